@@ -1,0 +1,88 @@
+import { AsyncResource } from 'node:async_hooks';
+import { LogLevel, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createLogger, JsonLogger } from '../logging/json-logger';
+import { acceptOrCreateRequestId, REQUEST_ID_HEADER, withRequestId } from '../logging/request-context';
+import { collectProcessMetrics, httpRequestDuration } from '../metrics/metrics';
+
+/** The contract's bound on request bodies (413 above it). */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface BootstrapOptions {
+  /** App name: in every log line and metric. */
+  name: string;
+  /** Root module; it imports CommonModule.forRoot(). */
+  module: Type<unknown>;
+  port: number;
+  host?: string;
+  logLevel?: LogLevel;
+  bodyLimitBytes?: number;
+  /** Runs on the raw Fastify instance before Nest registers its routes (e.g. the gateway's proxy routes). */
+  configureFastify?: (fastify: FastifyInstance) => void | Promise<void>;
+  /** Runs after the app is created, before it listens (e.g. to connect a Kafka microservice). */
+  beforeListen?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+const contextResource = Symbol('requestContextResource');
+type RequestWithContext = FastifyRequest & { [contextResource]?: AsyncResource };
+
+/**
+ * Starts one app with the shared defaults: JSON logs, request ids, metrics per request, body limit, and
+ * graceful shutdown on SIGTERM/SIGINT (Nest's shutdown hooks: deregister, stop consuming, drain, close pools).
+ */
+export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyApplication> {
+  JsonLogger.configure({ app: opts.name, level: opts.logLevel ?? 'log' });
+  collectProcessMetrics(opts.name);
+  const logger = createLogger('bootstrap');
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    // Request ids come from X-Request-Id; Fastify's own request logging stays off (we log JSON ourselves).
+    logger: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]),
+    connectionTimeout: 30_000,
+    keepAliveTimeout: 65_000,
+  });
+  const fastify = adapter.getInstance();
+  installRequestContext(fastify);
+  await opts.configureFastify?.(fastify);
+
+  const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, {
+    logger: new JsonLogger(),
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await opts.beforeListen?.(app);
+  await app.listen(opts.port, opts.host ?? '0.0.0.0');
+  logger.event('log', `${opts.name} listening`, { port: opts.port });
+  return app;
+}
+
+/**
+ * Every request runs in its own request context (AsyncLocalStorage), so logs and outgoing calls carry its id.
+ * Body parsing breaks the async chain, so the context is re-entered before validation (the pattern of
+ * @fastify/request-context).
+ */
+function installRequestContext(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    withRequestId(request.id, () => {
+      const resource = new AsyncResource('request-context');
+      (request as RequestWithContext)[contextResource] = resource;
+      resource.runInAsyncScope(done, request.raw);
+    });
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const resource = (request as RequestWithContext)[contextResource];
+    if (resource) resource.runInAsyncScope(done, request.raw);
+    else done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    httpRequestDuration
+      .labels(request.method, request.routeOptions.url ?? 'unmatched', String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+    done();
+  });
+}

@@ -1,0 +1,24 @@
+/**
+ * @shop/common: what every app of the shop shares, so that each service only writes its own domain.
+ *
+ * - Twelve-factor configuration, read and validated once: `loadConfigOrExit`, `EnvReader`.
+ * - JSON logs with a request id that travels across HTTP and Kafka: `JsonLogger`, `currentRequestId`,
+ *   `withRequestId`, `REQUEST_ID_HEADER`.
+ * - `/health` (@nestjs/terminus) and `/metrics` (Prometheus): `CommonModule.forRoot()`, `HealthRegistry`,
+ *   `metricsRegistry`.
+ * - The contract's error shape `{"error":{"code","message"}}`: `ApiError`, `ErrorShapeFilter`.
+ * - Start-up and graceful shutdown: `bootstrapApp`.
+ */
+export { bootstrapApp, DEFAULT_BODY_LIMIT_BYTES } from './bootstrap/bootstrap-app';
+export type { BootstrapOptions } from './bootstrap/bootstrap-app';
+export { CommonModule } from './common.module';
+export { ConfigError, EnvReader, loadConfig, loadConfigOrExit } from './config/env-reader.config';
+export { HealthRegistry } from './health/health-registry';
+export type { HealthProbe } from './health/health-registry';
+export { ApiError, errorBody } from './http/api-error';
+export type { ErrorBody } from './http/api-error';
+export { ErrorShapeFilter } from './http/error-shape.filter';
+export { createValidationPipe } from './http/validation';
+export { createLogger, JsonLogger } from './logging/json-logger';
+export { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER, withRequestId } from './logging/request-context';
+export { collectProcessMetrics, httpRequestDuration, metricsRegistry } from './metrics/metrics';
