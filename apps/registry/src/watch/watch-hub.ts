@@ -1,0 +1,109 @@
+import type { Change } from '../state-machine/registry-state-machine';
+
+/** What a blocking query watches. */
+export type WatchTopic =
+  | { readonly kind: 'kv'; readonly key: string; readonly recurse: boolean }
+  | { readonly kind: 'service'; readonly service: string }
+  | { readonly kind: 'services' };
+
+export class TooManyWaitersError extends Error {
+  constructor(limit: number) {
+    super(`too many blocking queries waiting on this node (limit ${limit})`);
+    this.name = 'TooManyWaitersError';
+  }
+}
+
+interface Waiter {
+  readonly after: number;
+  readonly wake: () => void;
+}
+
+/**
+ * Blocking queries (Consul-style `?index=N&wait=`): a waiter sleeps until a change with a Raft index above N
+ * touches what it watches, or its wait ends. Changes come from the state machine as it applies entries, on
+ * every node, so a query on a follower wakes when that follower applies a write made through any node.
+ * Bounded: at most `maxWaiters` sleep at once (each holds an HTTP request open).
+ */
+export class WatchHub {
+  private readonly byKey = new Map<string, Set<Waiter>>();
+  private readonly byPrefix = new Map<string, Set<Waiter>>();
+  private readonly byService = new Map<string, Set<Waiter>>();
+  private readonly onServices = new Set<Waiter>();
+  private count = 0;
+
+  constructor(private readonly maxWaiters: number) {}
+
+  get waiting(): number {
+    return this.count;
+  }
+
+  /**
+   * Resolves true when a change past `after` arrives, false when `timeoutMs` passes or `signal` aborts first.
+   * Throws TooManyWaitersError when the bound is reached.
+   */
+  wait(topic: WatchTopic, after: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.count >= this.maxWaiters) return Promise.reject(new TooManyWaitersError(this.maxWaiters));
+    const set = this.setFor(topic);
+    return new Promise<boolean>((resolve) => {
+      let settled = false;
+      const finish = (changed: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        set.delete(waiter);
+        this.count--;
+        if (set.size === 0) this.dropEmpty(topic);
+        resolve(changed);
+      };
+      const onAbort = () => finish(false);
+      const waiter: Waiter = { after, wake: () => finish(true) };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      set.add(waiter);
+      this.count++;
+      if (signal?.aborted) finish(false);
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Called by the state machine for every change it applies. */
+  notify(change: Change): void {
+    if (this.count === 0) return;
+    if (change.kind === 'kv') {
+      this.wakeAll(this.byKey.get(change.key), change.index);
+      for (const [prefix, waiters] of this.byPrefix) if (change.key.startsWith(prefix)) this.wakeAll(waiters, change.index);
+    } else if (change.kind === 'service') {
+      this.wakeAll(this.byService.get(change.service), change.index);
+      this.wakeAll(this.onServices, change.index);
+    }
+  }
+
+  private wakeAll(waiters: Set<Waiter> | undefined, index: number): void {
+    if (!waiters) return;
+    for (const waiter of [...waiters]) if (index > waiter.after) waiter.wake();
+  }
+
+  private setFor(topic: WatchTopic): Set<Waiter> {
+    const [map, name] = this.mapFor(topic);
+    if (!map) return this.onServices;
+    let set = map.get(name);
+    if (!set) map.set(name, (set = new Set()));
+    return set;
+  }
+
+  private dropEmpty(topic: WatchTopic): void {
+    const [map, name] = this.mapFor(topic);
+    map?.delete(name);
+  }
+
+  private mapFor(topic: WatchTopic): [Map<string, Set<Waiter>> | null, string] {
+    switch (topic.kind) {
+      case 'kv':
+        return [topic.recurse ? this.byPrefix : this.byKey, topic.key];
+      case 'service':
+        return [this.byService, topic.service];
+      case 'services':
+        return [null, ''];
+    }
+  }
+}
