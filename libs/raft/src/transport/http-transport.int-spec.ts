@@ -1,0 +1,162 @@
+import * as http from 'node:http';
+import { Entry, EntryType, Message, MessageType, NodeId } from '../core/types';
+import { HttpTransport, RAFT_PEER_PATH, TransportEvents } from './http-transport';
+import { decodeBatch, encodeBatch } from './message-codec';
+import { HEADER, sign } from './peer-auth';
+
+const SECRET = 'dev-raft-secret';
+
+function message(from: NodeId, to: NodeId, overrides: Partial<Message> = {}): Message {
+  return {
+    type: MessageType.Append, from, to, term: 3, index: 7, logTerm: 2, entries: [], commit: 6, reject: false, rejectHint: 0,
+    ...overrides,
+  };
+}
+
+interface Recorder extends TransportEvents {
+  received: Message[];
+  unreachable: NodeId[];
+  snapshots: [NodeId, boolean][];
+  waitFor(count: number): Promise<void>;
+}
+
+function recorder(): Recorder {
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const r: Recorder = {
+    received: [],
+    unreachable: [],
+    snapshots: [],
+    onMessage(msg) {
+      r.received.push(msg);
+      for (const w of waiters) if (r.received.length >= w.count) w.resolve();
+    },
+    onUnreachable(peer) {
+      r.unreachable.push(peer);
+    },
+    onSnapshotStatus(peer, delivered) {
+      r.snapshots.push([peer, delivered]);
+    },
+    waitFor(count) {
+      return r.received.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+  };
+  return r;
+}
+
+/** Posts raw bytes with the given headers, as an attacker or a buggy peer would. */
+function post(port: number, headers: Record<string, string>, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: RAFT_PEER_PATH, method: 'POST', headers, timeout: 2000 });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.end(body);
+  });
+}
+
+describe('HttpTransport over loopback', () => {
+  let a: HttpTransport;
+  let b: HttpTransport;
+  let bEvents: Recorder;
+  let aEvents: Recorder;
+  let bPort: number;
+
+  beforeEach(async () => {
+    // Listen first on ephemeral ports, then point each transport at the other.
+    a = new HttpTransport({ id: 'a', peers: { b: 'http://127.0.0.1:1' }, secret: SECRET });
+    b = new HttpTransport({ id: 'b', peers: { a: 'http://127.0.0.1:1' }, secret: SECRET });
+    const aPort = await a.listen(0);
+    bPort = await b.listen(0);
+    a.setPeerUrl('b', `http://127.0.0.1:${bPort}`);
+    b.setPeerUrl('a', `http://127.0.0.1:${aPort}`);
+    aEvents = recorder();
+    bEvents = recorder();
+    a.attach(aEvents);
+    b.attach(bEvents);
+  });
+
+  afterEach(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  it('delivers messages with entry data intact, batching those sent together into few requests', async () => {
+    const entries: Entry[] = [{ index: 8, term: 3, type: EntryType.Normal, data: new Uint8Array([0, 1, 255, 128]) }];
+    const messages = Array.from({ length: 200 }, (_, k) => message('a', 'b', { index: k, entries, context: `c${k}` }));
+    a.send(messages);
+    await bEvents.waitFor(200);
+    expect(bEvents.received).toEqual(messages);
+    expect(a.stats.requestsSent).toBeLessThan(10);
+  });
+
+  it('encodes entry data as raw bytes, not as JSON numbers', () => {
+    const data = new Uint8Array(10_000).fill(200);
+    const encoded = encodeBatch([message('a', 'b', { entries: [{ index: 1, term: 1, type: EntryType.Normal, data }] })]);
+    expect(encoded.length).toBeLessThan(10_200);
+    expect(decodeBatch(encoded)[0]!.entries[0]!.data).toEqual(data);
+  });
+
+  it('drops and counts a forged request (wrong secret), an unknown sender and a replayed request', async () => {
+    const body = encodeBatch([message('a', 'b')]);
+    const fields = { from: 'a', to: 'b', epoch: 'attacker', seq: 1, timestamp: Date.now() };
+    const headers = (f: typeof fields, secret: string): Record<string, string> => ({
+      [HEADER.from]: f.from, [HEADER.to]: f.to, [HEADER.epoch]: f.epoch, [HEADER.seq]: String(f.seq),
+      [HEADER.timestamp]: String(f.timestamp), [HEADER.signature]: sign(secret, f, body),
+    });
+
+    expect(await post(bPort, headers(fields, 'wrong-secret'), body)).toBe(401);
+    expect(await post(bPort, headers({ ...fields, from: 'mallory' }, SECRET), body)).toBe(403);
+    // A genuine request, captured and sent again.
+    const genuine = headers(fields, SECRET);
+    expect(await post(bPort, genuine, body)).toBe(204);
+    expect(await post(bPort, genuine, body)).toBe(401);
+
+    expect(b.stats.rejected['bad-signature']).toBe(1);
+    expect(b.stats.rejected['unknown-peer']).toBe(1);
+    expect(b.stats.rejected.replay).toBe(1);
+    expect(bEvents.received).toHaveLength(1);
+  });
+
+  it('refuses a signed batch in which a peer speaks for another node', async () => {
+    const body = encodeBatch([message('c', 'b')]);
+    const fields = { from: 'a', to: 'b', epoch: 'e', seq: 1, timestamp: Date.now() };
+    const status = await post(bPort, {
+      [HEADER.from]: 'a', [HEADER.to]: 'b', [HEADER.epoch]: 'e', [HEADER.seq]: '1',
+      [HEADER.timestamp]: String(fields.timestamp), [HEADER.signature]: sign(SECRET, fields, body),
+    }, body);
+    expect(status).toBe(403);
+    expect(bEvents.received).toHaveLength(0);
+  });
+
+  it('reports a peer that is down as unreachable, a failed snapshot as not delivered, and drops instead of queueing', async () => {
+    await b.close();
+    a.send([message('a', 'b', { type: MessageType.Snapshot, snapshot: { metadata: { index: 5, term: 1, members: ['a', 'b'] }, data: new Uint8Array(3) } })]);
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (aEvents.snapshots.length > 0) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    expect(aEvents.snapshots).toEqual([['b', false]]);
+    expect(aEvents.unreachable).toContain('b');
+    a.send([message('a', 'b')]);
+    expect(a.stats.droppedPeerDown).toBe(1);
+  });
+
+  it('bounds the queue to a peer: beyond it messages are dropped and the peer reported', async () => {
+    const small = new HttpTransport({ id: 'a', peers: { b: `http://127.0.0.1:${bPort}` }, secret: SECRET, maxQueuedMessages: 10 });
+    const events = recorder();
+    small.attach(events);
+    // The first message leaves at once; the next ten wait behind it; the rest are dropped.
+    small.send(Array.from({ length: 30 }, () => message('a', 'b')));
+    expect(small.stats.droppedQueueFull).toBe(19);
+    expect(events.unreachable.length).toBe(19);
+    await bEvents.waitFor(11);
+    await small.close();
+  });
+});

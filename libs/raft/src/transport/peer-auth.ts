@@ -1,0 +1,94 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { NodeId } from '../core/types';
+
+/**
+ * Authentication of peer requests with the shared RAFT_SECRET.
+ *
+ * Every request carries its sender, receiver, the sender's epoch (random per process start), a sequence number
+ * (increasing per receiver within an epoch) and a timestamp, and an HMAC-SHA256 over those and the body. The
+ * receiver accepts a request only if:
+ * - the sender is a configured peer and the receiver is itself (a request cannot be redirected to another node);
+ * - the HMAC matches (constant-time compare);
+ * - the timestamp is within `windowMs` of the receiver's clock (bounds replay after a receiver restart);
+ * - its (epoch, seq) is newer than the last accepted from that sender: the same epoch with a higher seq, or a
+ *   different epoch whose timestamp is after the first accepted request of the current one (the sender
+ *   restarted). A replayed request fails this check, even within the window.
+ */
+export interface AuthHeaders {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly epoch: string;
+  readonly seq: number;
+  readonly timestamp: number;
+  readonly signature: string;
+}
+
+export const HEADER = {
+  from: 'x-raft-from',
+  to: 'x-raft-to',
+  epoch: 'x-raft-epoch',
+  seq: 'x-raft-seq',
+  timestamp: 'x-raft-timestamp',
+  signature: 'x-raft-signature',
+} as const;
+
+export type Verdict = 'ok' | 'unknown-peer' | 'misaddressed' | 'bad-signature' | 'stale' | 'replay';
+
+export function newEpoch(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function sign(secret: string, fields: Omit<AuthHeaders, 'signature'>, body: Uint8Array): string {
+  return createHmac('sha256', secret)
+    .update(`raft-v1\n${fields.from}\n${fields.to}\n${fields.epoch}\n${fields.seq}\n${fields.timestamp}\n`)
+    .update(body)
+    .digest('hex');
+}
+
+interface PeerEpoch {
+  epoch: string;
+  firstTimestamp: number;
+  lastSeq: number;
+}
+
+export class PeerAuthenticator {
+  private readonly epochs = new Map<NodeId, PeerEpoch>();
+
+  constructor(
+    private readonly self: NodeId,
+    private readonly peers: ReadonlySet<NodeId>,
+    private readonly secret: string,
+    private readonly windowMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** Checks a request; on 'ok' the request is recorded so that it cannot be accepted again. */
+  verify(headers: AuthHeaders, body: Uint8Array): Verdict {
+    if (!this.peers.has(headers.from) || headers.from === this.self) return 'unknown-peer';
+    if (headers.to !== this.self) return 'misaddressed';
+    const expected = Buffer.from(sign(this.secret, headers, body), 'hex');
+    const given = Buffer.from(headers.signature, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'bad-signature';
+    if (Math.abs(this.now() - headers.timestamp) > this.windowMs) return 'stale';
+    const known = this.epochs.get(headers.from);
+    if (known === undefined || (known.epoch !== headers.epoch && headers.timestamp > known.firstTimestamp)) {
+      this.epochs.set(headers.from, { epoch: headers.epoch, firstTimestamp: headers.timestamp, lastSeq: headers.seq });
+      return 'ok';
+    }
+    if (known.epoch !== headers.epoch || headers.seq <= known.lastSeq) return 'replay';
+    known.lastSeq = headers.seq;
+    return 'ok';
+  }
+}
+
+/** Reads the auth headers of a request; null when one is missing or malformed. */
+export function parseAuthHeaders(get: (name: string) => string | undefined): AuthHeaders | null {
+  const from = get(HEADER.from);
+  const to = get(HEADER.to);
+  const epoch = get(HEADER.epoch);
+  const seq = Number(get(HEADER.seq));
+  const timestamp = Number(get(HEADER.timestamp));
+  const signature = get(HEADER.signature);
+  if (!from || !to || !epoch || !signature || !Number.isSafeInteger(seq) || !Number.isSafeInteger(timestamp)) return null;
+  return { from, to, epoch, seq, timestamp, signature };
+}
