@@ -1,0 +1,56 @@
+/**
+ * @shop/contracts: the events of the order saga, the one vocabulary the three services share over Kafka.
+ *
+ * Seed concept: 本地消息表 (local message table) + BASE eventual consistency. Each event is written to its
+ * service's outbox in the same transaction as the state change, relayed to Kafka, and deduplicated by the
+ * consumer's inbox on `id` (the outbox row's id).
+ *
+ * Entry points:
+ * - `EventEnvelope`, `Topics`, `TOPIC_OF` (which topic carries each event type), the payload types.
+ * - `sagaEvent(type, aggregateId, payload)`: a validated outgoing event for `UnitOfWork` ctx.publish().
+ * - `parseEnvelope(raw)`: a validated incoming `SagaEvent` (throws `InvalidEventError`), then narrow with
+ *   `isEvent(event, 'StockReserved')` or the per-type guards `isOrderCreated(event)` and so on.
+ * - `validatePayload(type, payload)`: the list of problems (empty when valid), for tests and tools.
+ */
+export {
+  EVENT_TYPES,
+  MAX_ORDER_LINES,
+  MAX_LINE_QUANTITY,
+  TOPIC_OF,
+  Topics,
+} from './saga-events';
+export type {
+  EventEnvelope,
+  LineItem,
+  OrderCancelledPayload,
+  OrderConfirmedPayload,
+  OrderCreatedPayload,
+  OutgoingEvent,
+  PaymentFailedPayload,
+  PaymentRefundedPayload,
+  PaymentSucceededPayload,
+  PricedLineItem,
+  SagaEvent,
+  SagaEventOf,
+  SagaEventType,
+  SagaPayloads,
+  StockRejectedPayload,
+  StockReservedPayload,
+  Topic,
+} from './saga-events';
+export {
+  InvalidEventError,
+  isEvent,
+  isOrderCancelled,
+  isOrderConfirmed,
+  isOrderCreated,
+  isPaymentFailed,
+  isPaymentRefunded,
+  isPaymentSucceeded,
+  isSagaEventType,
+  isStockRejected,
+  isStockReserved,
+  parseEnvelope,
+  sagaEvent,
+  validatePayload,
+} from './validation';

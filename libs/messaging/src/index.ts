@@ -1,0 +1,19 @@
+/**
+ * @shop/messaging: the project's own small Kafka interface, so that KafkaJS (in maintenance mode) stays one
+ * swappable implementation behind it (FIELD-NOTES "Toolchain").
+ *
+ * Seed concept: 本地消息表 (local message table). The outbox relay publishes through `EventPublisher`; the
+ * consumers are NestJS hybrid apps on @nestjs/microservices' Kafka transport.
+ *
+ * Entry points:
+ * - `EventPublisher` (the port) and `KafkaEventPublisher` (kafkajs: idempotent producer, acks=all, one request in
+ *   flight, bounded timeouts), with `connect`, `disconnect` and a health `probe`.
+ * - `kafkaMicroserviceOptions({ brokers, groupId, clientId })` for `app.connectMicroservice(...)`.
+ * - `handleKafkaEvent(ctx, handler)` inside an `@EventPattern(topic)` handler: validates the envelope, runs the
+ *   handler under the event's X-Request-Id, and lets a handler error propagate so that the offset is NOT
+ *   committed and the event is redelivered (see kafka-consumer.ts for how Nest 12 and kafkajs commit offsets).
+ */
+export { KafkaEventPublisher } from './kafka-event.publisher';
+export type { EventPublisher, KafkaPublisherOptions, PublishMessage } from './kafka-event.publisher';
+export { handleKafkaEvent, kafkaMicroserviceOptions } from './kafka-consumer';
+export type { ConsumedEventMeta, KafkaConsumerOptions } from './kafka-consumer';

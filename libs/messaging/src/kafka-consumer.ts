@@ -1,0 +1,139 @@
+/*
+ * How offsets are committed (read from @nestjs/microservices 12.1 and kafkajs 2.2.4 sources, and proven by
+ * kafka-consumer.int-spec.ts):
+ *
+ * - ServerKafka runs `consumer.run({ eachMessage })` with kafkajs' default `autoCommit: true`. kafkajs resolves a
+ *   message's offset only after `eachMessage` resolves, and commits resolved offsets after each batch (and every
+ *   `autoCommitInterval` / `autoCommitThreshold`).
+ * - Nest 12's `ServerKafka.handleEvent` awaits the handler and its returned stream (`propagatesEventHandlerErrors
+ *   = true`): an exception thrown by an `@EventPattern` handler goes through the RPC exception filters, which turn
+ *   it into an erroring stream, and that rejection reaches kafkajs. (Before Nest 12 the base `handleEvent` only
+ *   connected the stream, so a failing event handler was logged and its offset committed: the event was lost.)
+ * - kafkajs, on a rejected `eachMessage`: commits the offsets resolved BEFORE the failing message, rethrows, its
+ *   retrier re-fetches from the failing offset (redelivery), and after `retry.retries` it crashes the consumer and
+ *   restarts it (`KafkaJSNumberOfRetriesExceeded` is retriable), which again resumes at the failing message.
+ * - So a handler must throw (never catch-and-log) when its transaction did not commit. The one exception is a
+ *   message that can never succeed (not a valid saga event): it is logged as an alert and skipped, so that it
+ *   does not block its partition forever.
+ * - A crash after the handler's transaction committed but before the offset commit redelivers the event: the
+ *   inbox (UnitOfWork.runOnce) absorbs it. Delivery is at least once; effects are exactly once.
+ * - A new consumer group starts at the earliest offset (`fromBeginning: true`): with the default (latest), the
+ *   events published before the group first joined would be silently skipped.
+ */
+import { acceptOrCreateRequestId, createLogger, metricsRegistry, REQUEST_ID_HEADER, withRequestId } from '@shop/common';
+import { InvalidEventError, parseEnvelope, SagaEvent } from '@shop/contracts';
+import { KafkaContext, KafkaOptions, Transport } from '@nestjs/microservices';
+import { Counter } from 'prom-client';
+import { kafkaLogCreator } from './kafka-event.publisher';
+
+export interface KafkaConsumerOptions {
+  brokers: readonly string[];
+  /** One consumer group per service: every instance of the service shares the work. */
+  groupId: string;
+  clientId: string;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/** Options for `app.connectMicroservice(kafkaMicroserviceOptions({...}))` in a hybrid Nest app. */
+export function kafkaMicroserviceOptions(opts: KafkaConsumerOptions): KafkaOptions {
+  return {
+    transport: Transport.KAFKA,
+    options: {
+      client: {
+        clientId: opts.clientId,
+        brokers: [...opts.brokers],
+        connectionTimeout: opts.connectionTimeoutMs ?? 3000,
+        requestTimeout: opts.requestTimeoutMs ?? 10_000,
+        retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000 },
+        logCreator: kafkaLogCreator('kafka-consumer'),
+      },
+      consumer: {
+        groupId: opts.groupId,
+        sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval: opts.heartbeatIntervalMs ?? 3000,
+        allowAutoTopicCreation: false,
+        // Bounds one fetch (and so the events held in memory at once).
+        maxBytesPerPartition: 1024 * 1024,
+        maxBytes: 5 * 1024 * 1024,
+      },
+      subscribe: { fromBeginning: true },
+      run: { autoCommit: true },
+      // The group id is exactly the service's name (Nest appends "-server" by default).
+      postfixId: '',
+    },
+  };
+}
+
+export interface ConsumedEventMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  requestId: string;
+}
+
+const skippedEvents = new Counter({
+  name: 'kafka_consumer_invalid_events_total',
+  help: 'Messages skipped because they are not valid saga events (alert: a producer is broken)',
+  labelNames: ['topic'] as const,
+  registers: [metricsRegistry],
+});
+
+const failedEvents = new Counter({
+  name: 'kafka_consumer_handler_failures_total',
+  help: 'Handler failures; the event is redelivered (its offset is not committed)',
+  labelNames: ['topic', 'type'] as const,
+  registers: [metricsRegistry],
+});
+
+const logger = createLogger('kafka-consumer');
+
+/**
+ * Runs `handler` for one Kafka message inside an `@EventPattern(topic)` method:
+ * `@EventPattern(Topics.order) on(@Ctx() ctx: KafkaContext) { return handleKafkaEvent(ctx, (e) => ...); }`.
+ *
+ * The envelope is validated; an invalid one is logged as an alert and skipped (it can never succeed). The
+ * handler runs with the X-Request-Id from the message headers. A handler error is logged and RETHROWN, so the
+ * offset is not committed and the event is redelivered.
+ */
+export async function handleKafkaEvent(
+  ctx: KafkaContext,
+  handler: (event: SagaEvent, meta: ConsumedEventMeta) => Promise<void>,
+): Promise<void> {
+  const message = ctx.getMessage();
+  const topic = ctx.getTopic();
+  const headers = (message.headers ?? {}) as Record<string, unknown>;
+  const requestId = acceptOrCreateRequestId(headerText(headers[REQUEST_ID_HEADER]));
+  const meta: ConsumedEventMeta = { topic, partition: ctx.getPartition(), offset: message.offset, requestId };
+  await withRequestId(requestId, async () => {
+    let event: SagaEvent;
+    try {
+      event = parseEnvelope(message.value);
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error;
+      skippedEvents.inc({ topic });
+      logger.event('error', 'invalid event skipped', { alert: 'kafka_invalid_event', ...meta, problems: error.problems });
+      return;
+    }
+    try {
+      await handler(event, meta);
+    } catch (error) {
+      failedEvents.inc({ topic, type: event.type });
+      logger.event('error', 'event handler failed; the event will be redelivered', {
+        ...meta,
+        eventId: event.id,
+        type: event.type,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+  });
+}
+
+function headerText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString();
+  return undefined;
+}

@@ -1,0 +1,142 @@
+import { createLogger } from '@shop/common';
+import { Admin, Kafka, logLevel as KafkaLogLevel, LogEntry, Producer } from 'kafkajs';
+
+/** One message to publish. `key` decides the partition: the aggregate id, so one order's events stay in order. */
+export interface PublishMessage {
+  key: string;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The port the outbox relay publishes through. `publish` resolves once every message is acknowledged by all
+ * in-sync replicas, and rejects otherwise (some messages may still have been written: callers rely on the
+ * consumers' inbox to absorb the duplicates of a retry). Implementations bound the call's duration.
+ */
+export interface EventPublisher {
+  publish(topic: string, messages: readonly PublishMessage[]): Promise<void>;
+}
+
+export interface KafkaPublisherOptions {
+  clientId: string;
+  brokers: readonly string[];
+  /** TCP connect timeout per broker. */
+  connectionTimeoutMs?: number;
+  /** Timeout of one Kafka request (produce, metadata). */
+  requestTimeoutMs?: number;
+  /** Upper bound of one `publish` call, kafkajs' own retries included. */
+  publishTimeoutMs?: number;
+  /**
+   * kafkajs' in-call retries. Kept small: the outbox owns the retry loop (with backoff, attempts and a dead
+   * letter), so a broker outage surfaces quickly instead of hanging the relay.
+   */
+  retries?: number;
+}
+
+export class PublishTimeoutError extends Error {
+  constructor(topic: string, timeoutMs: number) {
+    super(`publishing to ${topic} took longer than ${timeoutMs} ms (the messages may still be written)`);
+    this.name = 'PublishTimeoutError';
+  }
+}
+
+const LOG_METHODS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'log',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs logs through our JSON logger, so its lines carry the app's name like every other line. */
+export function kafkaLogCreator(context: string) {
+  const logger = createLogger(context);
+  return () =>
+    ({ level, log }: LogEntry): void => {
+      const { message, ...fields } = log;
+      logger.event(LOG_METHODS[level] ?? 'log', String(message), fields);
+    };
+}
+
+/**
+ * kafkajs producer with the settings the outbox needs: idempotent (the broker drops the duplicates of its own
+ * retries), acks=all, and one request in flight per broker so that a retried batch never overtakes a later one
+ * (per-key order). Every call is bounded by a timeout.
+ */
+export class KafkaEventPublisher implements EventPublisher {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly publishTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private connected = false;
+
+  constructor(opts: KafkaPublisherOptions) {
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.publishTimeoutMs = opts.publishTimeoutMs ?? 15_000;
+    this.kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: [...opts.brokers],
+      connectionTimeout: opts.connectionTimeoutMs ?? 3000,
+      requestTimeout: this.requestTimeoutMs,
+      retry: { retries: opts.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
+      logCreator: kafkaLogCreator('kafka-producer'),
+      // Limiting retries of an idempotent producer makes kafkajs warn on every start; the outbox retries instead.
+      logLevel: KafkaLogLevel.ERROR,
+    });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: opts.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  /** Connects the producer. Rejects when no broker answers; `publish` also connects lazily. */
+  async connect(): Promise<void> {
+    await this.withTimeout('connect', this.producer.connect());
+    this.connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  async publish(topic: string, messages: readonly PublishMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    if (!this.connected) await this.connect();
+    await this.withTimeout(
+      topic,
+      this.producer.send({
+        topic,
+        acks: -1,
+        timeout: this.requestTimeoutMs,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+      }),
+    );
+  }
+
+  /** Health check: a metadata request answered by the cluster (an open port is not enough). */
+  async probe({ signal }: { signal: AbortSignal }): Promise<Record<string, unknown>> {
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(new Error('kafka health check aborted'));
+      signal.addEventListener('abort', () => reject(new Error('kafka health check timed out')), { once: true });
+    });
+    await Promise.race([this.admin.connect(), aborted]);
+    const cluster = await Promise.race([this.admin.describeCluster(), aborted]);
+    return { brokers: cluster.brokers.length, controller: cluster.controller };
+  }
+
+  private async withTimeout<T>(what: string, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PublishTimeoutError(what, this.publishTimeoutMs)), this.publishTimeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { DataSource } from 'typeorm';
+
+export interface OutboxStats {
+  pending: number;
+  dead: number;
+  /** Age of the oldest pending row; 0 when nothing is pending. */
+  oldestPendingAgeMs: number;
+  /** Published rows still kept (until the retention cleanup removes them). */
+  published: number;
+}
+
+/** One step of an aggregate's saga as this service saw it. */
+export interface TimelineEntry {
+  eventId: string;
+  type: string;
+  /** 'out': written to this service's outbox; 'in': consumed through its inbox. */
+  direction: 'out' | 'in';
+  /** ISO-8601: when the outbox row was written, or when the inbox record was. */
+  at: string;
+  /** Outbox: pending | published | dead. Inbox: processed. */
+  status: string;
+}
+
+/** Bound on one timeline answer: a saga has a handful of events per service. */
+export const MAX_TIMELINE_ENTRIES = 500;
+
+/** Read-only questions about the outbox and inbox (the operations console, metrics, health). */
+export class OutboxQueries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async stats(): Promise<OutboxStats> {
+    const [row] = (await this.dataSource.query(`
+      SELECT
+        (SELECT count(*) FROM outbox_message WHERE status = 'pending')::int AS pending,
+        (SELECT count(*) FROM outbox_message WHERE status = 'dead')::int AS dead,
+        (SELECT count(*) FROM outbox_message WHERE status = 'published')::int AS published,
+        COALESCE((SELECT floor(extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)
+                    FROM outbox_message WHERE status = 'pending'), 0)::bigint AS oldest`)) as {
+      pending: number;
+      dead: number;
+      published: number;
+      oldest: string;
+    }[];
+    return { pending: row.pending, dead: row.dead, published: row.published, oldestPendingAgeMs: Math.max(0, Number(row.oldest)) };
+  }
+
+  async timeline(aggregateId: string): Promise<TimelineEntry[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT event_id, type, direction, at, status FROM (
+         SELECT id::text AS event_id, type, 'out' AS direction, created_at AS at, status, seq AS tiebreak
+           FROM outbox_message WHERE key = $1
+         UNION ALL
+         SELECT event_id, type, 'in' AS direction, received_at AS at, 'processed' AS status, 0 AS tiebreak
+           FROM inbox_message WHERE aggregate_id = $1
+       ) AS steps
+       ORDER BY at, direction, tiebreak
+       LIMIT ${MAX_TIMELINE_ENTRIES}`,
+      [aggregateId],
+    )) as { event_id: string; type: string; direction: 'out' | 'in'; at: Date; status: string }[];
+    return rows.map((r) => ({ eventId: r.event_id, type: r.type, direction: r.direction, at: r.at.toISOString(), status: r.status }));
+  }
+}

@@ -1,0 +1,445 @@
+import { createLogger } from '@shop/common';
+import type { EventPublisher, PublishMessage } from '@shop/messaging';
+import { Client as PgClient, ClientConfig as PgClientConfig } from 'pg';
+import { DataSource } from 'typeorm';
+import { BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
+import { outboxMetrics, registerStatsSource, StatsSource } from './outbox.metrics';
+import { OutboxQueries, OutboxStats } from './outbox.queries';
+import { OUTBOX_NOTIFY_CHANNEL } from './outbox-tables.migration';
+
+export interface OutboxRelayOptions {
+  /** Labels metrics and logs. */
+  serviceName: string;
+  /** Most rows claimed (and so published) per pass; one row per key per pass. */
+  batchSize?: number;
+  /** Fallback poll: NOTIFY is only a hint (lost while the listener is disconnected). */
+  pollIntervalMs?: number;
+  /** After this many failed attempts a row is parked as `dead` (alert, replayable). */
+  maxAttempts?: number;
+  /** Backoff of a row after each failed attempt, and of the relay after a failed pass. */
+  backoff?: Partial<BackoffPolicy>;
+  /** Published outbox rows are deleted after this long. */
+  retentionMs?: number;
+  /**
+   * Inbox records are deleted after this long. Must exceed how long a duplicate can still arrive (Kafka's topic
+   * retention, or a relay's replay): an event redelivered after its record is gone would be applied again.
+   */
+  inboxRetentionMs?: number;
+  cleanupIntervalMs?: number;
+  /** Rows deleted per cleanup statement, so one cleanup never holds long locks. */
+  cleanupChunk?: number;
+  /**
+   * The LISTEN connection; by default derived from the DataSource's options. `false`: poll only.
+   */
+  listen?: PgClientConfig | false;
+  /** Bound on a claim transaction (the publish happens inside it): the server ends a stuck one. */
+  transactionTimeoutMs?: number;
+}
+
+export interface RelayPassResult {
+  claimed: number;
+  published: number;
+  failed: number;
+  dead: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  topic: string;
+  key: string;
+  type: string;
+  payload: unknown;
+  headers: Record<string, string>;
+  attempts: number;
+  created_at: Date;
+}
+
+/*
+ * The claim: the head (oldest pending row, by seq) of every key, if it is available (its backoff is over),
+ * locked with FOR UPDATE SKIP LOCKED for the length of the pass's transaction.
+ *
+ * Why this keeps per-key order with several relays: a key's head stays `pending` (and locked) until the relay
+ * that holds it commits. Another relay computes the same head, finds it locked and skips it, and so takes
+ * nothing of that key: at most one event per key is in flight. A head in backoff blocks its key (later rows
+ * wait: order beats latency) until it is published or dead. The `status = 'pending'` on the outer query is
+ * re-checked by Postgres on a row that another relay updated meanwhile (READ COMMITTED re-evaluation), so a
+ * head published a moment ago is not published again.
+ *
+ * Why not a high-water mark: rows are selected by state. A row with a lower seq that commits later is still
+ * pending, and is picked up by the next pass.
+ */
+const CLAIM_SQL = `
+  SELECT id, topic, key, type, payload, headers, attempts, created_at
+    FROM outbox_message
+   WHERE id IN (SELECT DISTINCT ON (key) id FROM outbox_message WHERE status = 'pending' ORDER BY key, seq)
+     AND status = 'pending'
+     AND available_at <= now()
+   ORDER BY seq
+   LIMIT $1
+   FOR UPDATE SKIP LOCKED`;
+
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * Publishes the local message table (本地消息表) to Kafka: one per service process, always running (eShop's
+ * outbox had no relay, so events written while the bus was down were never sent). Woken by LISTEN/NOTIFY,
+ * polling as a fallback; safe with several instances; at least once (a crash between publish and mark
+ * republishes; the consumers' inbox absorbs the duplicate).
+ */
+export class OutboxRelay implements StatsSource {
+  readonly serviceName: string;
+  private readonly logger = createLogger('outbox-relay');
+  private readonly queries: OutboxQueries;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly retentionMs: number;
+  private readonly inboxRetentionMs: number;
+  private readonly cleanupIntervalMs: number;
+  private readonly cleanupChunk: number;
+  private readonly transactionTimeoutMs: number;
+
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeRequested = false;
+  private wakeSleeper: (() => void) | undefined;
+  private failedPasses = 0;
+  private listener: PgClient | undefined;
+  private listenerRetry: NodeJS.Timeout | undefined;
+  private cleanupTimer: NodeJS.Timeout | undefined;
+  private cleanupInProgress: Promise<unknown> = Promise.resolve();
+  private unregisterStats: (() => void) | undefined;
+  private statsCache: { at: number; value: Promise<OutboxStats> } | undefined;
+  private lastPublishError: string | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    this.serviceName = options.serviceName;
+    this.queries = new OutboxQueries(dataSource);
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.inboxRetentionMs = options.inboxRetentionMs ?? 30 * 24 * 3600_000;
+    this.cleanupIntervalMs = options.cleanupIntervalMs ?? 10 * 60_000;
+    this.cleanupChunk = options.cleanupChunk ?? 1000;
+    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 60_000;
+  }
+
+  /** Starts the loop, the listener and the cleanup timer. Resolves once the first pass was scheduled. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unregisterStats = registerStatsSource(this);
+    if (this.options.listen !== false) await this.connectListener();
+    this.cleanupTimer = setInterval(() => this.scheduleCleanup(), this.cleanupIntervalMs);
+    this.cleanupTimer.unref();
+    this.loopDone = this.loop();
+  }
+
+  /** Graceful stop: the pass in progress finishes (its batch is published and marked), then nothing more. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    clearInterval(this.cleanupTimer);
+    clearTimeout(this.listenerRetry);
+    await this.loopDone;
+    await this.cleanupInProgress;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch((error: unknown) => this.logger.event('warn', 'closing the LISTEN connection failed', { error: String(error) }));
+    this.unregisterStats?.();
+  }
+
+  /** Asks for a pass now (NOTIFY, tests, after a replay). */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeSleeper?.();
+  }
+
+  /** Whether the last publish failed, and why (health details; Kafka being down is not the service being down). */
+  lastError(): string | undefined {
+    return this.lastPublishError;
+  }
+
+  /**
+   * One pass: claim the available head of up to `batchSize` keys, publish, mark, commit. Rows never attempted
+   * before go out in one call per topic; a row that failed before is published on its own, so that one poison
+   * row cannot make its batch-mates fail (and die) with it. The first failing call ends the pass: while Kafka
+   * is down, a pass costs one timeout, not one per group.
+   */
+  async relayOnce(): Promise<RelayPassResult> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.floor(this.transactionTimeoutMs)}`);
+      const rows = (await runner.query(CLAIM_SQL, [this.batchSize])) as ClaimedRow[];
+      const result: RelayPassResult = { claimed: rows.length, published: 0, failed: 0, dead: 0 };
+      const published: ClaimedRow[] = [];
+      let failure: { rows: ClaimedRow[]; error: string } | undefined;
+      for (const group of this.groupsOf(rows)) {
+        const started = process.hrtime.bigint();
+        try {
+          await this.publisher.publish(group[0].topic, group.map(toMessage));
+          outboxMetrics.publishDuration.observe({ service: this.serviceName }, Number(process.hrtime.bigint() - started) / 1e9);
+          published.push(...group);
+        } catch (error) {
+          failure = { rows: group, error: describe(error) };
+          break;
+        }
+      }
+      if (published.length > 0) {
+        await runner.query(
+          `UPDATE outbox_message SET status = 'published', published_at = now(), attempts = attempts + 1, last_error = NULL
+            WHERE id = ANY($1::uuid[])`,
+          [published.map((r) => r.id)],
+        );
+      }
+      if (failure) result.dead = await this.markFailed(runner.query.bind(runner), failure.rows, failure.error);
+      await runner.commitTransaction();
+
+      const now = Date.now();
+      for (const row of published) {
+        outboxMetrics.published.inc({ service: this.serviceName, topic: row.topic });
+        outboxMetrics.deliveryLatency.observe({ service: this.serviceName }, Math.max(0, now - new Date(row.created_at).getTime()) / 1000);
+      }
+      result.published = published.length;
+      if (failure) {
+        result.failed = failure.rows.length;
+        this.lastPublishError = failure.error;
+        outboxMetrics.publishFailures.inc({ service: this.serviceName, topic: failure.rows[0].topic }, failure.rows.length);
+        this.logger.event('warn', 'outbox publish failed; rows stay pending with backoff', {
+          service: this.serviceName,
+          rows: failure.rows.length,
+          error: failure.error,
+        });
+      } else if (published.length > 0) {
+        this.lastPublishError = undefined;
+      }
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Puts a dead row back to pending with fresh attempts; false when no dead row has this id. */
+  async replayDead(id: string): Promise<boolean> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE outbox_message SET status = 'pending', attempts = 0, available_at = now() WHERE id = $1::uuid AND status = 'dead'`,
+      [id],
+    )) as [unknown, number];
+    if (count > 0) {
+      this.logger.event('log', 'dead outbox row replayed', { service: this.serviceName, id });
+      this.wake();
+    }
+    return count > 0;
+  }
+
+  /**
+   * Deletes published outbox rows older than the retention, and inbox records older than theirs, in bounded
+   * chunks. Pending and dead rows are never deleted.
+   */
+  async cleanup(): Promise<{ outbox: number; inbox: number }> {
+    const outbox = await this.deleteInChunks(
+      `DELETE FROM outbox_message WHERE id IN (
+         SELECT id FROM outbox_message
+          WHERE status = 'published' AND published_at < now() - ($1::bigint * interval '1 millisecond')
+          LIMIT $2)`,
+      this.retentionMs,
+    );
+    const inbox = await this.deleteInChunks(
+      `DELETE FROM inbox_message WHERE (event_id, consumer) IN (
+         SELECT event_id, consumer FROM inbox_message
+          WHERE received_at < now() - ($1::bigint * interval '1 millisecond')
+          LIMIT $2)`,
+      this.inboxRetentionMs,
+    );
+    if (outbox + inbox > 0) this.logger.event('log', 'outbox retention cleanup', { service: this.serviceName, outbox, inbox });
+    return { outbox, inbox };
+  }
+
+  stats(): Promise<OutboxStats> {
+    return this.queries.stats();
+  }
+
+  /** Stats at most one second old: scrapes and health checks do not each hit the database. */
+  cachedStats(): Promise<OutboxStats> {
+    const now = Date.now();
+    if (!this.statsCache || now - this.statsCache.at > 1000) {
+      const value = this.queries.stats();
+      this.statsCache = { at: now, value };
+      value.catch(() => (this.statsCache = undefined));
+    }
+    return this.statsCache.value;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let full = false;
+      try {
+        const pass = await this.relayOnce();
+        this.failedPasses = pass.failed > 0 ? this.failedPasses + 1 : 0;
+        full = pass.claimed >= this.batchSize && pass.failed === 0;
+      } catch (error) {
+        this.failedPasses += 1;
+        this.logger.event('error', 'outbox relay pass failed', { service: this.serviceName, error: describe(error) });
+      }
+      if (!this.running) break;
+      if (this.failedPasses > 0) {
+        // Kafka (or the database) is down: back off as a whole, NOTIFY wake-ups included.
+        await this.sleep(backoffDelayMs(this.failedPasses, this.backoff), false);
+      } else if (!full) {
+        await this.sleep(this.pollIntervalMs, true);
+      }
+    }
+  }
+
+  private sleep(ms: number, wakeable: boolean): Promise<void> {
+    if (wakeable && this.wakeRequested) {
+      this.wakeRequested = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeSleeper = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeSleeper = () => {
+        // A stop always ends the sleep; a NOTIFY only when the relay is not backing off.
+        if (!this.running || wakeable) {
+          this.wakeRequested = false;
+          done();
+        }
+      };
+    });
+  }
+
+  /** First-time rows: one call per topic. Retried rows: one call each. */
+  private groupsOf(rows: readonly ClaimedRow[]): ClaimedRow[][] {
+    const fresh = new Map<string, ClaimedRow[]>();
+    const retried: ClaimedRow[][] = [];
+    for (const row of rows) {
+      if (row.attempts > 0) {
+        retried.push([row]);
+        continue;
+      }
+      const group = fresh.get(row.topic) ?? [];
+      group.push(row);
+      fresh.set(row.topic, group);
+    }
+    return [...fresh.values(), ...retried];
+  }
+
+  private async markFailed(
+    query: (sql: string, params: unknown[]) => Promise<unknown>,
+    rows: readonly ClaimedRow[],
+    error: string,
+  ): Promise<number> {
+    const delays = rows.map((r) => backoffDelayMs(r.attempts + 1, this.backoff));
+    const updated = (await query(
+      `UPDATE outbox_message AS o
+          SET attempts = o.attempts + 1,
+              last_error = $2,
+              status = CASE WHEN o.attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
+              available_at = now() + (v.delay_ms * interval '1 millisecond')
+         FROM unnest($1::uuid[], $4::int[]) AS v(id, delay_ms)
+        WHERE o.id = v.id
+        RETURNING o.id, o.topic, o.key, o.type, o.attempts, o.status`,
+      [rows.map((r) => r.id), error.slice(0, MAX_ERROR_LENGTH), this.maxAttempts, delays],
+    )) as [{ id: string; topic: string; key: string; type: string; attempts: number; status: string }[], number];
+    const dead = updated[0].filter((r) => r.status === 'dead');
+    for (const row of dead) {
+      outboxMetrics.dead.inc({ service: this.serviceName, topic: row.topic });
+      this.logger.event('error', 'outbox row is dead after its last attempt; replay it once the cause is fixed', {
+        alert: 'outbox_dead_letter',
+        service: this.serviceName,
+        ...row,
+        error,
+      });
+    }
+    return dead.length;
+  }
+
+  private async deleteInChunks(sql: string, olderThanMs: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [, count] = (await this.dataSource.query(sql, [Math.floor(olderThanMs), this.cleanupChunk])) as [unknown, number];
+      total += count;
+      if (count < this.cleanupChunk || !this.running) return total;
+    }
+  }
+
+  private scheduleCleanup(): void {
+    this.cleanupInProgress = this.cleanupInProgress.then(() =>
+      this.cleanup().catch((error: unknown) =>
+        this.logger.event('error', 'outbox retention cleanup failed', { service: this.serviceName, error: describe(error) }),
+      ),
+    );
+  }
+
+  private async connectListener(): Promise<void> {
+    const client = new PgClient({ ...this.listenConfig(), connectionTimeoutMillis: 5000, keepAlive: true });
+    const reconnect = (reason: unknown): void => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.end().catch(() => undefined);
+      if (!this.running) return;
+      this.logger.event('warn', 'LISTEN connection lost; polling until it is back', { service: this.serviceName, error: describe(reason) });
+      this.listenerRetry = setTimeout(() => void this.connectListener(), this.pollIntervalMs);
+    };
+    client.on('notification', () => this.wake());
+    client.on('error', reconnect);
+    client.on('end', () => reconnect(new Error('connection ended')));
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_NOTIFY_CHANNEL}`);
+      // Notifications sent while we were not listening are lost: look now.
+      this.wake();
+    } catch (error) {
+      reconnect(error);
+    }
+  }
+
+  private listenConfig(): PgClientConfig {
+    if (this.options.listen) return this.options.listen;
+    const o = this.dataSource.options as {
+      url?: string;
+      host?: string;
+      port?: number;
+      username?: string;
+      password?: string | (() => string | Promise<string>);
+      database?: string;
+    };
+    return o.url
+      ? { connectionString: o.url }
+      : { host: o.host, port: o.port, user: o.username, password: o.password, database: o.database };
+  }
+}
+
+function toMessage(row: ClaimedRow): PublishMessage {
+  const envelope = {
+    id: row.id,
+    type: row.type,
+    aggregateId: row.key,
+    occurredAt: new Date(row.created_at).toISOString(),
+    payload: row.payload,
+  };
+  return { key: row.key, value: JSON.stringify(envelope), headers: { ...row.headers, 'event-type': row.type } };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

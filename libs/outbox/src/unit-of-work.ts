@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { currentRequestId, REQUEST_ID_HEADER } from '@shop/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
+
+/** An event to write to the outbox; `@shop/contracts`' `sagaEvent(type, aggregateId, payload)` builds one. */
+export interface OutboundEvent {
+  topic: string;
+  type: string;
+  /** The aggregate (order) id: the Kafka key, so one aggregate's events keep their order. */
+  aggregateId: string;
+  payload: unknown;
+}
+
+export interface UnitOfWorkContext {
+  /** The transaction's manager: every state change goes through it, or it is not part of the transaction. */
+  manager: EntityManager;
+  /**
+   * Adds an event to the outbox, written in this transaction (after `work` resolves), published after commit.
+   * Returns the event's id (the envelope `id`). Throws once the unit of work is over.
+   */
+  publish(event: OutboundEvent): string;
+}
+
+/** The inbox record of a consumed event: `consumer` defaults to the service's name. */
+export interface InboxEntry {
+  eventId: string;
+  type: string;
+  aggregateId: string;
+  consumer?: string;
+}
+
+export interface RunOnceResult<T> {
+  /** True when this consumer already processed the event: `work` did not run. */
+  duplicate: boolean;
+  result?: T;
+}
+
+export interface UnitOfWorkOptions {
+  /** The default `consumer` of inbox records. */
+  serviceName: string;
+  /** Bound on the events one unit of work may publish. */
+  maxEventsPerUnit?: number;
+  /** Bound on one event's serialized payload. */
+  maxPayloadBytes?: number;
+}
+
+export interface RunOptions {
+  isolation?: IsolationLevel;
+}
+
+export class OutboxLimitError extends Error {
+  override name = 'OutboxLimitError';
+}
+
+interface PendingRow {
+  id: string;
+  topic: string;
+  key: string;
+  type: string;
+  payload: string;
+  headers: string;
+}
+
+/**
+ * The one place where "state + inbox + outbox in one transaction" happens (as eShop's integration event log):
+ *
+ * - `run(work)`: the state change made through `ctx.manager` and the events given to `ctx.publish` commit or
+ *   roll back together.
+ * - `runOnce(inbox, work)`: first the inbox record (INSERT ... ON CONFLICT DO NOTHING), then the effect, then the
+ *   outbox rows, in one transaction. A redelivered event finds its record and `work` does not run. A concurrent
+ *   duplicate waits on the first one's uncommitted inbox row and then sees it (or takes over if it rolled back).
+ *
+ * Errors are never swallowed: whatever `work` throws rolls the transaction back and is rethrown.
+ */
+export class UnitOfWork {
+  private readonly maxEvents: number;
+  private readonly maxPayloadBytes: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: UnitOfWorkOptions,
+  ) {
+    this.maxEvents = options.maxEventsPerUnit ?? 100;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? 256 * 1024;
+  }
+
+  run<T>(work: (ctx: UnitOfWorkContext) => Promise<T>, opts: RunOptions = {}): Promise<T> {
+    return this.transaction(opts, (manager) => this.withOutbox(manager, work));
+  }
+
+  runOnce<T>(inbox: InboxEntry, work: (ctx: UnitOfWorkContext) => Promise<T>, opts: RunOptions = {}): Promise<RunOnceResult<T>> {
+    return this.transaction(opts, async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO inbox_message (event_id, consumer, type, aggregate_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (event_id, consumer) DO NOTHING RETURNING event_id`,
+        [inbox.eventId, inbox.consumer ?? this.options.serviceName, inbox.type, inbox.aggregateId],
+      );
+      if (inserted.length === 0) return { duplicate: true };
+      const result = await this.withOutbox(manager, work);
+      return { duplicate: false, result };
+    });
+  }
+
+  private transaction<T>(opts: RunOptions, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return opts.isolation ? this.dataSource.transaction(opts.isolation, fn) : this.dataSource.transaction(fn);
+  }
+
+  private async withOutbox<T>(manager: EntityManager, work: (ctx: UnitOfWorkContext) => Promise<T>): Promise<T> {
+    const rows: PendingRow[] = [];
+    let open = true;
+    const requestId = currentRequestId();
+    const publish = (event: OutboundEvent): string => {
+      if (!open) throw new Error('publish() called after its unit of work ended: the event would not be in the transaction');
+      if (rows.length >= this.maxEvents) throw new OutboxLimitError(`a unit of work may publish at most ${this.maxEvents} events`);
+      const payload = JSON.stringify(event.payload);
+      if (payload === undefined) throw new OutboxLimitError(`event ${event.type} has no JSON payload`);
+      if (Buffer.byteLength(payload) > this.maxPayloadBytes) {
+        throw new OutboxLimitError(`event ${event.type} payload is over ${this.maxPayloadBytes} bytes`);
+      }
+      const id = randomUUID();
+      const headers = requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
+      rows.push({ id, topic: event.topic, key: event.aggregateId, type: event.type, payload, headers: JSON.stringify(headers) });
+      return id;
+    };
+    try {
+      const result = await work({ manager, publish });
+      open = false;
+      if (rows.length > 0) await insertOutboxRows(manager, rows);
+      return result;
+    } finally {
+      open = false;
+    }
+  }
+}
+
+/** One multi-row INSERT, in publish order (seq follows the VALUES order). */
+async function insertOutboxRows(manager: EntityManager, rows: readonly PendingRow[]): Promise<void> {
+  const params: string[] = [];
+  const values = rows.map((row) => {
+    const base = params.length;
+    params.push(row.id, row.topic, row.key, row.type, row.payload, row.headers);
+    return `($${base + 1}::uuid, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}::jsonb, $${base + 6}::jsonb)`;
+  });
+  await manager.query(
+    `INSERT INTO outbox_message (id, topic, key, type, payload, headers) VALUES ${values.join(', ')}`,
+    params,
+  );
+}
