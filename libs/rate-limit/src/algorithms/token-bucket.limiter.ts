@@ -1,0 +1,74 @@
+import { RateLimitAlgorithm, Step, UNIT, unitsPerMs } from './decision';
+
+/** 令牌桶 / token bucket: holds up to `capacity` tokens, refilled at `refillPerSec`; a request takes one. */
+export interface TokenBucketParams {
+  capacity: number;
+  refillPerSec: number;
+}
+
+export interface TokenBucketState {
+  /** Tokens in fixed-point units (UNIT per token), so the refill is exact integer arithmetic. */
+  tokens: number;
+  updatedAt: number;
+}
+
+/**
+ * Allows bursts up to `capacity` after a quiet period, and `refillPerSec` on average: the usual choice for
+ * APIs. Over any interval T it admits at most capacity + T x rate.
+ *
+ *    refill (rate) -> [ o o o . . ] capacity     request: take one o, or 429 when empty
+ */
+export class TokenBucketLimiter implements RateLimitAlgorithm<TokenBucketParams, TokenBucketState> {
+  readonly code = 3;
+  readonly luaName = 'token_bucket';
+  readonly lua = `
+local function token_bucket(key, now, capacity, per_ms)
+  local cap = capacity * ${UNIT}
+  local s = redis.call('HMGET', key, 't', 'u')
+  local tokens = cap
+  if s[1] then tokens = math.min(cap, tonumber(s[1]) + math.max(0, now - tonumber(s[2])) * per_ms) end
+  if tokens >= ${UNIT} then
+    local left = tokens - ${UNIT}
+    local reset = math.ceil((cap - left) / per_ms)
+    return 1, math.floor(left / ${UNIT}), reset, 0, 0, function()
+      redis.call('HSET', key, 't', left, 'u', now)
+      redis.call('PEXPIRE', key, reset + 1000)
+    end
+  end
+  return 0, 0, math.ceil((cap - tokens) / per_ms), math.ceil((${UNIT} - tokens) / per_ms), 0, nil
+end
+`;
+
+  luaArgs(p: TokenBucketParams): readonly [number, number] {
+    return [p.capacity, unitsPerMs(p.refillPerSec)];
+  }
+
+  decide(state: TokenBucketState | undefined, now: number, p: TokenBucketParams): Step<TokenBucketState> {
+    const cap = p.capacity * UNIT;
+    const perMs = unitsPerMs(p.refillPerSec);
+    const tokens = state === undefined ? cap : Math.min(cap, state.tokens + Math.max(0, now - state.updatedAt) * perMs);
+    if (tokens >= UNIT) {
+      const left = tokens - UNIT;
+      return {
+        decision: {
+          allowed: true,
+          remaining: Math.floor(left / UNIT),
+          resetMs: Math.ceil((cap - left) / perMs),
+          retryAfterMs: 0,
+          delayMs: 0,
+        },
+        state: { tokens: left, updatedAt: now },
+      };
+    }
+    return {
+      decision: {
+        allowed: false,
+        remaining: 0,
+        resetMs: Math.ceil((cap - tokens) / perMs),
+        retryAfterMs: Math.ceil((UNIT - tokens) / perMs),
+        delayMs: 0,
+      },
+      state: state ?? { tokens, updatedAt: now },
+    };
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * @shop/rate-limit: 限流, the seed's four rate limiting algorithms, each a pure decision function
+ * (state, now, params) -> (decision, state) and the same function in Lua, run atomically in Redis with
+ * Redis's clock so that any number of gateways share one budget:
+ * - 计数器 fixed window counter: `FixedWindowLimiter`
+ * - 滑动窗口 sliding window (log variant): `SlidingWindowLimiter`
+ * - 漏桶 leaky bucket (reject, or hold in a bounded queue): `LeakyBucketLimiter`
+ * - 令牌桶 token bucket: `TokenBucketLimiter`
+ *
+ * `RateLimitEngine` applies the policies of `config/gateway/rate-limits` (parsed by `parseRateLimitPolicies`)
+ * to a request, in one Redis call, with each policy's fallback (open | closed | local) when Redis is down.
+ */
+export { ALGORITHMS, advertisedLimit } from './algorithms';
+export { UNIT } from './algorithms/decision';
+export type { Decision, RateLimitAlgorithm, Step } from './algorithms/decision';
+export { FixedWindowLimiter } from './algorithms/fixed-window.limiter';
+export type { FixedWindowParams, FixedWindowState } from './algorithms/fixed-window.limiter';
+export { LeakyBucketLimiter } from './algorithms/leaky-bucket.limiter';
+export type { LeakyBucketParams, LeakyBucketState } from './algorithms/leaky-bucket.limiter';
+export { SlidingWindowLimiter } from './algorithms/sliding-window.limiter';
+export type { SlidingWindowParams, SlidingWindowState } from './algorithms/sliding-window.limiter';
+export { TokenBucketLimiter } from './algorithms/token-bucket.limiter';
+export type { TokenBucketParams, TokenBucketState } from './algorithms/token-bucket.limiter';
+export { LocalRateLimiter } from './local-rate-limiter';
+export { MAX_POLICIES, MAX_SLIDING_LIMIT, parseRateLimitPolicies } from './policy';
+export type { AlgorithmName, KeyBy, OnRedisError, RateLimitPolicy } from './policy';
+export { RateLimitEngine } from './rate-limit.engine';
+export type { PolicyStats, RateLimitEngineOptions, RedisState, RequestIdentity, Verdict } from './rate-limit.engine';
+export { RATE_LIMIT_LUA, RedisRateLimiter } from './redis-rate-limiter';
+export type { LimitCheck } from './redis-rate-limiter';

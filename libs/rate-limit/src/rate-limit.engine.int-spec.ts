@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { parseRateLimitPolicies, RateLimitPolicy } from './policy';
+import { RateLimitEngine, Verdict } from './rate-limit.engine';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const who = { ip: '203.0.113.7', customer: undefined };
+const clients: Redis[] = [];
+const prefixes: string[] = [];
+
+function client(url = REDIS_URL): Redis {
+  const redis = new Redis(url, { enableOfflineQueue: false, enableAutoPipelining: true, maxRetriesPerRequest: 0, retryStrategy: () => 200 });
+  redis.on('error', () => undefined);
+  clients.push(redis);
+  return redis;
+}
+
+async function ready(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+}
+
+/** Two gateways: two engines, two connections, one Redis, one key space for this test run. */
+async function twoGateways(policies: RateLimitPolicy[]): Promise<[RateLimitEngine, RateLimitEngine]> {
+  const prefix = `test:rl:${randomUUID()}:`;
+  prefixes.push(prefix);
+  const engines = [client(), client()].map((redis) => new RateLimitEngine({ redis, keyPrefix: prefix }));
+  await Promise.all(clients.map(ready));
+  for (const e of engines) e.setPolicies(policies);
+  return engines as [RateLimitEngine, RateLimitEngine];
+}
+
+function policy(raw: Record<string, unknown>): RateLimitPolicy {
+  return parseRateLimitPolicies([{ name: 'p', key: 'global', ...raw }])[0]!;
+}
+
+async function fire(engines: RateLimitEngine[], n: number): Promise<Verdict[]> {
+  const calls: Promise<Verdict>[] = [];
+  for (let i = 0; i < n; i++) calls.push(engines[i % engines.length]!.check('GET', '/api/products', who)!);
+  return Promise.all(calls);
+}
+
+const admitted = (vs: Verdict[]): number => vs.filter((v) => v.outcome === 'admit').length;
+
+async function redisNowMs(): Promise<number> {
+  const [s, us] = (await clients[0]!.time()) as [string, string];
+  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+}
+
+afterAll(async () => {
+  const cleaner = clients[0]!;
+  for (const prefix of prefixes) {
+    const keys = await cleaner.keys(`${prefix}*`);
+    if (keys.length > 0) await cleaner.del(...keys);
+  }
+  for (const c of clients) c.disconnect();
+});
+
+describe('RateLimitEngine on a real Redis shared by two gateways', () => {
+  it.each([
+    ['fixed-window', { algorithm: 'fixed-window', limit: 25, windowMs: 60_000 }, 25],
+    ['sliding-window', { algorithm: 'sliding-window', limit: 25, windowMs: 60_000 }, 25],
+    ['token-bucket', { algorithm: 'token-bucket', capacity: 25, refillPerSec: 0.001 }, 25],
+    ['leaky-bucket with a queue', { algorithm: 'leaky-bucket', ratePerSec: 0.001, queue: 24 }, 25],
+  ])('%s: the two together never admit more than the limit', async (_name, raw, limit) => {
+    const engines = await twoGateways([policy(raw)]);
+    const verdicts = await fire(engines, 200);
+    expect(admitted(verdicts)).toBe(limit);
+    const rejected = verdicts.filter((v) => v.outcome === 'reject');
+    expect(rejected).toHaveLength(200 - limit);
+    expect(rejected.every((v) => v.retryAfterMs > 0 && v.remaining === 0 && v.limit === limit)).toBe(true);
+  });
+
+  it('leaky bucket in queue mode delays the queued requests by multiples of 1/rate', async () => {
+    const engines = await twoGateways([policy({ algorithm: 'leaky-bucket', ratePerSec: 10, queue: 3 })]);
+    const verdicts = await fire(engines.slice(0, 1), 5);
+    expect(verdicts.map((v) => v.outcome)).toEqual(['admit', 'admit', 'admit', 'admit', 'reject']);
+    const delays = verdicts.slice(0, 4).map((v) => v.delayMs);
+    // Each waits one interval (100 ms) more than the one before, give or take the ms the calls took.
+    for (let i = 1; i < 4; i++) expect(Math.abs(delays[i]! - delays[i - 1]! - 100)).toBeLessThanOrEqual(5);
+  });
+
+  it('a request refused by one policy spends nothing of the others', async () => {
+    const strict = { name: 'strict', key: 'global', algorithm: 'fixed-window', limit: 1, windowMs: 60_000 };
+    const loose = { name: 'loose', key: 'global', algorithm: 'fixed-window', limit: 3, windowMs: 60_000 };
+    const [engine] = await twoGateways(parseRateLimitPolicies([strict, loose]));
+    await fire([engine], 5);
+    engine.setPolicies(parseRateLimitPolicies([loose]));
+    expect(admitted(await fire([engine], 5))).toBe(2);
+  });
+
+  it('fixed window admits 2x the limit across a boundary; the sliding window does not', async () => {
+    const limit = 20;
+    const fixed = await twoGateways([policy({ algorithm: 'fixed-window', limit, windowMs: 1000 })]);
+    const sliding = await twoGateways([policy({ algorithm: 'sliding-window', limit, windowMs: 1000 })]);
+    // Start in the last 300 ms of a Redis-clock second, so both bursts fall within one window length.
+    while ((await redisNowMs()) % 1000 < 700) await new Promise((r) => setTimeout(r, 20));
+    const start = await redisNowMs();
+    const first = [...(await fire(fixed, limit)), ...(await fire(sliding, limit))];
+    const boundary = start - (start % 1000) + 1000;
+    const untilBoundary = boundary - (await redisNowMs()) + 5;
+    await new Promise((r) => setTimeout(r, untilBoundary));
+    const fixedSecond = await fire(fixed, limit);
+    const slidingSecond = await fire(sliding, limit);
+    const span = (await redisNowMs()) - start;
+    expect(span).toBeLessThan(1000);
+    expect(admitted(first)).toBe(2 * limit);
+    expect(admitted(fixedSecond)).toBe(limit);
+    expect(admitted(slidingSecond)).toBe(0);
+  });
+});
+
+describe('RateLimitEngine when Redis is unreachable (a closed port)', () => {
+  async function downEngine(onRedisError: string): Promise<RateLimitEngine> {
+    const redis = client('redis://127.0.0.1:1');
+    await new Promise((r) => setTimeout(r, 50));
+    const engine = new RateLimitEngine({ redis, keyPrefix: `test:rl:${randomUUID()}:` });
+    engine.setPolicies([policy({ algorithm: 'fixed-window', limit: 3, windowMs: 60_000, onRedisError })]);
+    return engine;
+  }
+
+  it('open: admits everything, never a 429, and counts the fail-opens', async () => {
+    const engine = await downEngine('open');
+    const verdicts = await fire([engine], 10);
+    expect(verdicts.every((v) => v.outcome === 'admit')).toBe(true);
+    expect(engine.policies()[0]!.stats.failedOpen).toBe(10);
+    expect(engine.redisStatus().state).not.toBe('ready');
+  });
+
+  it('closed: refuses as unavailable (503), never as rate limited (429)', async () => {
+    const engine = await downEngine('closed');
+    const verdicts = await fire([engine], 10);
+    expect(verdicts.every((v) => v.outcome === 'unavailable')).toBe(true);
+    expect(engine.policies()[0]!.stats.failedClosed).toBe(10);
+  });
+
+  it('local: the in-memory limiter applies the same limit in this process', async () => {
+    const engine = await downEngine('local');
+    const verdicts = await fire([engine], 10);
+    expect(admitted(verdicts)).toBe(3);
+    expect(verdicts.filter((v) => v.outcome === 'reject')).toHaveLength(7);
+    expect(engine.policies()[0]!.stats.decidedLocally).toBe(10);
+  });
+});

@@ -1,0 +1,219 @@
+import type Redis from 'ioredis';
+import { advertisedLimit, algorithmOf } from './algorithms';
+import { Decision } from './algorithms/decision';
+import { LocalRateLimiter } from './local-rate-limiter';
+import type { RateLimitPolicy } from './policy';
+import { LimitCheck, RedisRateLimiter } from './redis-rate-limiter';
+
+/** Who is asking: the client IP (after the trusted-proxy rule) and the customer id when the request has one. */
+export interface RequestIdentity {
+  ip: string;
+  customer: string | undefined;
+}
+
+/** Live counts of one policy since start (the status page and metrics read them; the hot path only adds). */
+export interface PolicyStats {
+  admitted: number;
+  rejected: number;
+  delayed: number;
+  /** Decisions made while Redis could not answer, by this policy's onRedisError. */
+  failedOpen: number;
+  failedClosed: number;
+  decidedLocally: number;
+}
+
+export interface Verdict {
+  /** admit: forward (after delayMs); reject: 429; unavailable: a fail-closed policy could not decide (503). */
+  outcome: 'admit' | 'reject' | 'unavailable';
+  delayMs: number;
+  /** The most constraining policy's numbers, for the RateLimit-* headers and Retry-After. */
+  limit: number;
+  remaining: number;
+  resetMs: number;
+  retryAfterMs: number;
+  /** The policy that rejected (or could not decide), for logs. */
+  policy: string | undefined;
+}
+
+export type RedisState = 'connecting' | 'ready' | 'down' | 'none';
+
+interface CompiledPolicy {
+  policy: RateLimitPolicy;
+  methods: ReadonlySet<string> | undefined;
+  keyPrefix: string;
+  globalKey: string;
+  code: number;
+  a: number;
+  b: number;
+  limit: number;
+  stats: PolicyStats;
+}
+
+export interface RateLimitEngineOptions {
+  /** A client made with `enableOfflineQueue: false` (fail fast while down) and `enableAutoPipelining: true`. */
+  redis: Redis | undefined;
+  /** Keeps keys of different deployments (or test runs) apart. */
+  keyPrefix?: string;
+  localMaxKeys?: number;
+  onRedisStateChange?: (state: RedisState, error?: Error) => void;
+}
+
+const emptyStats = (): PolicyStats => ({ admitted: 0, rejected: 0, delayed: 0, failedOpen: 0, failedClosed: 0, decidedLocally: 0 });
+
+/**
+ * 限流: applies every policy that matches a request (method + path prefix), keyed by IP, customer or globally,
+ * in one Redis call, and applies each policy's own choice when Redis cannot answer. Never turns an error into
+ * a 429.
+ */
+export class RateLimitEngine {
+  private compiled: CompiledPolicy[] = [];
+  private readonly redisLimiter: RedisRateLimiter | undefined;
+  private readonly local: LocalRateLimiter;
+  private readonly keyPrefix: string;
+  private redisState: RedisState;
+  private lastRedisError: string | undefined;
+  /** Stats survive a policy reload when the policy keeps its name. */
+  private readonly statsByName = new Map<string, PolicyStats>();
+
+  constructor(private readonly opts: RateLimitEngineOptions) {
+    this.keyPrefix = opts.keyPrefix ?? 'rl:';
+    this.local = new LocalRateLimiter(opts.localMaxKeys);
+    const redis = opts.redis;
+    this.redisLimiter = redis ? new RedisRateLimiter(redis) : undefined;
+    this.redisState = redis ? (redis.status === 'ready' ? 'ready' : 'connecting') : 'none';
+    if (redis) {
+      redis.on('ready', () => this.setRedisState('ready'));
+      redis.on('error', (error: Error) => this.setRedisState('down', error));
+      redis.on('end', () => this.setRedisState('down'));
+      redis.on('close', () => this.setRedisState('down'));
+    }
+  }
+
+  setPolicies(policies: readonly RateLimitPolicy[]): void {
+    this.compiled = policies.map((policy) => {
+      const algorithm = algorithmOf(policy);
+      const [a, b] = algorithm.luaArgs(policy);
+      let stats = this.statsByName.get(policy.name);
+      if (!stats) this.statsByName.set(policy.name, (stats = emptyStats()));
+      const keyPrefix = `${this.keyPrefix}${policy.name}:${policy.key}:`;
+      return {
+        policy,
+        methods: policy.methods.length > 0 ? new Set(policy.methods) : undefined,
+        keyPrefix,
+        globalKey: `${keyPrefix}*`,
+        code: algorithm.code,
+        a,
+        b,
+        limit: advertisedLimit(policy),
+        stats,
+      };
+    });
+    for (const name of [...this.statsByName.keys()]) {
+      if (!policies.some((p) => p.name === name)) this.statsByName.delete(name);
+    }
+  }
+
+  /** undefined when no policy applies (the common fast path: no promise, no allocation). */
+  check(method: string, path: string, who: RequestIdentity): Promise<Verdict> | undefined {
+    let matched: CompiledPolicy[] | undefined;
+    for (const c of this.compiled) {
+      if (c.methods !== undefined && !c.methods.has(method)) continue;
+      if (!path.startsWith(c.policy.pathPrefix)) continue;
+      (matched ??= []).push(c);
+    }
+    if (matched === undefined) return undefined;
+    return this.decide(matched, who);
+  }
+
+  policies(): { policy: RateLimitPolicy; stats: PolicyStats }[] {
+    return this.compiled.map((c) => ({ policy: c.policy, stats: c.stats }));
+  }
+
+  redisStatus(): { state: RedisState; lastError: string | undefined } {
+    return { state: this.redisState, lastError: this.lastRedisError };
+  }
+
+  private async decide(matched: CompiledPolicy[], who: RequestIdentity): Promise<Verdict> {
+    const checks: LimitCheck[] = matched.map((c) => ({ key: this.keyFor(c, who), code: c.code, a: c.a, b: c.b }));
+    // Gate on the connection itself: while it is down, ioredis (without offline queue) would only throw.
+    if (this.redisLimiter !== undefined && this.opts.redis!.status === 'ready') {
+      try {
+        const decisions = await this.redisLimiter.decide(checks);
+        if (this.redisState !== 'ready') this.setRedisState('ready');
+        return this.verdict(matched, decisions);
+      } catch (error) {
+        this.setRedisState('down', error as Error);
+      }
+    }
+    return this.decideWithoutRedis(matched, checks);
+  }
+
+  /** Each policy's own onRedisError: open skips it, closed refuses (503), local decides in memory. */
+  private decideWithoutRedis(matched: CompiledPolicy[], checks: LimitCheck[]): Verdict {
+    const local: { key: string; policy: RateLimitPolicy }[] = [];
+    const localIndex: number[] = [];
+    let closed: CompiledPolicy | undefined;
+    matched.forEach((c, i) => {
+      switch (c.policy.onRedisError) {
+        case 'open':
+          c.stats.failedOpen++;
+          break;
+        case 'closed':
+          c.stats.failedClosed++;
+          closed ??= c;
+          break;
+        case 'local':
+          c.stats.decidedLocally++;
+          local.push({ key: checks[i]!.key, policy: c.policy });
+          localIndex.push(i);
+          break;
+      }
+    });
+    if (closed !== undefined) {
+      return { outcome: 'unavailable', delayMs: 0, limit: closed.limit, remaining: 0, resetMs: 1000, retryAfterMs: 1000, policy: closed.policy.name };
+    }
+    if (local.length === 0) return { outcome: 'admit', delayMs: 0, limit: 0, remaining: 0, resetMs: 0, retryAfterMs: 0, policy: undefined };
+    return this.verdict(localIndex.map((i) => matched[i]!), this.local.decide(local));
+  }
+
+  private verdict(matched: CompiledPolicy[], decisions: Decision[]): Verdict {
+    let tightest = 0;
+    let rejecting = -1;
+    let delayMs = 0;
+    for (let i = 0; i < decisions.length; i++) {
+      const d = decisions[i]!;
+      if (!d.allowed && (rejecting < 0 || d.retryAfterMs > decisions[rejecting]!.retryAfterMs)) rejecting = i;
+      if (d.remaining < decisions[tightest]!.remaining) tightest = i;
+      if (d.delayMs > delayMs) delayMs = d.delayMs;
+    }
+    if (rejecting >= 0) {
+      for (let i = 0; i < decisions.length; i++) if (!decisions[i]!.allowed) matched[i]!.stats.rejected++;
+      const d = decisions[rejecting]!;
+      const c = matched[rejecting]!;
+      return { outcome: 'reject', delayMs: 0, limit: c.limit, remaining: 0, resetMs: d.resetMs, retryAfterMs: d.retryAfterMs, policy: c.policy.name };
+    }
+    for (const c of matched) c.stats.admitted++;
+    if (delayMs > 0) for (let i = 0; i < decisions.length; i++) if (decisions[i]!.delayMs > 0) matched[i]!.stats.delayed++;
+    const d = decisions[tightest]!;
+    return { outcome: 'admit', delayMs, limit: matched[tightest]!.limit, remaining: d.remaining, resetMs: d.resetMs, retryAfterMs: 0, policy: undefined };
+  }
+
+  private keyFor(c: CompiledPolicy, who: RequestIdentity): string {
+    switch (c.policy.key) {
+      case 'global':
+        return c.globalKey;
+      case 'ip':
+        return c.keyPrefix + who.ip;
+      case 'customer':
+        // Anonymous requests share their IP's budget rather than one global anonymous bucket.
+        return who.customer !== undefined ? c.keyPrefix + who.customer : `${c.keyPrefix}anon@${who.ip}`;
+    }
+  }
+
+  private setRedisState(state: RedisState, error?: Error): void {
+    if (error) this.lastRedisError = error.message;
+    if (state === this.redisState) return;
+    this.redisState = state;
+    this.opts.onRedisStateChange?.(state, error);
+  }
+}
