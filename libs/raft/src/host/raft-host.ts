@@ -1,0 +1,530 @@
+import { randomInt } from 'node:crypto';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { acceptsFromNetwork, RaftNode } from '../core/raft-node';
+import { Entry, EntryType, Message, NodeId, Ready, Role, Snapshot } from '../core/types';
+import { FileSnapshotStore } from '../storage/file-snapshot-store';
+import { FileWal } from '../storage/file-wal';
+import { RaftLogStorage, SnapshotStore } from '../storage/ports';
+import { HttpTransport } from '../transport/http-transport';
+import { HostStoppedError, NotLeaderError, OverloadedError, ProposalDroppedError, TimeoutError } from './errors';
+
+/**
+ * The replicated state machine (hashicorp's FSM). Contract: `apply` is deterministic -- the same entries in the
+ * same order give the same state and results on every node, so it must not read clocks, randomness or anything
+ * outside the state and the entry (a thrown error is a result too, and must be thrown on every node alike).
+ * `snapshot` captures the state after the last applied entry; `restore` replaces the state with one.
+ */
+export interface StateMachine {
+  apply(entry: { index: number; data: Uint8Array }): unknown;
+  snapshot(): Uint8Array;
+  restore(data: Uint8Array): void;
+}
+
+/** Compatible with `JsonLogger` of @shop/common. */
+export interface RaftLogger {
+  event(level: 'debug' | 'log' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void;
+}
+
+export interface RaftHostOptions {
+  id: NodeId;
+  /** Every member's base URL, this node included: `{ n1: 'http://127.0.0.1:7001', ... }`. */
+  peers: Record<NodeId, string>;
+  /** Holds `wal/` and `snapshots/`. */
+  dataDir: string;
+  /** RAFT_SECRET: authenticates every peer request. */
+  secret: string;
+  stateMachine: StateMachine;
+  /** One logical tick; elections and heartbeats are counted in ticks. Default 100 ms. */
+  tickMs?: number;
+  /** Election timeout T in ticks (randomized in [T, 2T)). Default 10. */
+  electionTicks?: number;
+  /** Heartbeat interval in ticks. Default 1. */
+  heartbeatTicks?: number;
+  /** Take a snapshot after this many entries were applied since the last one. Default 10 000. */
+  snapshotThreshold?: number;
+  /** Start a dedicated HTTP server for peer traffic. Without it, mount `handlePeerRequest` on your own server. */
+  listen?: { port: number; host?: string };
+  /** Default timeouts of `propose`, `readBarrier` and `transferLeadership`. */
+  requestTimeoutMs?: number;
+  /** WAL segment size. Default 64 MiB. */
+  segmentBytes?: number;
+  logger?: RaftLogger;
+}
+
+export interface PeerProgress {
+  match: number;
+  next: number;
+  state: string;
+}
+
+export interface RaftHostStatus {
+  id: NodeId;
+  role: Role;
+  term: number;
+  leader: NodeId | null;
+  leaderUrl: string | null;
+  commitIndex: number;
+  appliedIndex: number;
+  members: NodeId[];
+  /** Replication progress of each member, known on the leader only (empty elsewhere). */
+  peers: Record<NodeId, PeerProgress>;
+}
+
+export interface AppliedEntry {
+  index: number;
+  data: Uint8Array;
+  result: unknown;
+}
+
+export interface HostStats {
+  readies: number;
+  entriesPersisted: number;
+  entriesApplied: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
+  /** Messages from the network refused because only the local host may step them. */
+  droppedLocalOnly: number;
+}
+
+interface PendingProposal {
+  term: number;
+  resolve(value: { index: number; result: unknown }): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+interface PendingRead {
+  /** Known once the ReadState arrived. */
+  index: number | null;
+  resolve(index: number): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Drives the pure `RaftNode` with real time, disk and network: the host of CONVENTIONS.md.
+ *
+ * The Ready loop, in the order types.ts prescribes:
+ *   1. persist the hard state and new entries (one fsync for all of them; skipped when only the commit index
+ *      moved) and an incoming snapshot;
+ *   2. send the messages (never before step 1: a vote or an acknowledgement must survive a crash);
+ *   3. apply committed entries, resolve the proposals and reads waiting for them;
+ *   4. advance.
+ * Group commit: the loop runs once per event-loop turn, and inputs keep arriving while step 1 waits for the
+ * disk, so every proposal and acknowledgement that arrived meanwhile lands in the next Ready and shares its
+ * fsync (the WAL also coalesces concurrent writes).
+ */
+export class RaftHost {
+  readonly stats: HostStats = {
+    readies: 0,
+    entriesPersisted: 0,
+    entriesApplied: 0,
+    snapshotsTaken: 0,
+    snapshotsInstalled: 0,
+    droppedLocalOnly: 0,
+  };
+
+  private readonly proposals = new Map<number, PendingProposal>();
+  private readonly reads = new Map<string, PendingRead>();
+  private readonly appliedListeners = new Set<(entry: AppliedEntry) => void>();
+  private readonly leaderWaiters = new Set<() => void>();
+  private readonly logger: RaftLogger;
+  private readonly requestTimeoutMs: number;
+  private readonly snapshotThreshold: number;
+  private ticker: NodeJS.Timeout | null = null;
+  private loopScheduled = false;
+  private loopRunning: Promise<void> | null = null;
+  private readSeq = 0;
+  private appliedIndex: number;
+  /** Newest snapshot on disk, and the one before it: the log is compacted only up to the older one. */
+  private lastSnapshot: { index: number; data: Uint8Array } | null;
+  private previousSnapshot: { index: number; data: Uint8Array } | null = null;
+  private snapshotting = false;
+  private stopped = false;
+  private failure: Error | null = null;
+
+  private constructor(
+    private readonly opts: RaftHostOptions,
+    private readonly node: RaftNode,
+    private readonly wal: RaftLogStorage,
+    private readonly snapshots: SnapshotStore,
+    private readonly transport: HttpTransport,
+    restored: Snapshot | null,
+  ) {
+    this.logger = opts.logger ?? stderrLogger;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
+    this.snapshotThreshold = opts.snapshotThreshold ?? 10_000;
+    this.appliedIndex = restored?.metadata.index ?? 0;
+    this.lastSnapshot = restored ? { index: restored.metadata.index, data: restored.data } : null;
+  }
+
+  /**
+   * Recovers the node from `dataDir` (newest valid snapshot, then the WAL after it), joins the cluster and starts
+   * ticking. The state machine is restored from the snapshot; entries after it are applied again as they are
+   * known to be committed.
+   */
+  static async start(opts: RaftHostOptions): Promise<RaftHost> {
+    if (!(opts.id in opts.peers)) throw new Error(`RaftHost: peers must include this node (${opts.id})`);
+    const logger = opts.logger ?? stderrLogger;
+    const snapshots = await FileSnapshotStore.open(path.join(opts.dataDir, 'snapshots'));
+    const { snapshot, rejected } = await snapshots.latest();
+    for (const bad of rejected) logger.event('error', 'snapshot rejected, using an older one', { ...bad });
+    const snapshotIndex = snapshot?.metadata.index ?? 0;
+    const wal = await FileWal.open(path.join(opts.dataDir, 'wal'), {
+      snapshotIndex,
+      ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),
+      onTornTail: (file, offset, reason) => logger.event('warn', 'WAL torn tail truncated', { file, offset, reason }),
+    });
+    if (snapshot) opts.stateMachine.restore(snapshot.data);
+    const hardState = wal.hardState();
+    const entries = wal.entries(wal.firstIndex(), wal.lastIndex() + 1);
+    const fresh = snapshot === null && entries.length === 0 && hardState.term === 0;
+    const node = new RaftNode(
+      {
+        id: opts.id,
+        peers: Object.keys(opts.peers),
+        electionTick: opts.electionTicks ?? 10,
+        heartbeatTick: opts.heartbeatTicks ?? 1,
+        random: (n) => randomInt(n),
+      },
+      fresh ? undefined : { hardState: { ...hardState, commit: Math.max(hardState.commit, snapshotIndex) }, snapshot, entries },
+    );
+    const transport = new HttpTransport({ id: opts.id, peers: opts.peers, secret: opts.secret });
+    const host = new RaftHost(opts, node, wal, snapshots, transport, snapshot);
+    transport.attach({
+      onMessage: (msg) => host.receive(msg),
+      onUnreachable: (peer) => host.input(() => node.reportUnreachable(peer)),
+      onSnapshotStatus: (peer, ok) => host.input(() => node.reportSnapshot(peer, ok)),
+    });
+    if (opts.listen) await transport.listen(opts.listen.port, opts.listen.host);
+    host.ticker = setInterval(() => host.input(() => node.tick()), opts.tickMs ?? 100);
+    logger.event('log', 'raft host started', {
+      id: opts.id, term: hardState.term, snapshotIndex, firstIndex: wal.firstIndex(), lastIndex: wal.lastIndex(),
+    });
+    return host;
+  }
+
+  /**
+   * Serves a peer request (`POST /raft/messages`) on a server the caller owns. Returns false, without touching
+   * `res`, when the request is not a Raft peer request.
+   */
+  handlePeerRequest(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    return this.transport.handle(req, res);
+  }
+
+  /** Replicates `data` and resolves with the state machine's result once it is applied on this node. */
+  propose(data: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<{ index: number; result: unknown }> {
+    if (this.stopped) return Promise.reject(this.stoppedError());
+    const outcome = this.node.propose(data);
+    if (!outcome.accepted) {
+      if (outcome.reason === 'overloaded') return Promise.reject(new OverloadedError('too many uncommitted entries; retry later'));
+      return Promise.reject(new NotLeaderError(outcome.leader, this.urlOf(outcome.leader), outcome.reason));
+    }
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+      const timer = setTimeout(() => {
+        this.proposals.delete(outcome.index);
+        reject(new TimeoutError(`proposal at index ${outcome.index} not applied within ${timeoutMs} ms; outcome unknown`));
+      }, timeoutMs);
+      this.proposals.set(outcome.index, { term: outcome.term, resolve, reject, timer });
+    });
+  }
+
+  /**
+   * ReadIndex (thesis §6.4): resolves with an index once this node's state machine has applied at least the
+   * leader's commit index as of the call, confirmed by a heartbeat round. Reads made after it are linearizable.
+   * On a follower the request is forwarded to the leader.
+   */
+  readBarrier(opts: { timeoutMs?: number } = {}): Promise<number> {
+    if (this.stopped) return Promise.reject(this.stoppedError());
+    const context = `${this.opts.id}:${++this.readSeq}`;
+    return new Promise((resolve, reject) => {
+      const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+      const timer = setTimeout(() => {
+        this.reads.delete(context);
+        const leader = this.node.status().leader;
+        reject(
+          leader === null
+            ? new NotLeaderError(null, null)
+            : new TimeoutError(`read barrier not confirmed within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      this.reads.set(context, { index: null, resolve, reject, timer });
+      this.input(() => this.node.readIndex(context));
+    });
+  }
+
+  status(): RaftHostStatus {
+    const status = this.node.status();
+    const peers: Record<NodeId, PeerProgress> = {};
+    for (const [id, progress] of Object.entries(status.progress)) {
+      peers[id] = { match: progress.match, next: progress.next, state: progress.state };
+    }
+    return {
+      id: status.id,
+      role: status.role,
+      term: status.term,
+      leader: status.leader,
+      leaderUrl: this.urlOf(status.leader),
+      commitIndex: status.commitIndex,
+      appliedIndex: this.appliedIndex,
+      members: Object.keys(this.opts.peers),
+      peers,
+    };
+  }
+
+  /** Hands leadership to `to` (thesis §3.10) and resolves once `to` is the leader this node knows. */
+  transferLeadership(to: NodeId, opts: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.stopped) return Promise.reject(this.stoppedError());
+    if (!(to in this.opts.peers)) return Promise.reject(new Error(`unknown member ${to}`));
+    if (this.node.status().leader === to) return Promise.resolve();
+    if (!this.node.transferLeadership(to)) {
+      const leader = this.node.status().leader;
+      return Promise.reject(new NotLeaderError(leader, this.urlOf(leader)));
+    }
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+      const check = (): void => {
+        if (this.node.status().leader !== to) return;
+        clearTimeout(timer);
+        this.leaderWaiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.leaderWaiters.delete(check);
+        reject(new TimeoutError(`leadership did not move to ${to} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.leaderWaiters.add(check);
+    });
+  }
+
+  /** Calls `cb` after each entry is applied on this node, in log order (for watchers). Returns an unsubscribe. */
+  onApplied(cb: (entry: AppliedEntry) => void): () => void {
+    this.appliedListeners.add(cb);
+    return () => this.appliedListeners.delete(cb);
+  }
+
+  /** Stops ticking and the network, finishes the Ready in progress, closes the WAL. Waiting requests are
+   *  rejected with `HostStoppedError` (outcome unknown). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    await this.transport.close();
+    while (this.loopRunning) await this.loopRunning;
+    this.rejectAll(this.stoppedError());
+    await this.wal.close();
+  }
+
+  private receive(msg: Message): void {
+    if (!acceptsFromNetwork(msg)) {
+      this.stats.droppedLocalOnly++;
+      return;
+    }
+    this.input(() => this.node.step(msg));
+  }
+
+  /** Every input goes through here: the core is stepped at once, the Ready loop runs in the next turn. */
+  private input(apply: () => void): void {
+    if (this.stopped) return;
+    try {
+      apply();
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.loopScheduled || this.loopRunning || this.stopped) return;
+    this.loopScheduled = true;
+    setImmediate(() => {
+      this.loopScheduled = false;
+      this.loopRunning = this.runLoop().finally(() => {
+        this.loopRunning = null;
+        // Inputs that arrived during the last await may have produced a Ready.
+        if (!this.stopped && this.node.hasReady()) this.schedule();
+      });
+    });
+  }
+
+  private async runLoop(): Promise<void> {
+    try {
+      while (!this.stopped && this.node.hasReady()) {
+        const rd = this.node.ready();
+        await this.persist(rd);
+        if (this.stopped) return;
+        this.send(rd.messages);
+        this.applyCommitted(rd);
+        this.node.advance(rd);
+        this.stats.readies++;
+        this.notifyLeaderWaiters();
+        this.maybeSnapshot();
+      }
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
+  private async persist(rd: Ready): Promise<void> {
+    if (rd.snapshot) await this.installSnapshot(rd.snapshot);
+    if (rd.hardState !== null || rd.entries.length > 0) {
+      await this.wal.save({ hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync });
+      this.stats.entriesPersisted += rd.entries.length;
+    }
+  }
+
+  /** Raft §7, follower side: the leader sent a snapshot because our log is behind its compacted log. */
+  private async installSnapshot(snapshot: Snapshot): Promise<void> {
+    await this.snapshots.save(snapshot);
+    // Also resets the WAL when the snapshot is ahead of it, so that later entries continue from it on replay.
+    await this.wal.compact(snapshot.metadata.index);
+    this.opts.stateMachine.restore(snapshot.data);
+    this.appliedIndex = snapshot.metadata.index;
+    this.previousSnapshot = this.lastSnapshot;
+    this.lastSnapshot = { index: snapshot.metadata.index, data: snapshot.data };
+    this.stats.snapshotsInstalled++;
+    for (const [index, proposal] of this.proposals) {
+      if (index > snapshot.metadata.index) continue;
+      this.settleProposal(index, () => proposal.reject(new TimeoutError(`proposal at index ${index} was covered by a snapshot; outcome unknown`)));
+    }
+    this.logger.event('log', 'snapshot installed', { index: snapshot.metadata.index, term: snapshot.metadata.term });
+  }
+
+  private send(messages: readonly Message[]): void {
+    const remote: Message[] = [];
+    for (const msg of messages) {
+      if (msg.to === this.opts.id) this.node.step(msg);
+      else remote.push(msg);
+    }
+    if (remote.length > 0) this.transport.send(remote);
+  }
+
+  private applyCommitted(rd: Ready): void {
+    for (const entry of rd.committed) this.applyEntry(entry);
+    for (const readState of rd.readStates) {
+      const read = this.reads.get(readState.context);
+      if (read) read.index = readState.index;
+    }
+    for (const [context, read] of this.reads) {
+      if (read.index === null || read.index > this.appliedIndex) continue;
+      clearTimeout(read.timer);
+      this.reads.delete(context);
+      read.resolve(read.index);
+    }
+  }
+
+  private applyEntry(entry: Entry): void {
+    if (entry.index <= this.appliedIndex) return;
+    let result: unknown = undefined;
+    let failure: Error | null = null;
+    if (entry.type === EntryType.Normal) {
+      try {
+        result = this.opts.stateMachine.apply({ index: entry.index, data: entry.data });
+      } catch (error) {
+        // Deterministic: every node fails alike; the proposer learns why, the log moves on.
+        failure = error as Error;
+      }
+    }
+    this.appliedIndex = entry.index;
+    this.stats.entriesApplied++;
+    const proposal = this.proposals.get(entry.index);
+    if (proposal) {
+      this.settleProposal(entry.index, () => {
+        if (proposal.term !== entry.term) proposal.reject(new ProposalDroppedError(`index ${entry.index} holds another leader's entry; the proposal was not committed`));
+        else if (failure) proposal.reject(failure);
+        else proposal.resolve({ index: entry.index, result });
+      });
+    }
+    if (entry.type === EntryType.Normal) {
+      for (const listener of this.appliedListeners) {
+        try {
+          listener({ index: entry.index, data: entry.data, result });
+        } catch (error) {
+          this.logger.event('error', 'onApplied listener threw', { index: entry.index, error: String(error) });
+        }
+      }
+    }
+  }
+
+  private settleProposal(index: number, settle: () => void): void {
+    const proposal = this.proposals.get(index);
+    if (!proposal) return;
+    clearTimeout(proposal.timer);
+    this.proposals.delete(index);
+    settle();
+  }
+
+  /**
+   * Log compaction (Raft §7): once `snapshotThreshold` entries were applied since the last snapshot, the state
+   * machine is captured now (synchronously, so at exactly `appliedIndex`) and written in the background. The core
+   * and the WAL are then compacted up to the *previous* snapshot: a follower slightly behind still catches up
+   * from the log, and if the newest snapshot file is ever unreadable the older one plus the WAL still recover.
+   */
+  private maybeSnapshot(): void {
+    const since = this.appliedIndex - (this.lastSnapshot?.index ?? 0);
+    if (this.snapshotting || since < this.snapshotThreshold) return;
+    const index = this.appliedIndex;
+    const term = this.node.termAt(index);
+    if (term === undefined) return;
+    const data = this.opts.stateMachine.snapshot();
+    this.snapshotting = true;
+    const snapshot: Snapshot = { metadata: { index, term, members: Object.keys(this.opts.peers) }, data };
+    this.snapshots
+      .save(snapshot)
+      .then(async () => {
+        this.previousSnapshot = this.lastSnapshot;
+        this.lastSnapshot = { index, data };
+        this.stats.snapshotsTaken++;
+        const older = this.previousSnapshot;
+        if (older && !this.stopped) {
+          this.node.compact(older.index, older.data);
+          await this.wal.compact(older.index);
+        }
+        this.logger.event('log', 'snapshot taken', { index, term, compactedTo: older?.index ?? 0 });
+      })
+      .catch((error: Error) => this.fail(error))
+      .finally(() => {
+        this.snapshotting = false;
+      });
+  }
+
+  private notifyLeaderWaiters(): void {
+    for (const check of [...this.leaderWaiters]) check();
+  }
+
+  /** Fail-stop: a storage error or a broken core invariant ends this node rather than risk acknowledging a lie. */
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.logger.event('error', 'raft host failed; stopping', { error: error.message, stack: error.stack });
+    this.stop().catch((stopError: Error) => this.logger.event('error', 'stopping after a failure failed', { error: stopError.message }));
+  }
+
+  private rejectAll(error: Error): void {
+    for (const [index, proposal] of this.proposals) this.settleProposal(index, () => proposal.reject(error));
+    for (const [context, read] of this.reads) {
+      clearTimeout(read.timer);
+      this.reads.delete(context);
+      read.reject(error);
+    }
+  }
+
+  private stoppedError(): Error {
+    return new HostStoppedError(this.failure ? `raft host failed: ${this.failure.message}` : 'raft host stopped');
+  }
+
+  private urlOf(id: NodeId | null): string | null {
+    return id === null ? null : (this.opts.peers[id] ?? null);
+  }
+}
+
+const stderrLogger: RaftLogger = {
+  event(level, message, fields) {
+    if (level === 'warn' || level === 'error') process.stderr.write(`${JSON.stringify({ level, message, ...fields })}\n`);
+  },
+};
