@@ -1,0 +1,66 @@
+import { HttpAnswer, request } from './http';
+
+/** The gateway's public API (ARCHITECTURE.md "Gateway: the public API"). */
+export interface Product {
+  sku: string;
+  name: string;
+  priceCents: number;
+  available: number;
+  reserved: number;
+  sold: number;
+}
+
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+  priceCents?: number;
+}
+
+export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
+
+export interface Order {
+  id: string;
+  customerId: string;
+  status: OrderStatus;
+  reason?: string | null;
+  items: OrderLine[];
+  totalCents: number;
+  history: { status: string; at: string; reason?: string | null }[];
+  createdAt?: string;
+}
+
+export interface OrderToken {
+  token: string;
+  expiresAt: string;
+}
+
+export interface Account {
+  customerId: string;
+  balanceCents: number;
+}
+
+export const CUSTOMER_IDS: readonly string[] = Array.from({ length: 100 }, (_, i) => `c-${i + 1}`);
+
+export const listProducts = async (): Promise<Product[]> => (await request<Product[]>('GET', '/api/products')).body;
+
+export const createOrderToken = async (customerId: string): Promise<OrderToken> =>
+  (await request<OrderToken>('POST', '/api/orders/tokens', { body: { customerId } })).body;
+
+/** Sends the order with its idempotency key; the caller inspects status and `Idempotent-Replayed`. */
+export const placeOrder = (token: string, customerId: string, items: { sku: string; quantity: number }[]): Promise<HttpAnswer<Order>> =>
+  request<Order>('POST', '/api/orders', { body: { customerId, items }, headers: { 'Idempotency-Key': token }, timeoutMs: 15_000 });
+
+export const getOrder = async (id: string): Promise<Order> => (await request<Order>('GET', `/api/orders/${encodeURIComponent(id)}`)).body;
+
+/** The order service may answer with a bare array or a page object; both are accepted. */
+export async function listOrders(customerId: string): Promise<Order[]> {
+  const { body } = await request<unknown>('GET', `/api/orders?customerId=${encodeURIComponent(customerId)}`);
+  if (Array.isArray(body)) return body as Order[];
+  const page = body as { items?: unknown; orders?: unknown } | undefined;
+  if (Array.isArray(page?.items)) return page.items as Order[];
+  if (Array.isArray(page?.orders)) return page.orders as Order[];
+  return [];
+}
+
+export const getAccount = async (customerId: string): Promise<Account> =>
+  (await request<Account>('GET', `/api/payments/accounts/${encodeURIComponent(customerId)}`)).body;

@@ -1,0 +1,201 @@
+import { Json, readConfig, writeConfig } from '../api/console-api';
+import { describeError } from '../api/http';
+import { h } from '../lib/dom';
+import { messageSlot } from '../lib/view';
+import { configForm } from './config-form';
+
+const TOKEN_KEY = 'shop.adminToken';
+
+/** The config keys the console changes (ARCHITECTURE.md "Registry and config center"). */
+export const CONFIG_KEYS = {
+  rateLimits: 'config/gateway/rate-limits',
+  breakers: 'config/gateway/breakers',
+  paymentFailureRate: 'config/payment/failure-rate',
+  paymentLatencyMs: 'config/payment/latency-ms',
+} as const;
+
+/**
+ * Controls that change live config through the gateway's admin API (`PUT /gateway/admin/config/<key>`, guarded
+ * by ADMIN_TOKEN). The token is kept in sessionStorage: it lives as long as this tab and is never written to
+ * disk by the page.
+ */
+export function adminControls(storage: Storage): HTMLElement {
+  const tokenInput = h('input', { id: 'admin-token', type: 'password', autocomplete: 'off', value: storage.getItem(TOKEN_KEY) ?? '', 'data-testid': 'admin-token' });
+  tokenInput.addEventListener('input', () => storage.setItem(TOKEN_KEY, tokenInput.value));
+  const token = (): string => tokenInput.value.trim();
+
+  const write = async (key: string, value: Json, slot: ReturnType<typeof messageSlot>): Promise<boolean> => {
+    if (token() === '') {
+      slot.error('Enter the admin token first.');
+      return false;
+    }
+    slot.info(`Writing ${key}…`);
+    try {
+      await writeConfig(key, value, token());
+      slot.info(`${key} = ${JSON.stringify(value)} written; the apps pick it up within a second.`);
+      return true;
+    } catch (error: unknown) {
+      slot.error(`Could not write ${key}. ${describeError(error)}`);
+      return false;
+    }
+  };
+
+  return h(
+    'section',
+    { class: 'panel controls', 'aria-labelledby': 'controls-title', 'data-testid': 'controls' },
+    h('h2', { id: 'controls-title' }, 'Controls'),
+    h(
+      'form',
+      { class: 'field token-field', onsubmit: (e: Event) => e.preventDefault() },
+      h('label', { for: 'admin-token' }, 'Admin token'),
+      tokenInput,
+      h('p', { class: 'hint' }, 'Sent as a Bearer token; kept only for this browser tab (sessionStorage).'),
+    ),
+    numberControl({
+      id: 'failure-rate',
+      title: 'Payment failure rate',
+      key: CONFIG_KEYS.paymentFailureRate,
+      unit: '%',
+      min: 0,
+      max: 100,
+      presets: [0, 50, 100],
+      // The payment service reads a fraction 0..1; people think in percent.
+      toValue: (percent) => percent / 100,
+      fromValue: (value) => (typeof value === 'number' ? Math.round(value * 100) : undefined),
+      write,
+      token,
+    }),
+    numberControl({
+      id: 'latency',
+      title: 'Payment latency',
+      key: CONFIG_KEYS.paymentLatencyMs,
+      unit: 'ms',
+      min: 0,
+      max: 30_000,
+      presets: [0, 3000],
+      toValue: (ms) => ms,
+      fromValue: (value) => (typeof value === 'number' ? value : undefined),
+      write,
+      token,
+    }),
+    jsonControl({ id: 'rate-limits', title: 'Rate limit policies', key: CONFIG_KEYS.rateLimits, write, token }),
+    jsonControl({ id: 'breakers', title: 'Breaker thresholds', key: CONFIG_KEYS.breakers, write, token }),
+  );
+}
+
+type Write = (key: string, value: Json, slot: ReturnType<typeof messageSlot>) => Promise<boolean>;
+
+interface NumberControlOptions {
+  id: string;
+  title: string;
+  key: string;
+  unit: string;
+  min: number;
+  max: number;
+  presets: number[];
+  toValue(shown: number): Json;
+  fromValue(value: Json | undefined): number | undefined;
+  write: Write;
+  token(): string;
+}
+
+function numberControl(o: NumberControlOptions): HTMLElement {
+  const slot = messageSlot(`${o.id}-result`);
+  const input = h('input', { id: `${o.id}-input`, type: 'number', min: o.min, max: o.max, step: 1, value: 0, 'data-testid': `${o.id}-input` });
+  const apply = (shown: number): void => {
+    if (!Number.isFinite(shown) || shown < o.min || shown > o.max) {
+      slot.error(`Enter a number from ${o.min} to ${o.max}.`);
+      return;
+    }
+    input.value = String(shown);
+    void o.write(o.key, o.toValue(shown), slot);
+  };
+  const load = async (): Promise<void> => {
+    if (o.token() === '') return;
+    try {
+      const shown = o.fromValue(await readConfig(o.key, o.token()));
+      if (shown !== undefined) input.value = String(shown);
+    } catch (error: unknown) {
+      slot.error(`Could not read ${o.key}. ${describeError(error)}`);
+    }
+  };
+  void load();
+  return h(
+    'form',
+    {
+      class: 'control',
+      'aria-labelledby': `${o.id}-title`,
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        apply(Number(input.value));
+      },
+    },
+    h('h3', { id: `${o.id}-title` }, o.title, ' ', h('code', { class: 'muted' }, o.key)),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { for: `${o.id}-input` }, `Value (${o.unit})`),
+      input,
+      h('button', { type: 'submit', 'data-testid': `${o.id}-apply` }, 'Apply'),
+      ...o.presets.map((p) => h('button', { type: 'button', class: 'preset', 'data-testid': `${o.id}-preset-${p}`, onclick: () => apply(p) }, `${p} ${o.unit}`)),
+    ),
+    slot.element,
+  );
+}
+
+function jsonControl(o: { id: string; title: string; key: string; write: Write; token(): string }): HTMLElement {
+  const slot = messageSlot(`${o.id}-result`);
+  const formSlot = h('div', {});
+  const load = async (): Promise<void> => {
+    if (o.token() === '') {
+      slot.error('Enter the admin token first.');
+      return;
+    }
+    try {
+      const value = await readConfig(o.key, o.token());
+      if (value === undefined) {
+        slot.info(`${o.key} has never been written; the gateway runs on its defaults. Paste a value as JSON below.`);
+        showEditor({});
+        return;
+      }
+      slot.clear();
+      showEditor(value);
+    } catch (error: unknown) {
+      slot.error(`Could not read ${o.key}. ${describeError(error)}`);
+    }
+  };
+  const showEditor = (value: Json): void => {
+    const form = configForm(o.id, value);
+    const textarea = h('textarea', { id: `${o.id}-json`, rows: 8, spellcheck: 'false', 'data-testid': `${o.id}-json` }, JSON.stringify(value, null, 2));
+    const fromForm = (): void => {
+      void o.write(o.key, form.read(), slot);
+    };
+    const fromJson = (): void => {
+      try {
+        void o.write(o.key, JSON.parse(textarea.value) as Json, slot);
+      } catch (error: unknown) {
+        slot.error(`That is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    formSlot.replaceChildren(
+      form.element,
+      h('button', { type: 'button', class: 'primary', 'data-testid': `${o.id}-apply`, onclick: fromForm }, 'Apply'),
+      h(
+        'details',
+        {},
+        h('summary', {}, 'Edit as JSON'),
+        h('label', { for: `${o.id}-json` }, `${o.key} (JSON)`),
+        textarea,
+        h('button', { type: 'button', 'data-testid': `${o.id}-apply-json`, onclick: fromJson }, 'Apply JSON'),
+      ),
+    );
+  };
+  return h(
+    'section',
+    { class: 'control', 'aria-labelledby': `${o.id}-title` },
+    h('h3', { id: `${o.id}-title` }, o.title, ' ', h('code', { class: 'muted' }, o.key)),
+    h('button', { type: 'button', 'data-testid': `${o.id}-load`, onclick: () => void load() }, 'Load current value'),
+    slot.element,
+    formSlot,
+  );
+}

@@ -1,0 +1,133 @@
+import { describeError } from './api/http';
+import { CUSTOMER_IDS, getAccount } from './api/shop-api';
+import { consoleView } from './console/console';
+import { h } from './lib/dom';
+import { formatCents } from './lib/format';
+import { poll } from './lib/poller';
+import { ShopStore } from './lib/store';
+import { AppContext, View } from './lib/view';
+import { cartCount } from './shop/cart';
+import { checkoutView } from './shop/checkout';
+import { myOrdersView, orderPageView } from './shop/my-orders';
+import { storefrontView } from './shop/storefront';
+
+const BALANCE_REFRESH_MS = 5000;
+
+/** Hash routes: the gateway serves one index.html, so the page never needs a server-side route. */
+interface Route {
+  title: string;
+  nav: string;
+  view(ctx: AppContext, query: URLSearchParams): View;
+}
+
+function route(hash: string): { route: Route; query: URLSearchParams } {
+  const [path, search = ''] = hash.replace(/^#/, '').split('?', 2);
+  const query = new URLSearchParams(search);
+  const order = /^\/orders\/(.+)$/.exec(path);
+  if (order) {
+    const id = decodeURIComponent(order[1]);
+    return { route: { title: `Order ${id}`, nav: '#/orders', view: (ctx) => orderPageView(ctx, id) }, query };
+  }
+  switch (path) {
+    case '/checkout':
+      return { route: { title: 'Checkout', nav: '#/', view: (ctx) => checkoutView(ctx) }, query };
+    case '/orders':
+      return { route: { title: 'My orders', nav: '#/orders', view: (ctx) => myOrdersView(ctx) }, query };
+    case '/console':
+      return { route: { title: 'Operations console', nav: '#/console', view: (_ctx, q) => consoleView(q.get('order') ?? undefined) }, query };
+    default:
+      return { route: { title: 'Shop', nav: '#/', view: (ctx) => storefrontView(ctx) }, query };
+  }
+}
+
+function start(): void {
+  const store = new ShopStore(localStorage);
+  const main = document.getElementById('main');
+  if (!main) throw new Error('index.html has no <main id="main">');
+
+  const balance = h('strong', { 'data-testid': 'balance' }, '…');
+  const refreshBalance = async (): Promise<void> => {
+    const customerId = store.customerId;
+    try {
+      const account = await getAccount(customerId);
+      if (customerId === store.customerId) {
+        balance.textContent = formatCents(account.balanceCents);
+        balance.removeAttribute('title');
+      }
+    } catch (error: unknown) {
+      balance.textContent = 'unavailable';
+      balance.title = describeError(error);
+    }
+  };
+  const ctx: AppContext = { store, refreshBalance: () => void refreshBalance() };
+
+  const customerSelect = h(
+    'select',
+    {
+      id: 'customer',
+      'data-testid': 'customer',
+      onchange: (e: Event) => store.setCustomer((e.target as HTMLSelectElement).value),
+    },
+    ...CUSTOMER_IDS.map((id) => h('option', { value: id, selected: id === store.customerId }, id)),
+  );
+  const cartLink = h('a', { href: '#/', 'data-testid': 'cart-badge' });
+  const navLinks = [
+    h('a', { href: '#/' }, 'Shop'),
+    h('a', { href: '#/orders', 'data-testid': 'nav-orders' }, 'My orders'),
+    h('a', { href: '#/console', 'data-testid': 'nav-console' }, 'Operations console'),
+  ];
+  document.body.prepend(
+    h('a', { class: 'skip-link', href: '#main', onclick: (e: Event) => { e.preventDefault(); main.focus(); } }, 'Skip to content'),
+    h(
+      'header',
+      { class: 'topbar' },
+      h('a', { class: 'brand', href: '#/' }, 'Microshop'),
+      h('nav', { 'aria-label': 'Main' }, ...navLinks),
+      h(
+        'div',
+        { class: 'who' },
+        h('label', { for: 'customer' }, 'Customer'),
+        customerSelect,
+        h('span', { class: 'balance' }, 'Balance ', balance),
+        cartLink,
+      ),
+    ),
+  );
+
+  const renderCartLink = (): void => {
+    cartLink.textContent = `Cart (${cartCount(store.cart)})`;
+  };
+  let current: View | undefined;
+  let currentCustomer = store.customerId;
+  const show = (): void => {
+    current?.dispose();
+    const { route: r, query } = route(location.hash);
+    current = r.view(ctx, query);
+    main.replaceChildren(current.element);
+    document.title = `${r.title} · Microshop`;
+    for (const link of navLinks) {
+      if (link.getAttribute('href') === r.nav) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+  };
+  store.subscribe(() => {
+    renderCartLink();
+    if (store.customerId !== currentCustomer) {
+      currentCustomer = store.customerId;
+      void refreshBalance();
+      // Pages show one customer's data (orders, the checkout's token): show them again for the new one.
+      show();
+    }
+  });
+  window.addEventListener('hashchange', () => {
+    show();
+    // Moves screen readers and keyboard users to the new page, as a full page load would.
+    main.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  });
+  renderCartLink();
+  show();
+  poll(refreshBalance, BALANCE_REFRESH_MS);
+}
+
+start();
