@@ -1,0 +1,89 @@
+/**
+ * Options of one breaker: opossum's own, plus the seed's slow-call rule ("within 5 s, if 50% of calls are
+ * slow, fail fast for the next 5 s") that opossum lacks.
+ */
+export interface BreakerOptions {
+  /** A call that has not answered after this long fails (opossum rejects it with ETIMEDOUT). */
+  timeout: number;
+  /** Open when at least this % of the calls in the rolling window failed... */
+  errorThresholdPercentage: number;
+  /** ...over this rolling window (ms)... */
+  rollingCountTimeout: number;
+  /** ...once it holds at least this many calls (opossum's default 0 opens on the very first failure). */
+  volumeThreshold: number;
+  /** How long it stays open before letting a probe through (half-open). */
+  resetTimeout: number;
+  /** A call that succeeds but takes longer than this is slow (counted, never aborted). */
+  slowCallMs: number;
+  /** Open when at least this % of the calls in the slow-call window were slow... */
+  slowCallRateThreshold: number;
+  /** ...over this window (ms)... */
+  slowCallWindowMs: number;
+  /** ...once it holds at least this many calls. */
+  slowCallMinCalls: number;
+}
+
+/** The seed's numbers: 5 s windows, 50 %, open for 5 s. */
+export const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = Object.freeze({
+  timeout: 3000,
+  errorThresholdPercentage: 50,
+  rollingCountTimeout: 5000,
+  volumeThreshold: 10,
+  resetTimeout: 5000,
+  slowCallMs: 1000,
+  slowCallRateThreshold: 50,
+  slowCallWindowMs: 5000,
+  slowCallMinCalls: 10,
+});
+
+const BOUNDS: Record<keyof BreakerOptions, [number, number]> = {
+  timeout: [1, 600_000],
+  errorThresholdPercentage: [1, 100],
+  rollingCountTimeout: [100, 600_000],
+  volumeThreshold: [1, 1_000_000],
+  resetTimeout: [100, 600_000],
+  slowCallMs: [1, 600_000],
+  slowCallRateThreshold: [1, 100],
+  slowCallWindowMs: [100, 600_000],
+  slowCallMinCalls: [1, 1_000_000],
+};
+
+/** Validates a partial set of options over `base`; throws an Error naming the first bad field. */
+export function parseBreakerOptions(raw: unknown, base: Readonly<BreakerOptions> = DEFAULT_BREAKER_OPTIONS, at = 'breaker'): BreakerOptions {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${at}: expected an object`);
+  const out: BreakerOptions = { ...base };
+  for (const [field, value] of Object.entries(raw)) {
+    const bounds = BOUNDS[field as keyof BreakerOptions];
+    if (!bounds) throw new Error(`${at}.${field}: unknown option (expected one of ${Object.keys(BOUNDS).join(', ')})`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < bounds[0] || value > bounds[1]) {
+      throw new Error(`${at}.${field}: expected an integer in [${bounds[0]}, ${bounds[1]}]`);
+    }
+    out[field as keyof BreakerOptions] = value;
+  }
+  return out;
+}
+
+/** `config/gateway/breakers`: `{ "default": {...}, "<service>": {...overrides} }`, every field optional. */
+export interface BreakersConfig {
+  default: BreakerOptions;
+  services: Readonly<Record<string, BreakerOptions>>;
+}
+
+export const DEFAULT_BREAKERS_CONFIG: BreakersConfig = { default: DEFAULT_BREAKER_OPTIONS, services: {} };
+
+export function parseBreakersConfig(raw: unknown): BreakersConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('breakers: expected an object');
+  const entries = Object.entries(raw as Record<string, unknown>);
+  const defaults = parseBreakerOptions((raw as Record<string, unknown>).default ?? {}, DEFAULT_BREAKER_OPTIONS, 'breakers.default');
+  const services: Record<string, BreakerOptions> = {};
+  for (const [name, value] of entries) {
+    if (name === 'default') continue;
+    if (!/^[a-z][a-z0-9-]{0,62}$/.test(name)) throw new Error(`breakers.${name}: expected a service name`);
+    services[name] = parseBreakerOptions(value, defaults, `breakers.${name}`);
+  }
+  return { default: defaults, services };
+}
+
+export function optionsFor(config: BreakersConfig, service: string): BreakerOptions {
+  return config.services[service] ?? config.default;
+}
