@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { acceptsFromNetwork, RaftNode } from '../core/raft-node';
 import { Entry, EntryType, Message, NodeId, Ready, Role, Snapshot } from '../core/types';
 import { FileSnapshotStore } from '../storage/file-snapshot-store';
-import { FileWal } from '../storage/file-wal';
-import { RaftLogStorage, SnapshotStore } from '../storage/ports';
-import { HttpTransport } from '../transport/http-transport';
+import { FileWal, WalStats } from '../storage/file-wal';
+import { SnapshotStore } from '../storage/ports';
+import { HttpTransport, TransportStats } from '../transport/http-transport';
 import { HostStoppedError, NotLeaderError, OverloadedError, ProposalDroppedError, TimeoutError } from './errors';
 
 /**
@@ -147,7 +147,7 @@ export class RaftHost {
   private constructor(
     private readonly opts: RaftHostOptions,
     private readonly node: RaftNode,
-    private readonly wal: RaftLogStorage,
+    private readonly wal: FileWal,
     private readonly snapshots: SnapshotStore,
     private readonly transport: HttpTransport,
     restored: Snapshot | null,
@@ -299,6 +299,11 @@ export class RaftHost {
       }, timeoutMs);
       this.leaderWaiters.add(check);
     });
+  }
+
+  /** Counters for metrics and benchmarks: the host's, the WAL's (fsyncs!) and the transport's. */
+  metrics(): { host: HostStats; wal: WalStats; transport: TransportStats } {
+    return { host: { ...this.stats }, wal: { ...this.wal.stats }, transport: { ...this.transport.stats } };
   }
 
   /** Calls `cb` after each entry is applied on this node, in log order (for watchers). Returns an unsubscribe. */
