@@ -1,0 +1,138 @@
+import { withRequestId } from '@shop/common';
+import { createThrowawayDatabase, ThrowawayDatabase } from './testing/throwaway-database';
+import { UnitOfWork } from './unit-of-work';
+
+describe('UnitOfWork (real Postgres): state, inbox and outbox in one transaction', () => {
+  let db: ThrowawayDatabase;
+  let uow: UnitOfWork;
+
+  beforeAll(async () => {
+    db = await createThrowawayDatabase('uow_it');
+    uow = new UnitOfWork(db.dataSource, { serviceName: 'inventory' });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const outboxRows = (key: string) =>
+    db.dataSource.query(`SELECT id, type, key, topic, payload, headers, status FROM outbox_message WHERE key = $1 ORDER BY seq`, [key]);
+  const widget = async (id: string): Promise<number | undefined> =>
+    ((await db.dataSource.query(`SELECT count FROM widget WHERE id = $1`, [id])) as { count: number }[])[0]?.count;
+
+  it('commits the state change and its outbox rows together, in publish order', async () => {
+    const ids = await uow.run(async ({ manager, publish }) => {
+      await manager.query(`INSERT INTO widget (id, count) VALUES ('w-commit', 1)`);
+      return [
+        publish({ topic: 't', type: 'WidgetMade', aggregateId: 'w-commit', payload: { n: 1 } }),
+        publish({ topic: 't', type: 'WidgetPainted', aggregateId: 'w-commit', payload: { n: 2 } }),
+      ];
+    });
+    expect(await widget('w-commit')).toBe(1);
+    const rows = await outboxRows('w-commit');
+    expect(rows.map((r: { id: string }) => r.id)).toEqual(ids);
+    expect(rows.map((r: { type: string }) => r.type)).toEqual(['WidgetMade', 'WidgetPainted']);
+    expect(rows[0]).toMatchObject({ topic: 't', status: 'pending', payload: { n: 1 } });
+  });
+
+  it('rolls both back when the work throws, and surfaces the very error', async () => {
+    const boom = new Error('domain rule broken');
+    await expect(
+      uow.run(async ({ manager, publish }) => {
+        await manager.query(`INSERT INTO widget (id, count) VALUES ('w-rollback', 1)`);
+        publish({ topic: 't', type: 'WidgetMade', aggregateId: 'w-rollback', payload: {} });
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(await widget('w-rollback')).toBeUndefined();
+    expect(await outboxRows('w-rollback')).toEqual([]);
+  });
+
+  it('rolls the state back when the outbox insert itself fails', async () => {
+    await expect(
+      uow.run(async ({ manager, publish }) => {
+        await manager.query(`INSERT INTO widget (id, count) VALUES ('w-badrow', 1)`);
+        // A NUL character cannot be stored in jsonb: the outbox insert fails after the work succeeded.
+        publish({ topic: 't', type: 'WidgetMade', aggregateId: 'w-badrow', payload: { text: '\u0000' } });
+      }),
+    ).rejects.toThrow();
+    expect(await widget('w-badrow')).toBeUndefined();
+  });
+
+  it('refuses a publish made after the unit of work ended (it would not be in the transaction)', async () => {
+    let late: ((e: { topic: string; type: string; aggregateId: string; payload: unknown }) => string) | undefined;
+    await uow.run(async ({ publish }) => {
+      late = publish;
+    });
+    expect(() => late!({ topic: 't', type: 'Late', aggregateId: 'w-late', payload: {} })).toThrow(/after its unit of work ended/);
+    expect(await outboxRows('w-late')).toEqual([]);
+  });
+
+  it('bounds the events and the payload size of one unit of work', async () => {
+    const small = new UnitOfWork(db.dataSource, { serviceName: 's', maxEventsPerUnit: 2, maxPayloadBytes: 100 });
+    await expect(
+      small.run(async ({ publish }) => {
+        for (let i = 0; i < 3; i++) publish({ topic: 't', type: 'X', aggregateId: 'w-bound', payload: {} });
+      }),
+    ).rejects.toThrow(/at most 2 events/);
+    await expect(
+      small.run(async ({ publish }) => {
+        publish({ topic: 't', type: 'X', aggregateId: 'w-bound', payload: { big: 'x'.repeat(200) } });
+      }),
+    ).rejects.toThrow(/over 100 bytes/);
+    expect(await outboxRows('w-bound')).toEqual([]);
+  });
+
+  it('stores the current X-Request-Id as a Kafka header of the event', async () => {
+    await withRequestId('req-42', () =>
+      uow.run(async ({ publish }) => {
+        publish({ topic: 't', type: 'X', aggregateId: 'w-req', payload: {} });
+      }),
+    );
+    const [row] = await outboxRows('w-req');
+    expect(row.headers).toEqual({ 'x-request-id': 'req-42' });
+  });
+
+  describe('runOnce (the inbox)', () => {
+    const inbox = (eventId: string) => ({ eventId, type: 'OrderCreated', aggregateId: 'o-1' });
+    const increment = (id: string) => async ({ manager, publish }: Parameters<Parameters<UnitOfWork['run']>[0]>[0]) => {
+      await manager.query(`INSERT INTO widget (id, count) VALUES ($1, 1) ON CONFLICT (id) DO UPDATE SET count = widget.count + 1`, [id]);
+      publish({ topic: 't', type: 'Reacted', aggregateId: id, payload: {} });
+      return 'applied';
+    };
+
+    it('applies an event once: a redelivery changes nothing (no effect, no outbox row)', async () => {
+      const first = await uow.runOnce(inbox('e-redeliver'), increment('w-once'));
+      const second = await uow.runOnce(inbox('e-redeliver'), increment('w-once'));
+      expect(first).toEqual({ duplicate: false, result: 'applied' });
+      expect(second).toEqual({ duplicate: true });
+      expect(await widget('w-once')).toBe(1);
+      expect(await outboxRows('w-once')).toHaveLength(1);
+      const records = await db.dataSource.query(`SELECT consumer FROM inbox_message WHERE event_id = 'e-redeliver'`);
+      expect(records).toEqual([{ consumer: 'inventory' }]);
+    });
+
+    it('applies concurrent duplicates exactly once (the second waits on the first one\'s inbox row)', async () => {
+      const results = await Promise.all(Array.from({ length: 8 }, () => uow.runOnce(inbox('e-concurrent'), increment('w-concurrent'))));
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      expect(await widget('w-concurrent')).toBe(1);
+    });
+
+    it('keeps no inbox record when the effect fails, so the redelivery applies it', async () => {
+      await expect(
+        uow.runOnce(inbox('e-retry'), async () => {
+          throw new Error('database hiccup');
+        }),
+      ).rejects.toThrow('database hiccup');
+      const retried = await uow.runOnce(inbox('e-retry'), increment('w-retry'));
+      expect(retried.duplicate).toBe(false);
+      expect(await widget('w-retry')).toBe(1);
+    });
+
+    it('lets two consumers of one service each apply the same event once', async () => {
+      const a = await uow.runOnce({ ...inbox('e-two'), consumer: 'reserve' }, increment('w-two'));
+      const b = await uow.runOnce({ ...inbox('e-two'), consumer: 'audit' }, increment('w-two'));
+      expect([a.duplicate, b.duplicate]).toEqual([false, false]);
+      expect(await widget('w-two')).toBe(2);
+    });
+  });
+});
