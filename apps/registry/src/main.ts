@@ -1,11 +1,44 @@
 import 'reflect-metadata';
-import { bootstrapApp } from '@shop/common';
+import { bootstrapApp, createLogger } from '@shop/common';
+import { RAFT_PEER_PATH } from '@shop/raft';
+import { BODY_LIMIT_BYTES, installRaftHeaders, installTokenCheck } from './api/http-rules';
+import { RaftConsensus } from './raft/raft-consensus';
+import { RegistryNode } from './raft/registry-node';
 import { loadRegistryConfig } from './registry.config';
-import { RegistryModule } from './registry.module';
+import { registryModule } from './registry.module';
 
 async function main(): Promise<void> {
   const config = loadRegistryConfig();
-  await bootstrapApp({ name: 'registry', module: RegistryModule, port: config.port });
+  const node = new RegistryNode({
+    nodeId: config.nodeId,
+    peers: config.peers,
+    proposeTimeoutMs: config.proposeTimeoutMs,
+    leaderWaitMs: 3000,
+    maxWaiters: 10_000,
+    leaseScanMs: 200,
+  });
+  let raft: RaftConsensus | null = null;
+  await bootstrapApp({
+    name: 'registry',
+    module: registryModule(node),
+    port: config.port,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+    configureFastify: (fastify) => {
+      // Peer RPC shares the client port; onRequest runs before Fastify reads the body, so the stream is intact.
+      fastify.addHook('onRequest', (request, reply, done) => {
+        if (request.raw.url !== RAFT_PEER_PATH) return done();
+        reply.hijack();
+        if (!raft?.host.handlePeerRequest(request.raw, reply.raw)) reply.raw.writeHead(503, { connection: 'close' }).end();
+      });
+      installTokenCheck(fastify, config.token);
+      installRaftHeaders(fastify, node);
+    },
+  });
+  await node.start(async (stateMachine) => (raft = await RaftConsensus.start(config, stateMachine)));
+  createLogger('registry').event('log', 'raft started', { id: config.nodeId, peers: config.peers, dataDir: config.dataDir });
 }
 
-void main();
+main().catch((error: unknown) => {
+  createLogger('registry').error(error instanceof Error ? error : String(error));
+  process.exit(1);
+});

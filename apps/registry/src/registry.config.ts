@@ -1,13 +1,43 @@
-import { EnvReader, loadConfigOrExit } from '@shop/common';
+import { ConfigError, EnvReader, loadConfigOrExit } from '@shop/common';
 
 export interface RegistryConfig {
   port: number;
+  /** This node's id: one of `peers`' keys. */
+  nodeId: string;
+  /** Every member, this node included: id -> base URL (peer RPC and write forwarding). */
+  peers: Record<string, string>;
+  dataDir: string;
+  raftSecret: string;
+  /** Bearer token of the client API; empty means no token is required (never in compose or the stack). */
+  token: string;
+  /** Raft tick; elections time out after 10 to 20 ticks. */
+  tickMs: number;
+  /** How long a write may wait to commit before the client gets 504. */
+  proposeTimeoutMs: number;
+  /** Entries applied between two snapshots (then the log is compacted). */
+  snapshotEvery: number;
 }
 
 export function readRegistryConfig(env: EnvReader): RegistryConfig {
-  return {
+  const config: RegistryConfig = {
     port: env.int('PORT', { default: 7001, min: 1, max: 65535 }),
+    nodeId: env.string('REGISTRY_NODE_ID'),
+    peers: env.map('REGISTRY_PEERS'),
+    dataDir: env.string('REGISTRY_DATA_DIR'),
+    raftSecret: env.string('RAFT_SECRET'),
+    token: env.string('REGISTRY_TOKEN', { default: '' }),
+    tickMs: env.int('REGISTRY_TICK_MS', { default: 100, min: 10, max: 1000 }),
+    proposeTimeoutMs: env.int('REGISTRY_PROPOSE_TIMEOUT_MS', { default: 5000, min: 100, max: 60_000 }),
+    snapshotEvery: env.int('REGISTRY_SNAPSHOT_EVERY', { default: 10_000, min: 10, max: 10_000_000 }),
   };
+  for (const [id, url] of Object.entries(config.peers)) {
+    if (!/^https?:\/\/[^/]+\/?$/.test(url)) throw new ConfigError([`REGISTRY_PEERS: ${id}=${url} is not a base URL (http://host:port)`]);
+    config.peers[id] = url.replace(/\/$/, '');
+  }
+  if (config.nodeId && Object.keys(config.peers).length > 0 && !(config.nodeId in config.peers)) {
+    throw new ConfigError([`REGISTRY_NODE_ID=${config.nodeId} is not one of REGISTRY_PEERS (${Object.keys(config.peers).join(', ')})`]);
+  }
+  return config;
 }
 
 export const loadRegistryConfig = (): RegistryConfig => loadConfigOrExit('registry', readRegistryConfig);

@@ -1,0 +1,130 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ApiError, currentRequestId, REQUEST_ID_HEADER } from '@shop/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Counter } from 'prom-client';
+import { Agent, request as httpRequest } from 'undici';
+import { metricsRegistry } from '@shop/common';
+import { NotLeader } from '../raft/consensus';
+import { RegistryNode } from '../raft/registry-node';
+import { Command } from '../state-machine/commands';
+import { WatchTopic } from '../watch/watch-hub';
+import { FORWARDED_HEADER, toApiError } from './http-rules';
+
+const writes = new Counter({
+  name: 'registry_writes_total',
+  help: 'Client writes by command and outcome (local: proposed here; forwarded: proxied to the leader)',
+  labelNames: ['command', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+const reads = new Counter({
+  name: 'registry_reads_total',
+  help: 'Client reads by consistency mode (linearizable, stale) and whether they blocked',
+  labelNames: ['mode', 'blocking'] as const,
+  registers: [metricsRegistry],
+});
+
+/** A write that was not proposed here: the leader's answer, to send back as is. */
+export interface Forwarded {
+  readonly forwarded: true;
+  readonly status: number;
+  readonly body: string;
+}
+
+const COPIED_RESPONSE_HEADERS = ['content-type', 'x-raft-index', 'x-raft-leader', 'retry-after'];
+
+/**
+ * What every handler of the client API shares: writes go to the leader (proposed here, or the HTTP request is
+ * proxied to the leader's URL), reads are linearizable through a read barrier unless `?stale`, and blocking
+ * queries sleep on the watch hub.
+ */
+@Injectable()
+export class RegistryApiService implements OnApplicationShutdown {
+  private readonly agent = new Agent({ connections: 64, headersTimeout: 15_000, bodyTimeout: 15_000, connectTimeout: 2_000, keepAliveTimeout: 30_000 });
+
+  constructor(readonly node: RegistryNode) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /**
+   * Proposes `cmd` if this node leads; otherwise forwards the request to the leader. A request that was already
+   * forwarded once is never forwarded again (no loops while leadership moves): it gets 503 and is retried.
+   */
+  async write(name: string, cmd: Command, request: FastifyRequest, reply: FastifyReply): Promise<{ index: number; result: unknown } | Forwarded> {
+    try {
+      const outcome = await this.node.propose(cmd);
+      writes.labels(name, 'local').inc();
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof NotLeader) || !error.leader || request.headers[FORWARDED_HEADER]) {
+        writes.labels(name, 'error').inc();
+        throw toApiError(error);
+      }
+      const forwarded = await this.forward(error.leader, request, reply);
+      writes.labels(name, 'forwarded').inc();
+      return forwarded;
+    }
+  }
+
+  private async forward(leader: string, request: FastifyRequest, reply: FastifyReply): Promise<Forwarded> {
+    const base = this.node.peerUrl(leader);
+    if (!base) throw new ApiError(503, 'no_leader', `leader ${leader} has no known URL`, { 'Retry-After': '1' });
+    const headers: Record<string, string> = { [FORWARDED_HEADER]: this.node.nodeId };
+    if (request.headers.authorization) headers.authorization = request.headers.authorization;
+    const requestId = currentRequestId();
+    if (requestId) headers[REQUEST_ID_HEADER] = requestId;
+    let body: string | undefined;
+    if (request.body !== undefined && request.body !== null) {
+      body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+      headers['content-type'] = 'application/json';
+    }
+    try {
+      const res = await httpRequest(`${base}${request.url}`, { method: request.method as 'PUT', headers, body, dispatcher: this.agent });
+      const text = await res.body.text();
+      for (const name of COPIED_RESPONSE_HEADERS) {
+        const value = res.headers[name];
+        if (typeof value === 'string') reply.header(name, value);
+      }
+      reply.code(res.statusCode);
+      return { forwarded: true, status: res.statusCode, body: text };
+    } catch (error) {
+      throw new ApiError(503, 'leader_unreachable', `could not reach the leader ${leader}: ${String(error)}`, { 'Retry-After': '1' });
+    }
+  }
+
+  /**
+   * Waits until the read may be served: a read barrier unless stale; then, for a blocking query, until what it
+   * watches changed past `index` (or the wait ended), and a barrier again so the answer is not older than the
+   * change that woke it.
+   */
+  async readPoint(opts: {
+    stale: boolean;
+    index: number | undefined;
+    waitMs: number;
+    topic: WatchTopic;
+    changeIndex: () => number;
+    reply: FastifyReply;
+  }): Promise<void> {
+    reads.labels(opts.stale ? 'stale' : 'linearizable', opts.index === undefined ? 'no' : 'yes').inc();
+    try {
+      if (!opts.stale) await this.node.readBarrier();
+      if (opts.index === undefined || opts.changeIndex() > opts.index) return;
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      opts.reply.raw.once('close', onClose);
+      try {
+        const changed = await this.node.watches.wait(opts.topic, opts.index, opts.waitMs, gone.signal);
+        if (changed && !opts.stale) await this.node.readBarrier();
+      } finally {
+        opts.reply.raw.off('close', onClose);
+      }
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+}
+
+export function isForwarded(x: unknown): x is Forwarded {
+  return typeof x === 'object' && x !== null && (x as Forwarded).forwarded === true;
+}

@@ -1,0 +1,36 @@
+import { metricsRegistry } from '@shop/common';
+import { Gauge } from 'prom-client';
+import type { RegistryNode } from './registry-node';
+
+const ROLES = ['follower', 'pre-candidate', 'candidate', 'leader', 'starting'] as const;
+
+/** Raft gauges read from the node at scrape time (no timers): role, term, commit and applied index, waiters. */
+export function registerRaftMetrics(node: RegistryNode): void {
+  new Gauge({
+    name: 'registry_raft_role',
+    help: '1 for the role this node has now',
+    labelNames: ['role'] as const,
+    registers: [metricsRegistry],
+    collect() {
+      const role = node.status().role;
+      for (const r of ROLES) this.labels(r).set(r === role ? 1 : 0);
+    },
+  });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metricsRegistry],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('registry_raft_term', 'Current Raft term', () => node.status().term);
+  gauge('registry_raft_commit_index', 'Highest log index known to be committed', () => node.status().commitIndex);
+  gauge('registry_raft_applied_index', 'Highest log index applied to the state machine', () => node.stateMachine.appliedIndex);
+  gauge('registry_raft_has_leader', '1 when this node knows a leader', () => (node.status().leader ? 1 : 0));
+  gauge('registry_raft_snapshots_taken', 'Snapshots this node took (log compaction)', () => node.counters().snapshotsTaken ?? 0);
+  gauge('registry_raft_snapshots_installed', 'Snapshots this node installed from the leader (it was behind the compacted log)', () => node.counters().snapshotsInstalled ?? 0);
+  gauge('registry_wal_fsyncs', 'fdatasync calls on the WAL (group commit keeps this below the number of writes)', () => node.counters().fsyncs ?? 0);
+  gauge('registry_blocking_queries', 'Blocking queries waiting on this node', () => node.watches.waiting);
+}
