@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { acceptsFromNetwork, RaftNode } from '../core/raft-node';
@@ -136,6 +136,7 @@ export class RaftHost {
   private loopScheduled = false;
   private loopRunning: Promise<void> | null = null;
   private readSeq = 0;
+  private readonly readEpoch = randomBytes(6).toString('hex');
   private appliedIndex: number;
   /** Newest snapshot on disk, and the one before it: the log is compacted only up to the older one. */
   private lastSnapshot: { index: number; data: Uint8Array } | null;
@@ -222,13 +223,21 @@ export class RaftHost {
       return Promise.reject(new NotLeaderError(outcome.leader, this.urlOf(outcome.leader), outcome.reason));
     }
     this.schedule();
+    // A proposal of an earlier term still waiting at this index lost its entry: this leader overwrote it.
+    const displaced = this.proposals.get(outcome.index);
+    if (displaced) {
+      this.settleProposal(outcome.index, () =>
+        displaced.reject(new ProposalDroppedError(`index ${outcome.index} was overwritten by a later leader; the proposal was not committed`)),
+      );
+    }
     return new Promise((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
       const timer = setTimeout(() => {
-        this.proposals.delete(outcome.index);
+        if (this.proposals.get(outcome.index) === pending) this.proposals.delete(outcome.index);
         reject(new TimeoutError(`proposal at index ${outcome.index} not applied within ${timeoutMs} ms; outcome unknown`));
       }, timeoutMs);
-      this.proposals.set(outcome.index, { term: outcome.term, resolve, reject, timer });
+      const pending: PendingProposal = { term: outcome.term, resolve, reject, timer };
+      this.proposals.set(outcome.index, pending);
     });
   }
 
@@ -239,7 +248,8 @@ export class RaftHost {
    */
   readBarrier(opts: { timeoutMs?: number } = {}): Promise<number> {
     if (this.stopped) return Promise.reject(this.stoppedError());
-    const context = `${this.opts.id}:${++this.readSeq}`;
+    // Unique across restarts too: an answer to a request of an earlier run must not release this one.
+    const context = `${this.opts.id}:${this.readEpoch}:${++this.readSeq}`;
     return new Promise((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
       const timer = setTimeout(() => {
