@@ -67,6 +67,8 @@ interface Row {
   p99: number;
   leaderFsyncs: number;
   clusterFsyncs: number;
+  /** CPU time of the process per wall second (2.0 = two cores busy). */
+  cpuCores: number;
 }
 
 async function runRow(hosts: RaftHost[], proposers: number, seconds: number): Promise<Row> {
@@ -75,6 +77,7 @@ async function runRow(hosts: RaftHost[], proposers: number, seconds: number): Pr
   const fsyncs = () => hosts.map((h) => h.metrics().wal.fsyncs);
   const before = fsyncs();
   const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -87,6 +90,7 @@ async function runRow(hosts: RaftHost[], proposers: number, seconds: number): Pr
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const after = fsyncs();
   const deltas = after.map((count, k) => count - before[k]!);
   latencies.sort((a, b) => a - b);
@@ -99,11 +103,12 @@ async function runRow(hosts: RaftHost[], proposers: number, seconds: number): Pr
     p99: quantile(0.99),
     leaderFsyncs: deltas[hosts.indexOf(leader)]!,
     clusterFsyncs: deltas.reduce((a, b) => a + b, 0),
+    cpuCores: (cpu.user + cpu.system) / 1e6 / elapsed,
   };
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['proposers', 'commits/s', 'p50 ms', 'p99 ms', 'commits/fsync (leader)', 'fsyncs/commit (3 nodes)'];
+  const header = ['proposers', 'commits/s', 'p50 ms', 'p99 ms', 'commits/fsync (leader)', 'fsyncs/commit (3 nodes)', 'CPU cores'];
   const lines = rows.map((r) => [
     String(r.proposers),
     (r.commits / r.seconds).toFixed(0),
@@ -111,6 +116,7 @@ function printTable(rows: Row[]): void {
     r.p99.toFixed(2),
     (r.commits / Math.max(1, r.leaderFsyncs)).toFixed(1),
     (r.clusterFsyncs / Math.max(1, r.commits)).toFixed(3),
+    r.cpuCores.toFixed(2),
   ]);
   const widths = header.map((h, k) => Math.max(h.length, ...lines.map((l) => l[k]!.length)));
   const format = (cells: string[]) => `| ${cells.map((c, k) => c.padStart(widths[k]!)).join(' | ')} |`;
