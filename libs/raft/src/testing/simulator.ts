@@ -113,6 +113,7 @@ export class Simulation {
   private readonly dropRate: number;
   private readonly duplicateRate: number;
   private readonly crashRate: number;
+  private readonly leaderBias: number;
   private readonly faultMs: number;
   private readonly maxMsgEntries: number;
   private readonly maxInflightMsgs: number;
@@ -130,7 +131,8 @@ export class Simulation {
     this.ids = Array.from({ length: count }, (_, k) => `n${k + 1}`);
     this.dropRate = this.rng.pick([0, 0.01, 0.05, 0.15]);
     this.duplicateRate = this.rng.pick([0, 0.02, 0.1]);
-    this.crashRate = this.rng.pick([0, 0.05, 0.15]);
+    this.crashRate = this.rng.pick([0, 0.05, 0.15, 0.3]);
+    this.leaderBias = this.rng.pick([0, 0.5, 0.9]);
     this.maxMsgEntries = this.rng.pick([1, 2, 4, 16]);
     this.maxInflightMsgs = this.rng.pick([1, 2, 8]);
     this.faultMs = options.faultMs ?? 1500;
@@ -385,7 +387,9 @@ export class Simulation {
 
   private chaosAction(): void {
     const roll = this.rng.next();
-    const k = this.rng.int(this.nodes.length);
+    // Faults aimed at the leader cause the most elections, and elections are where Raft goes wrong.
+    const leader = this.nodes.findIndex((n) => n.up && n.raft.status().role === Role.Leader);
+    const k = leader >= 0 && this.rng.chance(this.leaderBias) ? leader : this.rng.int(this.nodes.length);
     const node = this.nodes[k];
     if (roll < this.crashRate) {
       if (node.up) this.crash(k);
@@ -425,7 +429,7 @@ export class Simulation {
     node.outstanding = null;
     node.readyScheduled = false;
     this.stats.crashes++;
-    this.schedule(30 + this.rng.next() * 400, { kind: 'restart', node: k });
+    this.schedule(10 + this.rng.next() * 300, { kind: 'restart', node: k });
   }
 
   /** Start again from exactly what the host persisted; volatile state (and the state machine) is rebuilt. */
@@ -446,7 +450,7 @@ export class Simulation {
     this.partitionGeneration++;
     this.stats.partitions++;
     for (let k = 0; k < this.nodes.length; k++) this.groups.set(k, this.rng.int(2));
-    this.schedule(50 + this.rng.next() * 500, { kind: 'heal-partition', generation: this.partitionGeneration });
+    this.schedule(30 + this.rng.next() * 400, { kind: 'heal-partition', generation: this.partitionGeneration });
   }
 
   private connected(a: number, b: number): boolean {

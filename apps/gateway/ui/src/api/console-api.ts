@@ -232,7 +232,7 @@ export function readSeries(body: unknown): Series {
       name,
       points
         .filter(isObj)
-        .map((pt) => ({ t: toMillis(pt.t ?? pt.at ?? pt.time) ?? NaN, state: normalizeBreakerState(pt.state) }))
+        .map((pt) => ({ t: toMillis(pt.t ?? pt.at ?? pt.time) ?? NaN, state: normalizeBreakerState(pt.state ?? pt.to) }))
         .filter((pt) => Number.isFinite(pt.t)),
     );
   }

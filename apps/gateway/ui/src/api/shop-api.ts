@@ -39,22 +39,25 @@ export interface Account {
   balanceCents: number;
 }
 
+/** The gateway can budget rate limits per customer (a policy with `key: customer` reads this header). */
+const asCustomer = (customerId: string): Record<string, string> => ({ 'X-Customer-Id': customerId });
+
 export const CUSTOMER_IDS: readonly string[] = Array.from({ length: 100 }, (_, i) => `c-${i + 1}`);
 
 export const listProducts = async (): Promise<Product[]> => (await request<Product[]>('GET', '/api/products')).body;
 
 export const createOrderToken = async (customerId: string): Promise<OrderToken> =>
-  (await request<OrderToken>('POST', '/api/orders/tokens', { body: { customerId } })).body;
+  (await request<OrderToken>('POST', '/api/orders/tokens', { body: { customerId }, headers: asCustomer(customerId) })).body;
 
 /** Sends the order with its idempotency key; the caller inspects status and `Idempotent-Replayed`. */
 export const placeOrder = (token: string, customerId: string, items: { sku: string; quantity: number }[]): Promise<HttpAnswer<Order>> =>
-  request<Order>('POST', '/api/orders', { body: { customerId, items }, headers: { 'Idempotency-Key': token }, timeoutMs: 15_000 });
+  request<Order>('POST', '/api/orders', { body: { customerId, items }, headers: { 'Idempotency-Key': token, ...asCustomer(customerId) }, timeoutMs: 15_000 });
 
 export const getOrder = async (id: string): Promise<Order> => (await request<Order>('GET', `/api/orders/${encodeURIComponent(id)}`)).body;
 
 /** The order service may answer with a bare array or a page object; both are accepted. */
 export async function listOrders(customerId: string): Promise<Order[]> {
-  const { body } = await request<unknown>('GET', `/api/orders?customerId=${encodeURIComponent(customerId)}`);
+  const { body } = await request<unknown>('GET', `/api/orders?customerId=${encodeURIComponent(customerId)}`, { headers: asCustomer(customerId) });
   if (Array.isArray(body)) return body as Order[];
   const page = body as { items?: unknown; orders?: unknown } | undefined;
   if (Array.isArray(page?.items)) return page.items as Order[];
@@ -63,4 +66,4 @@ export async function listOrders(customerId: string): Promise<Order[]> {
 }
 
 export const getAccount = async (customerId: string): Promise<Account> =>
-  (await request<Account>('GET', `/api/payments/accounts/${encodeURIComponent(customerId)}`)).body;
+  (await request<Account>('GET', `/api/payments/accounts/${encodeURIComponent(customerId)}`, { headers: asCustomer(customerId) })).body;

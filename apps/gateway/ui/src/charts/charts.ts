@@ -12,7 +12,8 @@ export const WINDOW_SECONDS = 60;
  * limit policy. Two encodings (colour and dash) so the lines are told apart without colour vision too.
  */
 export function rateChart(policy: string, points: readonly Counted[], now: number): HTMLElement {
-  const { admitted, rejected } = bucketPerSecond(points, now, WINDOW_SECONDS);
+  // The second in progress is still counting: the chart ends at the last complete one.
+  const { admitted, rejected } = bucketPerSecond(points, now - 1000, WINDOW_SECONDS);
   const max = niceCeil(Math.max(...admitted, ...rejected));
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
@@ -57,50 +58,47 @@ const formatTick = (v: number): string => (Number.isInteger(v) ? String(v) : v.t
 
 const STATE_LABEL: Record<BreakerState, string> = { CLOSED: 'closed', OPEN: 'open', HALF_OPEN: 'half-open', UNKNOWN: 'unknown' };
 
-/** Each upstream's breaker state over the last minute as a coloured strip, with its state named in text too. */
+/**
+ * Each upstream's breaker state over the last minute: one strip per upstream, coloured by state (green closed,
+ * amber half-open, red open), drawn in SVG with percentage coordinates so a strip keeps its height at any
+ * width; the current state is also written out in text.
+ */
 export function breakerTimeline(series: ReadonlyMap<string, readonly StateSample<BreakerState>[]>, now: number): HTMLElement {
   const from = now - WINDOW_SECONDS * 1000;
-  const rowH = 22;
-  const labelW = 90;
-  const plotW = WIDTH - labelW - PAD.right;
+  const span = now - from;
   const names = [...series.keys()].sort();
-  const height = names.length * (rowH + 6) + 18;
-  const rows = names.map((name, row) => {
-    const y = row * (rowH + 6);
-    const segments: Segment<BreakerState>[] = stateSegments(series.get(name) ?? [], from, now);
-    return svg(
-      'g',
-      { 'data-testid': `breaker-row-${name}` },
-      svg('text', { x: 0, y: y + rowH / 2 + 4, class: 'axis row-label' }, name),
-      svg('rect', { x: labelW, y, width: plotW, height: rowH, class: 'strip-empty' }),
-      ...segments.map((s) => {
-        const x = labelW + ((s.from - from) / (now - from)) * plotW;
-        const w = Math.max(((s.to - s.from) / (now - from)) * plotW, 1);
-        return svg(
-          'g',
-          {},
-          svg('rect', { x, y, width: w, height: rowH, class: `strip strip-${s.state.toLowerCase()}` }, svg('title', {}, `${name}: ${STATE_LABEL[s.state]}`)),
-          w > 44 ? svg('text', { x: x + 4, y: y + rowH / 2 + 4, class: 'strip-text' }, STATE_LABEL[s.state]) : null,
-        );
-      }),
+  const rows = names.map((name) => {
+    const samples = series.get(name) ?? [];
+    const segments: Segment<BreakerState>[] = stateSegments(samples, from, now);
+    const current = [...samples].sort((a, b) => a.t - b.t).pop()?.state;
+    const label = `${name}: ${segments.map((s) => `${STATE_LABEL[s.state]} ${Math.round((s.to - s.from) / 1000)} s`).join(', then ') || 'no data'}`;
+    return h(
+      'div',
+      { class: 'strip-row', 'data-testid': `breaker-row-${name}`, 'data-state': current ?? 'UNKNOWN' },
+      h('span', { class: 'strip-name' }, name),
+      svg(
+        'svg',
+        { class: 'strip-svg', role: 'img', 'aria-label': label, preserveAspectRatio: 'none' },
+        svg('title', {}, label),
+        svg('rect', { x: '0%', y: 0, width: '100%', height: '100%', class: 'strip-empty' }),
+        ...segments.map((s) =>
+          svg('rect', {
+            x: `${(((s.from - from) / span) * 100).toFixed(3)}%`,
+            y: 0,
+            width: `${Math.max(((s.to - s.from) / span) * 100, 0.4).toFixed(3)}%`,
+            height: '100%',
+            class: `strip strip-${s.state.toLowerCase()}`,
+          }),
+        ),
+      ),
+      h('span', { class: `strip-now badge badge-${(current ?? 'unknown').toLowerCase()}` }, current ? STATE_LABEL[current] : 'no data'),
     );
   });
-  const summary = names
-    .map((name) => {
-      const last = [...(series.get(name) ?? [])].sort((a, b) => a.t - b.t).pop();
-      return `${name} ${last ? STATE_LABEL[last.state] : 'no data'}`;
-    })
-    .join(', ');
   return h(
     'figure',
-    { class: 'chart-figure', 'data-testid': 'breaker-timeline' },
-    svg(
-      'svg',
-      { viewBox: `0 0 ${WIDTH} ${Math.max(height, 30)}`, role: 'img', 'aria-label': `Breaker states over the last minute: ${summary || 'no breakers'}`, class: 'chart' },
-      ...rows,
-      svg('text', { x: labelW, y: height - 4, class: 'axis' }, '−60 s'),
-      svg('text', { x: WIDTH - PAD.right, y: height - 4, class: 'axis', 'text-anchor': 'end' }, 'now'),
-    ),
+    { class: 'chart-figure breaker-timeline', 'data-testid': 'breaker-timeline' },
+    ...rows,
+    h('div', { class: 'strip-axis', 'aria-hidden': 'true' }, h('span', {}, '−60 s'), h('span', {}, 'now')),
     h(
       'figcaption',
       {},

@@ -3,6 +3,7 @@ import { describeError } from '../api/http';
 import { h } from '../lib/dom';
 import { messageSlot } from '../lib/view';
 import { configForm } from './config-form';
+import { rateLimitEditor } from './rate-limit-editor';
 
 const TOKEN_KEY = 'shop.adminToken';
 
@@ -32,7 +33,8 @@ export function adminControls(storage: Storage): HTMLElement {
     slot.info(`Writing ${key}…`);
     try {
       await writeConfig(key, value, token());
-      slot.info(`${key} = ${JSON.stringify(value)} written; the apps pick it up within a second.`);
+      const shown = JSON.stringify(value);
+      slot.info(`${key} ${shown.length <= 60 ? `= ${shown} ` : ''}written; the apps pick it up within a second.`);
       return true;
     } catch (error: unknown) {
       slot.error(`Could not write ${key}. ${describeError(error)}`);
@@ -78,8 +80,8 @@ export function adminControls(storage: Storage): HTMLElement {
       write,
       token,
     }),
-    jsonControl({ id: 'rate-limits', title: 'Rate limit policies', key: CONFIG_KEYS.rateLimits, write, token }),
-    jsonControl({ id: 'breakers', title: 'Breaker thresholds', key: CONFIG_KEYS.breakers, write, token }),
+    jsonControl({ id: 'rate-limits', title: 'Rate limit policies', key: CONFIG_KEYS.rateLimits, write, token, editor: rateLimitEditor, whenUnset: [] }),
+    jsonControl({ id: 'breakers', title: 'Breaker thresholds', key: CONFIG_KEYS.breakers, write, token, editor: (v) => configForm('breakers', v), whenUnset: BREAKER_DEFAULTS }),
   );
 }
 
@@ -143,7 +145,37 @@ function numberControl(o: NumberControlOptions): HTMLElement {
   );
 }
 
-function jsonControl(o: { id: string; title: string; key: string; write: Write; token(): string }): HTMLElement {
+/**
+ * The gateway's built-in breaker defaults (@shop/circuit-breaker's DEFAULT_BREAKER_OPTIONS, the seed's "5 s,
+ * 50 %, open 5 s"), offered as a starting point while the key has never been written. Copied, because the
+ * library (opossum, prom-client) is not for the browser.
+ */
+const BREAKER_DEFAULTS: Json = {
+  default: {
+    timeout: 3000,
+    errorThresholdPercentage: 50,
+    rollingCountTimeout: 5000,
+    volumeThreshold: 10,
+    resetTimeout: 5000,
+    slowCallMs: 1000,
+    slowCallRateThreshold: 50,
+    slowCallWindowMs: 5000,
+    slowCallMinCalls: 10,
+  },
+};
+
+interface JsonControlOptions {
+  id: string;
+  title: string;
+  key: string;
+  write: Write;
+  token(): string;
+  editor(value: Json): { element: HTMLElement; read(): Json };
+  /** What to start from while the key has never been written (the gateway then runs on its defaults). */
+  whenUnset: Json;
+}
+
+function jsonControl(o: JsonControlOptions): HTMLElement {
   const slot = messageSlot(`${o.id}-result`);
   const formSlot = h('div', {});
   const load = async (): Promise<void> => {
@@ -154,8 +186,8 @@ function jsonControl(o: { id: string; title: string; key: string; write: Write; 
     try {
       const value = await readConfig(o.key, o.token());
       if (value === undefined) {
-        slot.info(`${o.key} has never been written; the gateway runs on its defaults. Paste a value as JSON below.`);
-        showEditor({});
+        slot.info(`${o.key} has never been written; the gateway runs on its built-in defaults. Edit the starting point below and apply it.`);
+        showEditor(o.whenUnset);
         return;
       }
       slot.clear();
@@ -165,7 +197,7 @@ function jsonControl(o: { id: string; title: string; key: string; write: Write; 
     }
   };
   const showEditor = (value: Json): void => {
-    const form = configForm(o.id, value);
+    const form = o.editor(value);
     const textarea = h('textarea', { id: `${o.id}-json`, rows: 8, spellcheck: 'false', 'data-testid': `${o.id}-json` }, JSON.stringify(value, null, 2));
     const fromForm = (): void => {
       void o.write(o.key, form.read(), slot);

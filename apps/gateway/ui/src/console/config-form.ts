@@ -1,13 +1,10 @@
 import type { Json } from '../api/console-api';
 import { h } from '../lib/dom';
 
-/** The four algorithms of the seed (计数器/固定窗口, 滑动窗口, 漏桶, 令牌桶), as the gateway names them. */
-export const RATE_LIMIT_ALGORITHMS = ['fixed-window', 'sliding-window', 'leaky-bucket', 'token-bucket'] as const;
-
 /**
  * A form for any JSON config value: one labelled input per number, text or flag, fieldsets for nested objects
- * and lists. It edits a copy; `read()` returns the edited value. Fields named `algorithm` become a choice of
- * the four rate limit algorithms. The gateway validates what is sent; this form only keeps types right.
+ * and lists. It edits a copy; `read()` returns the edited value. The gateway validates what is sent; this
+ * form only keeps types right.
  */
 export function configForm(idPrefix: string, value: Json): { element: HTMLElement; read(): Json } {
   const draft: Json = structuredClone(value);
@@ -29,10 +26,7 @@ function render(root: Json, path: Path, idPrefix: string): HTMLElement {
   const testId = `${idPrefix}.${path.join('.')}`;
   const set = (v: Json): void => setAt(root, path, v);
   let input: HTMLElement;
-  if (name === 'algorithm' && typeof value === 'string') {
-    const options = RATE_LIMIT_ALGORITHMS.includes(value as never) ? [...RATE_LIMIT_ALGORITHMS] : [value, ...RATE_LIMIT_ALGORITHMS];
-    input = h('select', { id, 'data-testid': testId, onchange: (e: Event) => set((e.target as HTMLSelectElement).value) }, ...options.map((o) => h('option', { value: o, selected: o === value }, o)));
-  } else if (typeof value === 'number') {
+  if (typeof value === 'number') {
     input = h('input', {
       id,
       type: 'number',
