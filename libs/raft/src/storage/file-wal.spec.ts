@@ -232,7 +232,7 @@ describe('FileWal crash recovery (seeded)', () => {
         expect({ context, newest: target === files[files.length - 1] }).toEqual({ context, newest: true });
         expect({ context, ok: allowed.some((log) => sameLog(log, recovered.log)) }).toEqual({ context, ok: true });
       } catch (error) {
-        if (!(error instanceof WalCorruptionError)) throw new Error(`${context}: ${String(error)}`);
+        if (!(error instanceof WalCorruptionError)) throw new Error(`${context}: ${String(error)}`, { cause: error });
         expect(error.file).toBe(target);
         expect(error.offset).toBeLessThanOrEqual(at);
         expect(error.message).toContain(target);

@@ -162,6 +162,8 @@ export class FileWal implements RaftLogStorage {
   save(update: { hardState: HardState | null; entries: readonly Entry[]; sync: boolean }): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('WAL is closed'));
+    const invalid = this.checkAppend(update.entries);
+    if (invalid) return Promise.reject(invalid);
     const batch = this.pending;
     if (update.hardState !== null) {
       const hardState = update.hardState;
@@ -203,10 +205,20 @@ export class FileWal implements RaftLogStorage {
     await this.active.close();
   }
 
+  /** Checked before anything is written, so that a refused append leaves no trace. */
+  private checkAppend(entries: readonly Entry[]): RangeError | null {
+    const first = entries[0];
+    if (first === undefined) return null;
+    if (first.index > this.lastIndex() + 1) return new RangeError(`entry ${first.index} would leave a gap after ${this.lastIndex()}`);
+    if (first.index <= this.compactedIndex) return new RangeError(`entry ${first.index} is compacted`);
+    for (let k = 1; k < entries.length; k++) {
+      if (entries[k]!.index !== first.index + k) return new RangeError(`entries are not contiguous at ${entries[k]!.index}`);
+    }
+    return null;
+  }
+
   private appendToMemory(entry: Entry): void {
     const last = this.lastIndex();
-    if (entry.index > last + 1) throw new RangeError(`entry ${entry.index} would leave a gap after ${last}`);
-    if (entry.index <= this.compactedIndex) throw new RangeError(`entry ${entry.index} is compacted`);
     if (entry.index <= last) this.log.length = entry.index - this.firstIndex();
     this.log.push(entry);
   }

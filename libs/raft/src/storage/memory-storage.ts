@@ -28,13 +28,13 @@ export class MemoryLogStorage implements RaftLogStorage {
   }
 
   async append(entries: readonly Entry[]): Promise<void> {
-    for (const entry of entries) {
-      const last = this.lastIndex();
-      if (entry.index > last + 1) throw new RangeError(`entry ${entry.index} would leave a gap after ${last}`);
-      if (entry.index <= this.compactedIndex) throw new RangeError(`entry ${entry.index} is compacted`);
-      if (entry.index <= last) this.log.length = entry.index - this.firstIndex();
-      this.log.push(entry);
-    }
+    const first = entries[0];
+    if (first === undefined) return;
+    if (first.index > this.lastIndex() + 1) throw new RangeError(`entry ${first.index} would leave a gap after ${this.lastIndex()}`);
+    if (first.index <= this.compactedIndex) throw new RangeError(`entry ${first.index} is compacted`);
+    if (entries.some((entry, k) => entry.index !== first.index + k)) throw new RangeError('entries are not contiguous');
+    this.log.length = first.index - this.firstIndex();
+    this.log.push(...entries);
   }
 
   async saveHardState(hardState: HardState): Promise<void> {
