@@ -201,8 +201,9 @@ export interface Series {
   breakers: Map<string, BreakerSample[]>;
 }
 
+/** Times are epoch milliseconds or ISO strings. */
 const toMillis = (v: unknown): number | undefined => {
-  if (typeof v === 'number') return v < 1e12 ? v * 1000 : v;
+  if (typeof v === 'number') return v;
   if (typeof v === 'string') {
     const ms = Date.parse(v);
     return Number.isNaN(ms) ? undefined : ms;
@@ -225,6 +226,16 @@ export function readSeries(body: unknown): Series {
     );
   }
   const breakers = new Map<string, BreakerSample[]>();
+  // The gateway keeps breaker transitions ({name, from, to, reason, at}); the state before the first one
+  // is its `from`, and held since the breaker was made.
+  for (const tr of Array.isArray(root.breakerTransitions) ? root.breakerTransitions.filter(isObj) : []) {
+    const name = str(tr.name, tr.upstream);
+    const at = toMillis(tr.at ?? tr.t);
+    if (name === undefined || at === undefined) continue;
+    const list = breakers.get(name) ?? [{ t: 0, state: normalizeBreakerState(tr.from) }];
+    list.push({ t: at, state: normalizeBreakerState(tr.to) });
+    breakers.set(name, list);
+  }
   for (const b of entries(root.breakers, 'name')) {
     const name = str(b.name, b.upstream) ?? '?';
     const points = Array.isArray(b.points) ? b.points : Array.isArray(b.value) ? b.value : Array.isArray(b.series) ? b.series : Array.isArray(b.transitions) ? b.transitions : [];

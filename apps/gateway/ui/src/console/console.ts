@@ -78,7 +78,7 @@ export function consoleView(initialOrderId: string | undefined): View {
         series = local.series();
         chartsPanel.messages.info('The gateway keeps no series (GET /gateway/series is missing): these charts come from this page’s own polling of /gateway/status since it opened.');
       }
-      if (series) renderCharts(chartsPanel.body, series);
+      if (series) renderCharts(chartsPanel.body, withCurrentBreakerStates(series, lastStatus, Date.now()));
     }, STATUS_MS),
   );
 
@@ -205,6 +205,20 @@ function renderCharts(body: HTMLElement, series: Series): void {
     h('h3', {}, 'Breaker state'),
     series.breakers.size ? breakerTimeline(series.breakers, now) : h('p', { class: 'muted' }, 'No breaker series yet.'),
   );
+}
+
+/**
+ * The strips end in the state the gateway reports now: a breaker that never changed state has no transition
+ * to draw from, and one remade by a config change starts closed without a transition.
+ */
+function withCurrentBreakerStates(series: Series, status: GatewayStatus | undefined, now: number): Series {
+  if (!status) return series;
+  const breakers = new Map(series.breakers);
+  for (const b of status.breakers) {
+    const samples = breakers.get(b.name);
+    breakers.set(b.name, samples && samples.length > 0 ? [...samples, { t: now, state: b.state }] : [{ t: 0, state: b.state }]);
+  }
+  return { ...series, breakers };
 }
 
 function renderOutbox(body: HTMLElement, backlog: OutboxBacklog[]): void {
