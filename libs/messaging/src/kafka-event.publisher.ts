@@ -28,7 +28,8 @@ export interface KafkaPublisherOptions {
   publishTimeoutMs?: number;
   /**
    * kafkajs' in-call retries. Kept small: the outbox owns the retry loop (with backoff, attempts and a dead
-   * letter), so a broker outage surfaces quickly instead of hanging the relay.
+   * letter), so a broker outage surfaces quickly instead of hanging the relay. At least 1 (kafkajs requires
+   * retries for an idempotent producer).
    */
   retries?: number;
 }
@@ -73,12 +74,13 @@ export class KafkaEventPublisher implements EventPublisher {
   constructor(opts: KafkaPublisherOptions) {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 5000;
     this.publishTimeoutMs = opts.publishTimeoutMs ?? 15_000;
+    const retry = { retries: Math.max(1, opts.retries ?? 2), initialRetryTime: 200, maxRetryTime: 2000 };
     this.kafka = new Kafka({
       clientId: opts.clientId,
       brokers: [...opts.brokers],
       connectionTimeout: opts.connectionTimeoutMs ?? 3000,
       requestTimeout: this.requestTimeoutMs,
-      retry: { retries: opts.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
+      retry,
       logCreator: kafkaLogCreator('kafka-producer'),
       // Limiting retries of an idempotent producer makes kafkajs warn on every start; the outbox retries instead.
       logLevel: KafkaLogLevel.ERROR,
@@ -87,7 +89,7 @@ export class KafkaEventPublisher implements EventPublisher {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { retries: opts.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
+      retry,
     });
     this.admin = this.kafka.admin();
   }

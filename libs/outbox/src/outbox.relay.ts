@@ -101,6 +101,7 @@ export class OutboxRelay implements StatsSource {
   private readonly transactionTimeoutMs: number;
 
   private running = false;
+  private stopping = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeRequested = false;
   private wakeSleeper: (() => void) | undefined;
@@ -146,6 +147,7 @@ export class OutboxRelay implements StatsSource {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.stopping = true;
     this.wake();
     clearInterval(this.cleanupTimer);
     clearTimeout(this.listenerRetry);
@@ -155,6 +157,7 @@ export class OutboxRelay implements StatsSource {
     this.listener = undefined;
     await listener?.end().catch((error: unknown) => this.logger.event('warn', 'closing the LISTEN connection failed', { error: String(error) }));
     this.unregisterStats?.();
+    this.stopping = false;
   }
 
   /** Asks for a pass now (NOTIFY, tests, after a replay). */
@@ -377,7 +380,7 @@ export class OutboxRelay implements StatsSource {
     for (;;) {
       const [, count] = (await this.dataSource.query(sql, [Math.floor(olderThanMs), this.cleanupChunk])) as [unknown, number];
       total += count;
-      if (count < this.cleanupChunk || !this.running) return total;
+      if (count < this.cleanupChunk || this.stopping) return total;
     }
   }
 
