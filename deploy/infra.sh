@@ -1,0 +1,359 @@
+#!/usr/bin/env bash
+# Local infrastructure for machines without Docker: Postgres, Redis and Kafka 3.9 (KRaft, single node) on
+# 127.0.0.1, as ARCHITECTURE.md "How things start" describes.
+#
+#   bash deploy/infra.sh up       # npm run infra:up   - start what is down, wait until each one answers
+#   bash deploy/infra.sh down     # npm run infra:down - stop Kafka, and only what this script started itself
+#   bash deploy/infra.sh status
+#
+# Safe to run twice and from two shells at once (a lock serialises runs). Kafka comes from the Apache jars on
+# Maven Central (deploy/kafka/pom.xml, cached in deploy/kafka/lib); its data and log live in .infra/.
+# Where a local server is not installed but a Docker engine answers, that server comes from docker-compose.yml
+# instead (with deploy/docker-compose.infra.yml publishing its port on 127.0.0.1).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HOST=127.0.0.1
+PG_PORT=5432
+REDIS_PORT=6379
+KAFKA_PORT=9092
+KAFKA_CONTROLLER_PORT=9093
+TOPICS=(order.events inventory.events payment.events)
+TOPIC_PARTITIONS=3
+
+INFRA_DIR="$ROOT/.infra"
+KAFKA_DIR="$INFRA_DIR/kafka"
+KAFKA_PROPERTIES="$KAFKA_DIR/server.properties"
+KAFKA_PID_FILE="$KAFKA_DIR/kafka.pid"
+KAFKA_LOG="$INFRA_DIR/kafka.log"
+KAFKA_POM="$ROOT/deploy/kafka/pom.xml"
+KAFKA_LIB="$ROOT/deploy/kafka/lib"
+KAFKA_LIB_STAMP="$KAFKA_LIB/.pom.sha256"
+# Markers of servers this script started, so that `down` stops those and nothing the machine started before.
+STARTED_POSTGRES="$INFRA_DIR/started-postgres"
+STARTED_REDIS="$INFRA_DIR/started-redis"
+STARTED_DOCKER="$INFRA_DIR/started-docker-services"
+
+step() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() {
+  printf 'infra: error: %s\n' "$*" >&2
+  exit 1
+}
+has() { command -v "$1" >/dev/null 2>&1; }
+require() { has "$1" || die "$1 is missing. Install it with: $2"; }
+
+# wait_until <seconds> <what> <command...>: polls once a second; fails naming what never answered.
+wait_until() {
+  local seconds="$1" what="$2"
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    ((SECONDS < deadline)) || die "$what did not answer within ${seconds}s"
+    sleep 1
+  done
+}
+
+docker_usable() { has docker && timeout 10 docker info >/dev/null 2>&1; }
+
+compose() { docker compose -f "$ROOT/docker-compose.yml" -f "$ROOT/deploy/docker-compose.infra.yml" "$@"; }
+
+# compose_up <service>: the Docker fallback; `--wait` returns once the service's healthcheck passes.
+compose_up() {
+  info "not installed locally; starting the '$1' service with docker compose"
+  compose up -d --wait "$1"
+  grep -qx "$1" "$STARTED_DOCKER" 2>/dev/null || echo "$1" >>"$STARTED_DOCKER"
+}
+
+started_in_docker() { grep -qx "$1" "$STARTED_DOCKER" 2>/dev/null; }
+
+# ---------------------------------------------------------------------------------------------- Postgres
+postgres_answers() { pg_isready -h "$HOST" -p "$PG_PORT" -t 2 >/dev/null 2>&1; }
+
+postgres_cluster_version() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1; }
+
+postgres_up() {
+  step "Postgres on $HOST:$PG_PORT"
+  if started_in_docker postgres; then
+    compose up -d --wait postgres
+    info "answers (docker compose service 'postgres'; its image applied deploy/postgres/init.sql)"
+    return
+  fi
+  if ! has psql || ! has pg_isready; then
+    docker_usable && { compose_up postgres; return; }
+    die "psql/pg_isready are missing. Install them with: apt-get install -y postgresql (server and client)"
+  fi
+  if postgres_answers; then
+    info "already running"
+  else
+    local version
+    version="$(postgres_cluster_version)"
+    if has pg_ctlcluster && [ -n "$version" ]; then
+      info "starting cluster $version/main"
+      pg_ctlcluster --skip-systemctl-redirect "$version" main start
+      touch "$STARTED_POSTGRES"
+    elif docker_usable; then
+      compose_up postgres
+      return
+    else
+      die "no PostgreSQL server answers on $HOST:$PG_PORT and none is installed. Install it with: apt-get install -y postgresql"
+    fi
+    wait_until 60 "Postgres on $HOST:$PG_PORT" postgres_answers
+    info "accepting connections"
+  fi
+  info "applying deploy/postgres/init.sql (databases orders, inventory, payments and their roles)"
+  psql -h "$HOST" -p "$PG_PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 \
+    -f "$ROOT/deploy/postgres/init.sql" >/dev/null
+}
+
+postgres_down() {
+  step "Postgres"
+  if started_in_docker postgres; then
+    compose stop postgres
+    sed -i '/^postgres$/d' "$STARTED_DOCKER"
+  elif [ -f "$STARTED_POSTGRES" ]; then
+    local version
+    version="$(postgres_cluster_version)"
+    info "stopping cluster $version/main (infra.sh started it)"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main stop
+    rm -f "$STARTED_POSTGRES"
+  else
+    info "left running: infra.sh did not start it"
+  fi
+}
+
+# ------------------------------------------------------------------------------------------------- Redis
+# PING over bash's /dev/tcp, so that the check needs no redis-cli (nor a local Redis, with the Docker fallback).
+redis_command() {
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "%s\r\n" "$3" >&3 && IFS= read -r reply <&3 && printf "%s" "$reply"' \
+    _ "$HOST" "$REDIS_PORT" "$1" 2>/dev/null
+}
+redis_answers() { [ "$(redis_command PING)" = $'+PONG\r' ]; }
+
+redis_up() {
+  step "Redis on $HOST:$REDIS_PORT"
+  if started_in_docker redis; then
+    compose up -d --wait redis
+    info "answers PING (docker compose service 'redis')"
+    return
+  fi
+  if redis_answers; then
+    info "already running"
+    return
+  fi
+  if has redis-server; then
+    local dir=/var/lib/redis logfile=/var/log/redis/ci.log
+    # Off the system directories when they are not ours to write (a non-root developer).
+    if [ ! -w "$dir" ] || [ ! -w "$(dirname "$logfile")" ]; then
+      dir="$INFRA_DIR/redis"
+      logfile="$INFRA_DIR/redis.log"
+      mkdir -p "$dir"
+    fi
+    info "starting redis-server (no persistence: the data is test and cache state)"
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
+      --dir "$dir" --logfile "$logfile"
+    touch "$STARTED_REDIS"
+  elif docker_usable; then
+    compose_up redis
+    return
+  else
+    die "no Redis answers on $HOST:$REDIS_PORT and redis-server is not installed. Install it with: apt-get install -y redis-server"
+  fi
+  wait_until 30 "Redis on $HOST:$REDIS_PORT" redis_answers
+  info "answers PING"
+}
+
+redis_down() {
+  step "Redis"
+  if started_in_docker redis; then
+    compose stop redis
+    sed -i '/^redis$/d' "$STARTED_DOCKER"
+  elif [ -f "$STARTED_REDIS" ]; then
+    info "stopping redis-server (infra.sh started it)"
+    redis_command 'SHUTDOWN NOSAVE' >/dev/null || true
+    rm -f "$STARTED_REDIS"
+  else
+    info "left running: infra.sh did not start it"
+  fi
+}
+
+# ------------------------------------------------------------------------------------------------- Kafka
+kafka_pid() {
+  local pid
+  pid="$(cat "$KAFKA_PID_FILE" 2>/dev/null)" || return 1
+  # The pid must still be our broker, not a recycled pid of another process.
+  [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $KAFKA_PROPERTIES" || return 1
+  echo "$pid"
+}
+
+port_is_open() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$HOST" "$1" 2>/dev/null; }
+
+kafka_admin() { node "$ROOT/deploy/kafka/admin.mjs" "$@" --brokers "$HOST:$KAFKA_PORT"; }
+
+kafka_jars() {
+  local wanted
+  wanted="$(sha256sum "$KAFKA_POM" | cut -d' ' -f1)"
+  if [ "$(cat "$KAFKA_LIB_STAMP" 2>/dev/null)" = "$wanted" ]; then
+    info "jars cached in deploy/kafka/lib ($(find "$KAFKA_LIB" -name '*.jar' | wc -l) jars)"
+    return
+  fi
+  require mvn "apt-get install -y maven"
+  info "fetching the Kafka jars from Maven Central into deploy/kafka/lib (first run only; may take minutes)"
+  # Into a scratch folder first: an interrupted download must not look like a complete cache.
+  local partial="$INFRA_DIR/kafka-lib.partial"
+  rm -rf "$partial"
+  mvn -B -f "$KAFKA_POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$partial" 2>&1 |
+    { grep --line-buffered -E 'Downloaded from|ERROR' || true; } | sed -u 's/^/    mvn: /'
+  [ "$(find "$partial" -name '*.jar' 2>/dev/null | wc -l)" -gt 0 ] || die "Maven copied no jars (see the mvn output above)"
+  rm -rf "$KAFKA_LIB"
+  mv "$partial" "$KAFKA_LIB"
+  echo "$wanted" >"$KAFKA_LIB_STAMP"
+  info "$(find "$KAFKA_LIB" -name '*.jar' | wc -l) jars ready"
+}
+
+# Single combined broker+controller node; the settings follow FIELD-NOTES.md "Kafka without Docker".
+kafka_write_properties() {
+  cat >"$KAFKA_PROPERTIES" <<EOF
+# Generated by deploy/infra.sh on every start; edit the script, not this file.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_DIR/data
+num.partitions=$TOPIC_PARTITIONS
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+# Topics are created on purpose (this script, the tests), never by a typo in a producer.
+auto.create.topics.enable=false
+EOF
+}
+
+kafka_format_storage() {
+  if [ -f "$KAFKA_DIR/data/meta.properties" ]; then
+    info "storage already formatted ($KAFKA_DIR/data)"
+    return
+  fi
+  local cluster_id
+  cluster_id="$(java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
+  [ -n "$cluster_id" ] || die "kafka.tools.StorageTool random-uuid printed no id"
+  info "formatting storage once (cluster id $cluster_id)"
+  java -cp "$KAFKA_LIB/*" -Dlog4j.configuration="file:$ROOT/deploy/kafka/log4j.properties" \
+    kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_PROPERTIES" >>"$KAFKA_LOG" 2>&1 ||
+    die "formatting Kafka storage failed (see $KAFKA_LOG)"
+}
+
+kafka_start() {
+  info "starting the broker (log: .infra/kafka.log)"
+  # setsid: the broker outlives this script and ignores a Ctrl-C meant for `npm run stack`. 9>&-: it must not
+  # inherit the lock, or it would hold it for its whole life.
+  setsid nohup java -Xmx512m -Xms128m -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$ROOT/deploy/kafka/log4j.properties" \
+    -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_PROPERTIES" >>"$KAFKA_LOG" 2>&1 </dev/null 9>&- &
+  echo $! >"$KAFKA_PID_FILE"
+}
+
+kafka_up() {
+  step "Kafka 3.9 (KRaft, single node) on $HOST:$KAFKA_PORT"
+  [ -d "$ROOT/node_modules/kafkajs" ] || die "node_modules/kafkajs is missing (the readiness check uses it). Run: npm ci"
+  local pid=""
+  if started_in_docker kafka; then
+    compose up -d --wait kafka
+  elif pid="$(kafka_pid)"; then
+    info "already running (pid $pid)"
+  elif port_is_open "$KAFKA_PORT"; then
+    info "something else listens on $HOST:$KAFKA_PORT; using it if it answers as Kafka"
+  elif has java; then
+    kafka_jars
+    mkdir -p "$KAFKA_DIR"
+    kafka_write_properties
+    kafka_format_storage
+    kafka_start
+    pid="$(cat "$KAFKA_PID_FILE")"
+  elif docker_usable; then
+    compose_up kafka
+  else
+    die "java is missing (Kafka runs on the JVM). Install it with: apt-get install -y openjdk-17-jre-headless maven"
+  fi
+  info "waiting for a metadata answer (not merely an open port)"
+  if ! kafka_admin wait --timeout-ms 120000 ${pid:+--pid "$pid"}; then
+    [ -f "$KAFKA_LOG" ] && { echo "---- last lines of .infra/kafka.log" >&2; tail -n 25 "$KAFKA_LOG" >&2; }
+    die "Kafka did not become ready"
+  fi
+  kafka_admin topics --partitions "$TOPIC_PARTITIONS" "${TOPICS[@]}"
+}
+
+kafka_down() {
+  step "Kafka"
+  if started_in_docker kafka; then
+    compose stop kafka
+    sed -i '/^kafka$/d' "$STARTED_DOCKER"
+    return
+  fi
+  local pid
+  if ! pid="$(kafka_pid)"; then
+    info "not running (no broker started by infra.sh)"
+    rm -f "$KAFKA_PID_FILE"
+    return
+  fi
+  info "stopping the broker (pid $pid): SIGTERM, controlled shutdown"
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    info "still running after 30s: SIGKILL"
+    kill -KILL "$pid"
+  fi
+  rm -f "$KAFKA_PID_FILE"
+  info "stopped"
+}
+
+# --------------------------------------------------------------------------------------------------- main
+status() {
+  if postgres_answers; then echo "postgres  up    $HOST:$PG_PORT"; else echo "postgres  down  $HOST:$PG_PORT"; fi
+  if redis_answers; then echo "redis     up    $HOST:$REDIS_PORT"; else echo "redis     down  $HOST:$REDIS_PORT"; fi
+  local pid=""
+  pid="$(kafka_pid)" || true
+  if kafka_admin wait --timeout-ms 5000 >/dev/null 2>&1; then
+    echo "kafka     up    $HOST:$KAFKA_PORT${pid:+ (pid $pid, started by infra.sh)}"
+  else
+    echo "kafka     down  $HOST:$KAFKA_PORT${pid:+ (pid $pid exists but does not answer)}"
+    return 1
+  fi
+}
+
+main() {
+  local command="${1:-}"
+  case "$command" in
+  up | down | status) ;;
+  *) die "usage: deploy/infra.sh up|down|status" ;;
+  esac
+  mkdir -p "$INFRA_DIR"
+  require flock "apt-get install -y util-linux"
+  exec 9>"$INFRA_DIR/infra.lock"
+  flock -w 600 9 || die "another deploy/infra.sh has held $INFRA_DIR/infra.lock for 10 minutes"
+
+  local started=$SECONDS
+  case "$command" in
+  up)
+    require node "https://nodejs.org (Node.js 20)"
+    postgres_up
+    redis_up
+    kafka_up
+    step "infrastructure ready in $((SECONDS - started))s: postgres $HOST:$PG_PORT, redis $HOST:$REDIS_PORT, kafka $HOST:$KAFKA_PORT"
+    ;;
+  down)
+    kafka_down
+    redis_down
+    postgres_down
+    ;;
+  status) status ;;
+  esac
+}
+
+main "$@"
