@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, INestMicroservice, Module } from '@nestjs/common';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
+import { currentRequestId, ErrorShapeFilter } from '@shop/common';
+import { SagaEvent } from '@shop/contracts';
+import { handleKafkaEvent, KafkaEventPublisher, kafkaMicroserviceOptions } from '@shop/messaging';
+import { createTestTopic, deleteTestTopics, TEST_BROKERS } from './testing/kafka-test-topic';
+import { createThrowawayDatabase, ThrowawayDatabase } from './testing/throwaway-database';
+import { UnitOfWork } from './unit-of-work';
+
+jest.setTimeout(120_000);
+
+/**
+ * What Nest 12's Kafka transport does with a failing @EventPattern handler, through a real hybrid-style
+ * microservice, a real broker and a real database: the offset is not committed, the event comes back, and the
+ * inbox makes the second delivery change nothing.
+ */
+describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox', () => {
+  let db: ThrowawayDatabase;
+  let uow: UnitOfWork;
+  let producer: KafkaEventPublisher;
+  let app: INestMicroservice;
+  let topic: string;
+  /** Every delivery the handler saw, in order: event id and the request id it ran under. */
+  const deliveries: { eventId: string; requestId: string | undefined }[] = [];
+  /** What the handler does with an event; each test sets it for its own events. */
+  const behaviours = new Map<string, (event: SagaEvent, delivery: number) => Promise<void>>();
+
+  const send = (value: string | object, headers: Record<string, string> = {}, key = 'order-1') =>
+    producer.publish(topic, [{ key, value: typeof value === 'string' ? value : JSON.stringify(value), headers }]);
+  const envelope = (id: string) => ({
+    id,
+    type: 'PaymentFailed',
+    aggregateId: 'order-1',
+    occurredAt: new Date().toISOString(),
+    payload: { reason: 'INSUFFICIENT_FUNDS', customerId: 'c-1' },
+  });
+  const deliveriesOf = (id: string) => deliveries.filter((d) => d.eventId === id);
+  async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`gave up waiting for: ${what}; deliveries: ${JSON.stringify(deliveries)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  beforeAll(async () => {
+    db = await createThrowawayDatabase('consumer_it');
+    uow = new UnitOfWork(db.dataSource, { serviceName: 'payment' });
+    topic = await createTestTopic('consumer', 1);
+    producer = new KafkaEventPublisher({ clientId: 'consumer-it-producer', brokers: TEST_BROKERS });
+
+    @Controller()
+    class PaymentEventsConsumer {
+      @EventPattern(topic)
+      onEvent(@Ctx() ctx: KafkaContext): Promise<void> {
+        return handleKafkaEvent(ctx, async (event) => {
+          deliveries.push({ eventId: event.id, requestId: currentRequestId() });
+          await behaviours.get(event.id)?.(event, deliveriesOf(event.id).length);
+        });
+      }
+    }
+    // The app-wide filter every service gets from CommonModule: it must not swallow an event handler's error.
+    @Module({ controllers: [PaymentEventsConsumer], providers: [{ provide: APP_FILTER, useClass: ErrorShapeFilter }] })
+    class ConsumerModule {}
+
+    app = await NestFactory.createMicroservice(
+      ConsumerModule,
+      kafkaMicroserviceOptions({ brokers: TEST_BROKERS, groupId: `${topic}.payment`, clientId: 'consumer-it' }),
+      { logger: ['error'] },
+    );
+    await app.listen();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await producer.disconnect();
+    await deleteTestTopics([topic]);
+    await db.drop();
+  });
+
+  it('redelivers an event whose handler threw (the offset is not committed), then moves on', async () => {
+    const failing = randomUUID();
+    const next = randomUUID();
+    behaviours.set(failing, async (_e, delivery) => {
+      if (delivery === 1) throw new Error('database unavailable');
+    });
+    await send(envelope(failing));
+    await send(envelope(next));
+    await eventually('the next event is handled', () => deliveriesOf(next).length === 1);
+    expect(deliveriesOf(failing)).toHaveLength(2);
+    // Order within the partition is kept: the failed event was retried before the next one.
+    const order = deliveries.map((d) => d.eventId).filter((id) => id === failing || id === next);
+    expect(order).toEqual([failing, failing, next]);
+  });
+
+  it('a consumer that fails after its transaction committed (before the offset commit): the redelivery changes nothing', async () => {
+    const id = randomUUID();
+    const duplicates: boolean[] = [];
+    behaviours.set(id, async (event, delivery) => {
+      const outcome = await uow.runOnce({ eventId: event.id, type: event.type, aggregateId: event.aggregateId }, async ({ manager, publish }) => {
+        await manager.query(`INSERT INTO widget (id, count) VALUES ('charged', 1) ON CONFLICT (id) DO UPDATE SET count = widget.count + 1`);
+        publish({ topic: 'payment.events', type: 'PaymentRefunded', aggregateId: event.aggregateId, payload: {} });
+      });
+      // The first delivery dies after its commit, as a process killed before kafkajs commits the offset.
+      duplicates.push(outcome.duplicate);
+      if (delivery === 1) throw new Error('crashed after commit');
+    });
+    await send(envelope(id));
+    await eventually('the event is delivered and handled twice', () => duplicates.length >= 2);
+    expect(duplicates).toEqual([false, true]);
+    expect(await db.dataSource.query(`SELECT count FROM widget WHERE id = 'charged'`)).toEqual([{ count: 1 }]);
+    expect(await db.dataSource.query(`SELECT type FROM outbox_message WHERE key = 'order-1'`)).toEqual([{ type: 'PaymentRefunded' }]);
+  });
+
+  it('skips a message that is not a saga event (it can never succeed) instead of blocking the partition', async () => {
+    const after = randomUUID();
+    await send('this is not json');
+    await send({ ...envelope(randomUUID()), payload: { reason: 'no customer' } });
+    await send(envelope(after));
+    await eventually('the valid event after the bad ones is handled', () => deliveriesOf(after).length === 1);
+  });
+
+  it('runs the handler under the X-Request-Id carried in the Kafka headers', async () => {
+    const id = randomUUID();
+    await send(envelope(id), { 'x-request-id': 'req-from-gateway' });
+    await eventually('the event is handled', () => deliveriesOf(id).length === 1);
+    expect(deliveriesOf(id)[0].requestId).toBe('req-from-gateway');
+  });
+});
