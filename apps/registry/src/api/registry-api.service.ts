@@ -52,22 +52,35 @@ export class RegistryApiService implements OnApplicationShutdown {
    * forwarded once is never forwarded again (no loops while leadership moves): it gets 503 and is retried.
    */
   async write(name: string, cmd: Command, request: FastifyRequest, reply: FastifyReply): Promise<{ index: number; result: unknown } | Forwarded> {
-    try {
-      const outcome = await this.node.propose(cmd);
-      writes.labels(name, 'local').inc();
-      return outcome;
-    } catch (error) {
-      if (!(error instanceof NotLeader) || !error.leader || request.headers[FORWARDED_HEADER]) {
-        writes.labels(name, 'error').inc();
-        throw toApiError(error);
+    const deadline = performance.now() + this.node.options.leaderWaitMs;
+    for (;;) {
+      try {
+        const outcome = await this.node.propose(cmd);
+        writes.labels(name, 'local').inc();
+        return outcome;
+      } catch (error) {
+        if (!(error instanceof NotLeader) || !error.leader || request.headers[FORWARDED_HEADER]) {
+          writes.labels(name, 'error').inc();
+          throw toApiError(error);
+        }
+        const forwarded = await this.forward(error.leader, request, reply);
+        if (forwarded) {
+          writes.labels(name, 'forwarded').inc();
+          return forwarded;
+        }
+        // The leader we know refused the connection (it died; an election is under way): nothing was sent,
+        // so asking again once a new leader is known is safe.
+        if (performance.now() >= deadline) {
+          writes.labels(name, 'error').inc();
+          throw new ApiError(503, 'leader_unreachable', `the leader ${error.leader} refuses connections`, { 'Retry-After': '1' });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const forwarded = await this.forward(error.leader, request, reply);
-      writes.labels(name, 'forwarded').inc();
-      return forwarded;
     }
   }
 
-  private async forward(leader: string, request: FastifyRequest, reply: FastifyReply): Promise<Forwarded> {
+  /** Proxies the request to the leader; null when the connection was refused (the request was not sent). */
+  private async forward(leader: string, request: FastifyRequest, reply: FastifyReply): Promise<Forwarded | null> {
     const base = this.node.peerUrl(leader);
     if (!base) throw new ApiError(503, 'no_leader', `leader ${leader} has no known URL`, { 'Retry-After': '1' });
     const headers: Record<string, string> = { [FORWARDED_HEADER]: this.node.nodeId };
@@ -89,7 +102,9 @@ export class RegistryApiService implements OnApplicationShutdown {
       reply.code(res.statusCode);
       return { forwarded: true, status: res.statusCode, body: text };
     } catch (error) {
-      throw new ApiError(503, 'leader_unreachable', `could not reach the leader ${leader}: ${String(error)}`, { 'Retry-After': '1' });
+      if (connectionRefused(error)) return null;
+      // Sent, but no answer: the leader may have applied it.
+      throw new ApiError(504, 'commit_timeout', `the leader ${leader} did not answer; the write's outcome is unknown (${String(error)})`);
     }
   }
 
@@ -127,4 +142,12 @@ export class RegistryApiService implements OnApplicationShutdown {
 
 export function isForwarded(x: unknown): x is Forwarded {
   return typeof x === 'object' && x !== null && (x as Forwarded).forwarded === true;
+}
+
+function connectionRefused(error: unknown): boolean {
+  const codes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (codes.has((e as { code?: string }).code ?? '')) return true;
+  }
+  return false;
 }

@@ -1,0 +1,195 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Real registry processes on loopback for end-to-end tests: each node is `node -r scripts/ts-register.js
+ * apps/registry/src/main.ts` (no build needed) on an ephemeral port, with its own data directory. Logs go to
+ * files in the cluster's temporary directory, which `stop()` removes.
+ */
+
+export const TOKEN = 'e2e-registry-token';
+const root = join(__dirname, '..', '..');
+
+export interface RegistryNodeProcess {
+  readonly id: string;
+  readonly port: number;
+  readonly url: string;
+  readonly dataDir: string;
+  proc: ChildProcess | null;
+}
+
+export interface ClusterOptions {
+  size?: number;
+  snapshotEvery?: number;
+  extraEnv?: Record<string, string>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Answer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+export async function call(url: string, method: string, path: string, opts: { body?: unknown; token?: string | null; timeoutMs?: number } = {}): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  const token = opts.token === undefined ? TOKEN : opts.token;
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: kept as text */
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+/** Polls `check` until it returns a value other than undefined; throws with the last error after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export class RegistryCluster {
+  private constructor(
+    readonly dir: string,
+    readonly nodes: RegistryNodeProcess[],
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async start(opts: ClusterOptions = {}): Promise<RegistryCluster> {
+    const size = opts.size ?? 3;
+    const dir = mkdtempSync(join(tmpdir(), 'registry-e2e-'));
+    const nodes: RegistryNodeProcess[] = [];
+    for (let i = 1; i <= size; i++) {
+      const port = await freePort();
+      nodes.push({ id: `n${i}`, port, url: `http://127.0.0.1:${port}`, dataDir: join(dir, `n${i}`), proc: null });
+    }
+    const env: Record<string, string> = {
+      REGISTRY_PEERS: nodes.map((n) => `${n.id}=${n.url}`).join(','),
+      RAFT_SECRET: 'e2e-raft-secret',
+      REGISTRY_TOKEN: TOKEN,
+      ...(opts.snapshotEvery ? { REGISTRY_SNAPSHOT_EVERY: String(opts.snapshotEvery) } : {}),
+      ...opts.extraEnv,
+    };
+    const cluster = new RegistryCluster(dir, nodes, env);
+    for (const node of nodes) cluster.launch(node);
+    await cluster.waitForLeader();
+    return cluster;
+  }
+
+  get urls(): string[] {
+    return this.nodes.map((n) => n.url);
+  }
+
+  node(id: string): RegistryNodeProcess {
+    const node = this.nodes.find((n) => n.id === id);
+    if (!node) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  private launch(node: RegistryNodeProcess): void {
+    const log = createWriteStream(join(this.dir, `${node.id}.log`), { flags: 'a' });
+    const proc = spawn(process.execPath, ['-r', './scripts/ts-register.js', 'apps/registry/src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, ...this.env, PORT: String(node.port), REGISTRY_NODE_ID: node.id, REGISTRY_DATA_DIR: node.dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.pipe(log);
+    proc.stderr!.pipe(log);
+    node.proc = proc;
+  }
+
+  /** The leader id, once every running node agrees on one. */
+  async waitForLeader(timeoutMs = 30_000): Promise<string> {
+    return eventually(
+      'a leader that every running node knows',
+      async () => {
+        const running = this.nodes.filter((n) => n.proc);
+        const views = await Promise.all(running.map((n) => call(n.url, 'GET', '/v1/cluster', { timeoutMs: 1000 })));
+        const leaders = new Set(views.map((v) => v.body?.leader));
+        const [leader] = [...leaders];
+        if (leaders.size === 1 && typeof leader === 'string' && running.some((n) => n.id === leader)) return leader;
+        return undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  }
+
+  /** kill -9: no shutdown hook runs, nothing is flushed beyond what was fsynced. */
+  async kill(id: string): Promise<void> {
+    const node = this.node(id);
+    const proc = node.proc;
+    if (!proc) return;
+    node.proc = null;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+  }
+
+  /** Starts a stopped node again from its data directory, and waits until it answers. */
+  async restart(id: string): Promise<void> {
+    const node = this.node(id);
+    if (node.proc) throw new Error(`${id} is running`);
+    this.launch(node);
+    await eventually(`${id} answers`, async () => ((await call(node.url, 'GET', '/v1/cluster', { timeoutMs: 1000 })).status === 200 ? true : undefined));
+  }
+
+  async metric(id: string, name: string): Promise<number> {
+    const res = await fetch(`${this.node(id).url}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const line = (await res.text()).split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const proc = node.proc;
+        if (!proc) return;
+        node.proc = null;
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => proc.kill('SIGKILL'), 5000);
+          proc.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          proc.kill('SIGTERM');
+        });
+      }),
+    );
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

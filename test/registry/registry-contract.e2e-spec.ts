@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { call, eventually, RegistryCluster, TOKEN } from './registry-cluster';
+
+jest.setTimeout(120_000);
+
+describe('registry cluster: the contract, tokens and leases (three real nodes)', () => {
+  let cluster: RegistryCluster;
+  const run = `${process.pid}-${Date.now()}`;
+
+  beforeAll(async () => {
+    cluster = await RegistryCluster.start();
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('passes the shared contract checker (blocking query within 1 s of a write through another node included)', async () => {
+    const checker = join(__dirname, '..', '..', '..', 'shared', 'contract', 'check.mjs');
+    const output: string[] = [];
+    const exitCode = await new Promise<number | null>((resolve) => {
+      const proc = spawn(process.execPath, [checker, 'registry', '--urls', cluster.urls.join(','), '--token', TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
+      proc.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+      proc.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+      proc.on('exit', resolve);
+    });
+    expect({ exitCode, failures: output.join('').split('\n').filter((l) => l.startsWith('FAIL')) }).toEqual({ exitCode: 0, failures: [] });
+  });
+
+  it('answers 401 to a missing or wrong token, and writes nothing', async () => {
+    const [a, b] = cluster.urls as [string, string];
+    const key = `auth-test/${run}`;
+    for (const token of [null, 'wrong-token', `${TOKEN}x`, '']) {
+      expect((await call(a, 'PUT', `/v1/kv/${key}`, { token, body: { value: 'forged' } })).status).toBe(401);
+      expect((await call(b, 'PUT', `/v1/services/forged-${run}/i1`, { token, body: { address: '10.0.0.9', port: 1, ttlMs: 60_000 } })).status).toBe(401);
+      expect((await call(a, 'DELETE', `/v1/kv/${key}`, { token })).status).toBe(401);
+      expect((await call(a, 'GET', `/v1/kv/${key}`, { token })).body).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    }
+    expect((await call(a, 'GET', `/v1/kv/${key}`)).status).toBe(404);
+    expect((await call(b, 'GET', `/v1/services/forged-${run}`)).body).toEqual([]);
+  });
+
+  it('keeps the recent versions of a config key, and rolls back as an ordinary write', async () => {
+    const [a, b] = cluster.urls as [string, string];
+    const key = `config/e2e-${run}/limits`;
+    const first = (await call(a, 'PUT', `/v1/kv/${key}`, { body: { value: { max: 1 } } })).body.modIndex;
+    await call(b, 'PUT', `/v1/kv/${key}`, { body: { value: { max: 2 } } });
+    const history = (await call(a, 'GET', `/v1/kv/${key}?history`)).body;
+    expect(history.map((v: { value: unknown }) => v.value)).toEqual([{ max: 2 }, { max: 1 }]);
+    const rolledBack = await call(b, 'PUT', `/v1/kv/${key}?rollback=${first}`);
+    expect(rolledBack.status).toBe(200);
+    expect((await call(a, 'GET', `/v1/kv/${key}`)).body).toMatchObject({ value: { max: 1 }, modIndex: rolledBack.body.modIndex });
+    expect(rolledBack.body.modIndex).toBeGreaterThan(first);
+  });
+
+  it('removes an instance whose heartbeats stopped from every node alike, and keeps one that beats', async () => {
+    const service = `lease-test-${run}`;
+    const [a, b] = cluster.urls as [string, string];
+    expect((await call(a, 'PUT', `/v1/services/${service}/silent`, { body: { address: '127.0.0.1', port: 1, ttlMs: 1500 } })).status).toBe(200);
+    expect((await call(b, 'PUT', `/v1/services/${service}/beating`, { body: { address: '127.0.0.1', port: 2, ttlMs: 1500 } })).status).toBe(200);
+    for (const url of cluster.urls) {
+      expect((await call(url, 'GET', `/v1/services/${service}`)).body.map((i: { id: string }) => i.id)).toEqual(['beating', 'silent']);
+    }
+    const beat = setInterval(() => void call(b, 'PUT', `/v1/services/${service}/beating/heartbeat`).catch(() => undefined), 300);
+    try {
+      await eventually('the silent instance expires', async () =>
+        (await call(a, 'GET', `/v1/services/${service}`)).body.length === 1 ? true : undefined,
+      );
+      // The expiry is a log entry: once each node has applied up to the expiry, it answers the same, even from
+      // its own local state (?stale).
+      const expiredAt = Number((await call(a, 'GET', `/v1/services/${service}`)).headers.get('x-raft-index'));
+      for (const url of cluster.urls) {
+        const view = await eventually(`${url} applied the expiry`, async () => {
+          const res = await call(url, 'GET', `/v1/services/${service}?stale`);
+          return Number(res.headers.get('x-raft-index')) >= expiredAt ? res.body : undefined;
+        });
+        expect(view.map((i: { id: string }) => i.id)).toEqual(['beating']);
+      }
+      expect((await call(a, 'PUT', `/v1/services/${service}/silent/heartbeat`)).status).toBe(404);
+    } finally {
+      clearInterval(beat);
+    }
+  });
+});
