@@ -1,13 +1,48 @@
-import { EnvReader, loadConfigOrExit } from '@shop/common';
+import { hostname } from 'node:os';
+import { ConfigError, EnvReader, loadConfigOrExit } from '@shop/common';
 
 export interface GatewayConfig {
   port: number;
+  instanceId: string;
+  /** Address the gateway registers itself under (the console lists gateways too). */
+  advertiseHost: string;
+  redisUrl: string;
+  registryUrls: string[];
+  registryToken: string;
+  adminToken: string;
+  /** Addresses or IPv4 CIDR blocks whose X-Forwarded-For is believed. */
+  trustedProxies: string[];
+  /** A JSON file instead of the registry, for runs without one (tests, benchmark); see FileDiscovery. */
+  discoveryFile: string | undefined;
+  /** Where the console's built files are; default: dist/apps/gateway/public, else apps/gateway/public. */
+  publicDir: string | undefined;
+  /** Connections per upstream instance (undici pool bound). */
+  upstreamConnections: number;
 }
 
 export function readGatewayConfig(env: EnvReader): GatewayConfig {
-  return {
-    port: env.int('PORT', { default: 8080, min: 1, max: 65535 }),
+  const port = env.int('PORT', { default: 8080, min: 1, max: 65535 });
+  const discoveryFile = env.string('DISCOVERY_FILE', { default: '' }) || undefined;
+  const registryUrls = env.list('REGISTRY_URLS', { default: [], urls: true });
+  const config: GatewayConfig = {
+    port,
+    instanceId: env.string('INSTANCE_ID', { default: `gateway-${hostname()}-${port}` }),
+    advertiseHost: env.string('ADVERTISE_HOST', { default: '127.0.0.1' }),
+    redisUrl: env.url('REDIS_URL', { default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),
+    registryUrls,
+    registryToken: env.string('REGISTRY_TOKEN', { default: '' }),
+    adminToken: env.string('ADMIN_TOKEN'),
+    trustedProxies: env.list('TRUSTED_PROXIES', { default: [] }),
+    discoveryFile,
+    publicDir: env.string('GATEWAY_PUBLIC_DIR', { default: '' }) || undefined,
+    upstreamConnections: env.int('GATEWAY_UPSTREAM_CONNECTIONS', { default: 64, min: 1, max: 4096 }),
   };
+  if (!discoveryFile && registryUrls.length === 0) {
+    throw new ConfigError(['REGISTRY_URLS is required (or DISCOVERY_FILE for a run without a registry)']);
+  }
+  if (registryUrls.length > 0 && !config.registryToken) throw new ConfigError(['REGISTRY_TOKEN is required with REGISTRY_URLS']);
+  if (config.adminToken.length > 0 && config.adminToken.length < 8) throw new ConfigError(['ADMIN_TOKEN must be at least 8 characters']);
+  return config;
 }
 
 export const loadGatewayConfig = (): GatewayConfig => loadConfigOrExit('gateway', readGatewayConfig);

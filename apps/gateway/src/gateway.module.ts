@@ -1,7 +1,56 @@
-import { Module } from '@nestjs/common';
-import { CommonModule } from '@shop/common';
+import { BeforeApplicationShutdown, DynamicModule, Inject, Type, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { CommonModule, HealthRegistry } from '@shop/common';
+import { AdminController } from './api/admin.controller';
+import { GatewayController } from './api/gateway.controller';
+import { GatewayRuntime } from './gateway.runtime';
 
-@Module({
-  imports: [CommonModule.forRoot()],
-})
-export class GatewayModule {}
+/** Health checks and the runtime's place in Nest's lifecycle (deregister first, then close pools). */
+@Injectable()
+class GatewayLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    @Inject(GatewayRuntime) private readonly runtime: GatewayRuntime,
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register('discovery', async () => {
+      const { healthy, detail } = this.runtime.discovery.health();
+      // Degraded, not down: the gateway keeps routing with its last known view (see registry-client).
+      return { status: healthy ? 'up' : 'degraded', ...detail };
+    });
+    this.health.register('redis', async () => {
+      // Down Redis is not fatal: each rate limit policy applies its onRedisError.
+      const { state, lastError } = this.runtime.limits.redisStatus();
+      return { status: state === 'ready' ? 'up' : 'degraded', state, lastError };
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runtime.deregister().catch((error: unknown) =>
+      this.runtime.logger.event('warn', 'deregistration failed; the lease will expire instead', { error: String(error) }),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.close();
+  }
+}
+
+@Module({})
+export class GatewayModule {
+  static forRoot(runtime: GatewayRuntime): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [CommonModule.forRoot()],
+      controllers: [GatewayController, AdminController],
+      providers: [{ provide: GatewayRuntime, useValue: runtime }, GatewayLifecycle],
+    };
+  }
+}
+
+/** bootstrapApp takes a module class: this one carries the runtime built before Nest. */
+export function gatewayAppModule(runtime: GatewayRuntime): Type<unknown> {
+  @Module({ imports: [GatewayModule.forRoot(runtime)] })
+  class GatewayAppModule {}
+  return GatewayAppModule;
+}

@@ -1,11 +1,21 @@
 import 'reflect-metadata';
-import { bootstrapApp } from '@shop/common';
+import { bootstrapApp, createLogger } from '@shop/common';
 import { loadGatewayConfig } from './gateway.config';
-import { GatewayModule } from './gateway.module';
+import { gatewayAppModule } from './gateway.module';
+import { GatewayRuntime } from './gateway.runtime';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
-  await bootstrapApp({ name: 'gateway', module: GatewayModule, port: config.port });
+  const runtime = GatewayRuntime.create(config);
+  await bootstrapApp({
+    name: 'gateway',
+    module: gatewayAppModule(runtime),
+    port: config.port,
+    configureFastify: (fastify) => runtime.attach(fastify),
+  });
+  runtime.register().catch((error: unknown) =>
+    createLogger('gateway').event('warn', 'registration failed; the heartbeat loop keeps trying', { error: String(error) }),
+  );
 }
 
 void main();

@@ -71,6 +71,8 @@ export interface CreateBreakerHooks {
   logger?: BreakerLogger;
   /** Where the metrics live; apps pass @shop/common's `metricsRegistry` (default: prom-client's global one). */
   registry?: Registry;
+  /** Errors for which the caller, not the upstream, is to blame (e.g. a body too large): not counted as failures. */
+  errorFilter?: (error: unknown) => boolean;
   /** Injectable clock for the slow-call window (tests). */
   now?: () => number;
 }
@@ -99,6 +101,7 @@ export function createBreaker<TArgs extends unknown[], TResult>(
     rollingCountBuckets: 10,
     resetTimeout: opts.resetTimeout,
     volumeThreshold: opts.volumeThreshold,
+    ...(hooks.errorFilter ? { errorFilter: hooks.errorFilter } : {}),
   });
   const slow = new SlowCallDetector(opts);
   let state: BreakerState = 'closed';

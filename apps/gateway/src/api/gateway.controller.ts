@@ -1,0 +1,42 @@
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { ApiError } from '@shop/common';
+import { GatewayRuntime } from '../gateway.runtime';
+
+const ORDER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The gateway's own read API, for operators and the browser console (docs/gateway.md). */
+@Controller('gateway')
+export class GatewayController {
+  constructor(@Inject(GatewayRuntime) private readonly runtime: GatewayRuntime) {}
+
+  /** Routes, instances seen per service, breaker states, rate limit policies with live counts, Redis state. */
+  @Get('status')
+  status() {
+    return this.runtime.status();
+  }
+
+  /** Per policy: admitted/rejected per second over the last 60 s; breaker state changes with times. */
+  @Get('series')
+  series() {
+    return this.runtime.series.snapshot();
+  }
+
+  /** Each registry node's own GET /v1/cluster (role, term, leader), asked with a timeout. */
+  @Get('cluster')
+  async cluster() {
+    return { nodes: await this.runtime.console.cluster() };
+  }
+
+  /** Each service's GET /outbox/stats, from one of its instances. */
+  @Get('outbox')
+  async outbox() {
+    return { services: await this.runtime.console.outbox() };
+  }
+
+  /** The saga of one order: every service's events for it, merged into one timeline. */
+  @Get('sagas/:orderId')
+  saga(@Param('orderId') orderId: string) {
+    if (!ORDER_ID.test(orderId)) throw new ApiError(400, 'bad_request', 'orderId must be 1-128 characters of [A-Za-z0-9._:-]');
+    return this.runtime.console.saga(orderId);
+  }
+}

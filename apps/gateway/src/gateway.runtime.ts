@@ -1,0 +1,234 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import Redis from 'ioredis';
+import { createLogger, metricsRegistry } from '@shop/common';
+import { BreakersConfig, DEFAULT_BREAKERS_CONFIG, parseBreakersConfig } from '@shop/circuit-breaker';
+import { parseRateLimitPolicies, RateLimitEngine, RateLimitPolicy } from '@shop/rate-limit';
+import { RegistryClient } from '@shop/registry-client';
+import { UpstreamBreakers } from './breakers/upstream-breakers';
+import { ConsoleService } from './console/console.service';
+import type { DiscoverySource, LiveConfig } from './discovery/discovery.source';
+import { FileDiscovery } from './discovery/file.discovery';
+import { RegistryDiscovery } from './discovery/registry.discovery';
+import type { GatewayConfig } from './gateway.config';
+import { registerGatewayMetrics } from './observability/gateway-metrics';
+import { Series } from './observability/series';
+import { ProxyHandler } from './proxy/proxy.handler';
+import { ProxyStats } from './proxy/proxy.stats';
+import { TrustedProxies } from './proxy/request-guard';
+import { DEFAULT_ROUTES, parseRoutes, RouteTable } from './routing/routes.config';
+import { Upstreams } from './routing/upstreams';
+import { findPublicDir, registerStaticFiles } from './static/static-files';
+
+/** The config center keys the gateway follows, and the parser each value must pass. */
+export const CONFIG_KEYS = {
+  routes: 'config/gateway/routes',
+  rateLimits: 'config/gateway/rate-limits',
+  breakers: 'config/gateway/breakers',
+} as const;
+
+export const CONFIG_PARSERS: Record<string, (raw: unknown) => unknown> = {
+  [CONFIG_KEYS.routes]: parseRoutes,
+  [CONFIG_KEYS.rateLimits]: parseRateLimitPolicies,
+  [CONFIG_KEYS.breakers]: parseBreakersConfig,
+};
+
+/**
+ * A generous per-IP token bucket on the whole API until `config/gateway/rate-limits` says otherwise; with
+ * Redis down it limits in memory rather than failing open.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimitPolicy[] = parseRateLimitPolicies([
+  { name: 'api-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/' }, key: 'ip', capacity: 200, refillPerSec: 100, onRedisError: 'local' },
+]);
+
+/**
+ * The gateway's composition root, built before Nest: the proxy runs on the raw HTTP server, and Nest's
+ * controllers (status, console, admin) read this object.
+ */
+export class GatewayRuntime {
+  readonly logger = createLogger('gateway');
+  readonly stats = new ProxyStats();
+  readonly limits: RateLimitEngine;
+  readonly breakers: UpstreamBreakers;
+  readonly upstreams: Upstreams;
+  readonly series: Series;
+  readonly proxy: ProxyHandler;
+  readonly console: ConsoleService;
+  readonly routes: LiveConfig<RouteTable>;
+  readonly rateLimits: LiveConfig<RateLimitPolicy[]>;
+  readonly breakerConfig: LiveConfig<BreakersConfig>;
+  private readonly redis: Redis;
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly config: GatewayConfig,
+    readonly discovery: DiscoverySource,
+  ) {
+    this.redis = new Redis(config.redisUrl, {
+      // Fail fast while Redis is down (each policy's onRedisError decides), never queue requests behind it.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // One connection, many concurrent decisions: commands of one event-loop turn go in one write.
+      enableAutoPipelining: true,
+      commandTimeout: 250,
+      connectTimeout: 2000,
+      retryStrategy: (attempt) => Math.min(2000, attempt * 100),
+    });
+    this.limits = new RateLimitEngine({
+      redis: this.redis,
+      onRedisStateChange: (state, error) =>
+        this.logger.event(state === 'ready' ? 'log' : 'warn', `rate limiter redis ${state}`, { state, error: error?.message }),
+    });
+    this.series = new Series(() => this.limits.policies().map((p) => ({ name: p.policy.name, stats: p.stats })));
+
+    this.routes = discovery.watchConfig(CONFIG_KEYS.routes, parseRoutes, DEFAULT_ROUTES);
+    this.rateLimits = discovery.watchConfig(CONFIG_KEYS.rateLimits, parseRateLimitPolicies, DEFAULT_RATE_LIMITS);
+    this.breakerConfig = discovery.watchConfig(CONFIG_KEYS.breakers, parseBreakersConfig, DEFAULT_BREAKERS_CONFIG);
+
+    this.breakers = new UpstreamBreakers(this.breakerConfig.get(), createLogger('circuit-breaker'), metricsRegistry, (t) => this.series.recordTransition(t));
+    this.upstreams = new Upstreams(
+      discovery,
+      (service) => ({ maxConnections: config.upstreamConnections, connectTimeoutMs: this.connectTimeoutFor(service) }),
+      (service, list) => this.logger.event('log', 'instances changed', { service, instances: list.map((u) => u.instance.id) }),
+    );
+    this.limits.setPolicies(this.rateLimits.get());
+    this.followRouteServices(this.routes.get());
+
+    this.routes.onChange((table) => {
+      this.logger.event('log', 'routes changed', { routes: [...table.keys()] });
+      this.followRouteServices(table);
+    });
+    this.rateLimits.onChange((policies) => {
+      this.logger.event('log', 'rate limit policies changed', { policies: policies.map((p) => p.name) });
+      this.limits.setPolicies(policies);
+    });
+    this.breakerConfig.onChange((value) => {
+      this.logger.event('log', 'breaker options changed; breakers restart closed', {});
+      this.breakers.reconfigure(value);
+    });
+
+    const routes = this.routes;
+    this.proxy = new ProxyHandler({
+      routes: () => routes.get(),
+      upstreams: this.upstreams,
+      limits: this.limits,
+      breakers: this.breakers,
+      trusted: new TrustedProxies(config.trustedProxies),
+      stats: this.stats,
+    });
+    this.console = new ConsoleService(discovery);
+    registerGatewayMetrics(metricsRegistry, this.limits, this.stats, this.upstreams);
+    this.series.start();
+  }
+
+  static create(config: GatewayConfig): GatewayRuntime {
+    const discovery: DiscoverySource = config.discoveryFile
+      ? new FileDiscovery(config.discoveryFile, createLogger('file-discovery'))
+      : new RegistryDiscovery(new RegistryClient({ urls: config.registryUrls, token: config.registryToken }), config.registryUrls, config.registryToken);
+    return new GatewayRuntime(config, discovery);
+  }
+
+  /**
+   * Puts the proxy in front of Fastify on the raw server: `/api/...` never enters Fastify's or Nest's
+   * per-request machinery (hooks, request/reply objects, guards, pipes, interceptors); everything else
+   * (status, console, admin, health, metrics, static files) goes to Fastify as usual.
+   */
+  attach(fastify: FastifyInstance): void {
+    const server = fastify.server;
+    const fastifyHandlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    if (fastifyHandlers.length !== 1) throw new Error(`expected Fastify's one request listener, found ${fastifyHandlers.length}`);
+    const [toFastify] = fastifyHandlers as [(req: IncomingMessage, res: ServerResponse) => void];
+    server.removeAllListeners('request');
+    const proxy = this.proxy;
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const url = req.url;
+      if (url !== undefined && url.startsWith('/api/')) proxy.handle(req, res);
+      else toFastify(req, res);
+    });
+    registerStaticFiles(fastify, findPublicDir(this.config.publicDir));
+  }
+
+  status() {
+    const now = Date.now();
+    return {
+      instanceId: this.config.instanceId,
+      uptimeMs: now - this.startedAt,
+      discovery: { kind: this.discovery.kind, ...this.discovery.health() },
+      routes: [...this.routes.get().values()].map((r) => ({ path: `/api/${r.prefix}`, ...r })),
+      services: Object.fromEntries(
+        this.upstreams.services().map((service) => [
+          service,
+          this.upstreams.of(service).map((u) => ({
+            id: u.instance.id,
+            address: `${u.instance.address}:${u.instance.port}`,
+            weight: u.weight,
+            outstanding: u.outstanding,
+            sent: u.sent,
+            failures: u.failures,
+          })),
+        ]),
+      ),
+      breakers: this.breakers.all().map((b) => ({
+        upstream: b.name,
+        state: b.state(),
+        openedAt: b.openedAt() === undefined ? null : new Date(b.openedAt()!).toISOString(),
+        retryAfterMs: b.retryAfterMs(now),
+        slowCalls: b.slowCalls(),
+        stats: pickStats(b.breaker.stats),
+        options: b.options,
+      })),
+      rateLimits: {
+        redis: this.limits.redisStatus(),
+        policies: this.limits.policies().map(({ policy, stats }) => ({ ...policy, stats: { ...stats } })),
+      },
+      requests: { proxied: this.stats.requests, gatewayErrors: { ...this.stats.gatewayErrors } },
+    };
+  }
+
+  /** Registers this gateway in the registry (when it is the source), once the server listens. */
+  async register(): Promise<void> {
+    if (!(this.discovery instanceof RegistryDiscovery)) return;
+    await this.discovery.client.register({
+      service: 'gateway',
+      instanceId: this.config.instanceId,
+      address: this.config.advertiseHost,
+      port: this.config.port,
+    });
+  }
+
+  async deregister(): Promise<void> {
+    if (this.discovery instanceof RegistryDiscovery) await this.discovery.client.deregister();
+  }
+
+  async close(): Promise<void> {
+    this.series.stop();
+    this.breakers.shutdown();
+    await this.upstreams.close();
+    await this.discovery.close();
+    this.redis.disconnect();
+  }
+
+  private followRouteServices(table: RouteTable): void {
+    for (const route of table.values()) this.upstreams.follow(route.service);
+  }
+
+  private connectTimeoutFor(service: string): number {
+    let ms = 0;
+    for (const r of this.routes.get().values()) if (r.service === service) ms = Math.max(ms, r.timeouts.connectMs);
+    return ms || 1000;
+  }
+
+}
+
+function pickStats(s: { fires: number; successes: number; failures: number; timeouts: number; rejects: number; latencyMean: number; percentiles: Record<string, number> }) {
+  return {
+    fires: s.fires,
+    successes: s.successes,
+    failures: s.failures,
+    timeouts: s.timeouts,
+    rejects: s.rejects,
+    latencyMeanMs: s.latencyMean,
+    p50Ms: s.percentiles['0.5'],
+    p99Ms: s.percentiles['0.99'],
+  };
+}

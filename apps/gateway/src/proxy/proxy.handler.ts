@@ -1,0 +1,417 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { RateLimitEngine, RequestIdentity, Verdict } from '@shop/rate-limit';
+import type { UpstreamBreakers } from '../breakers/upstream-breakers';
+import { Balancer, createBalancer } from '../routing/balancer';
+import type { Route, RouteTable } from '../routing/routes.config';
+import type { UpstreamInstance, Upstreams } from '../routing/upstreams';
+import { GatewayErrorCode, sendError } from './gateway-errors';
+import { contentLengthProblem, customerIdProblem, pathProblem, TrustedProxies } from './request-guard';
+import { ProxyStats } from './proxy.stats';
+
+/** The contract's bound on request bodies. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Bodies up to this size are read before forwarding, so that a retry can send them again. */
+export const REPLAYABLE_BODY_BYTES = 64 * 1024;
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the gateway sets itself. */
+const REQUEST_DROP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'proxy-authorization', 'expect', 'host', 'x-request-id', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host',
+]);
+const RESPONSE_DROP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate',
+  'x-request-id', 'date',
+]);
+/** Safe to send twice (RFC 9110 §9.2.2); POST joins them when it carries an Idempotency-Key (the order service dedups). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Failures before any byte of the request left: a retry elsewhere is safe for every method. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+/** The connection broke before a response: safe to resend only an idempotent request. */
+const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+/** An error the client caused (body too large, went away): answered, but never held against the upstream. */
+export class ClientSideError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: GatewayErrorCode,
+  ) {
+    super(message);
+  }
+}
+
+/** A 5xx from the upstream: already forwarded to the client, reported to the breaker as a failure. */
+export class UpstreamStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`upstream answered ${status}`);
+  }
+}
+
+export interface ProxyDeps {
+  routes: () => RouteTable;
+  upstreams: Upstreams;
+  limits: RateLimitEngine;
+  breakers: UpstreamBreakers;
+  trusted: TrustedProxies;
+  stats: ProxyStats;
+}
+
+/**
+ * The proxy's hot path, on the raw Node request (no Nest, no Fastify per request): validate, route by the
+ * first path segment (one Map lookup), rate limit (one Redis call for all the policies that apply, or none),
+ * then, through the service's circuit breaker, forward to the instance the route's balancer picks, with
+ * bodies streamed both ways through undici's dispatcher.
+ */
+export class ProxyHandler {
+  private readonly balancers = new WeakMap<Route, Balancer<UpstreamInstance>>();
+
+  constructor(private readonly deps: ProxyDeps) {}
+
+  balancerFor(route: Route): Balancer<UpstreamInstance> {
+    let b = this.balancers.get(route);
+    if (!b) this.balancers.set(route, (b = createBalancer<UpstreamInstance>(route.balancer)));
+    return b;
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url!;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const raw = req.rawHeaders;
+    const incomingId = header(raw, 'x-request-id');
+    const requestId = incomingId !== undefined && VALID_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const stats = this.deps.stats;
+
+    const problem = pathProblem(path);
+    if (problem !== undefined) return this.refuse(res, 400, 'bad_request', problem, requestId);
+    const slash = path.indexOf('/', 5);
+    const route = this.deps.routes().get(slash < 0 ? path.slice(5) : path.slice(5, slash));
+    if (route === undefined) return this.refuse(res, 404, 'not_found', `no route for ${path}`, requestId);
+
+    const ex = new ProxyExchange(req, res, requestId, route, this.balancerFor(route), this, url.slice(4));
+    const headerProblem = ex.readHeaders(raw, this.deps.trusted);
+    if (headerProblem !== undefined) return this.refuse(res, headerProblem.status, headerProblem.code, headerProblem.message, requestId, true);
+    stats.requests++;
+
+    const verdict = this.deps.limits.check(req.method!, path, ex.identity);
+    if (verdict === undefined) return void this.forward(ex);
+    verdict.then(
+      (v) => this.afterLimit(ex, v),
+      (error: Error) => this.refuse(res, 503, 'rate_limiter_unavailable', error.message, requestId),
+    );
+  }
+
+  private afterLimit(ex: ProxyExchange, v: Verdict): void {
+    if (v.outcome === 'reject') {
+      const retry = String(Math.max(1, Math.ceil(v.retryAfterMs / 1000)));
+      return this.refuse(ex.res, 429, 'rate_limited', `rate limited by policy ${v.policy}`, ex.requestId, false, [
+        'retry-after', retry, 'ratelimit-limit', String(v.limit), 'ratelimit-remaining', '0', 'ratelimit-reset', retry,
+      ]);
+    }
+    if (v.outcome === 'unavailable') {
+      return this.refuse(ex.res, 503, 'rate_limiter_unavailable', `rate limiter unavailable for policy ${v.policy}`, ex.requestId, false, ['retry-after', '1']);
+    }
+    if (v.limit > 0) {
+      ex.extraHeaders = ['ratelimit-limit', String(v.limit), 'ratelimit-remaining', String(v.remaining), 'ratelimit-reset', String(Math.ceil(v.resetMs / 1000))];
+    }
+    if (v.delayMs > 0) setTimeout(() => void this.forward(ex), v.delayMs);
+    else void this.forward(ex);
+  }
+
+  private async forward(ex: ProxyExchange): Promise<void> {
+    const { route, res } = ex;
+    if (this.deps.upstreams.of(route.service).length === 0) {
+      return this.refuse(res, 503, 'no_instance', `no live instance of ${route.service}`, ex.requestId, false, ['retry-after', '1']);
+    }
+    const breaker = this.deps.breakers.get(route.service);
+    if (breaker.state() === 'open') return this.circuitOpen(ex, breaker.retryAfterMs());
+    try {
+      await ex.prepareBody();
+    } catch (error) {
+      return ex.fail(error);
+    }
+    breaker.fire(ex).then(undefined, (error: unknown) => {
+      if (error instanceof UpstreamStatusError) return;
+      if ((error as { code?: string }).code === 'EOPENBREAKER') return this.circuitOpen(ex, breaker.retryAfterMs());
+      ex.fail(error);
+    });
+  }
+
+  private circuitOpen(ex: ProxyExchange, retryAfterMs: number): void {
+    const retry = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    this.refuse(ex.res, 503, 'circuit_open', `circuit open for ${ex.route.service}`, ex.requestId, false, ['retry-after', retry]);
+  }
+
+  refuse(res: ServerResponse, status: number, code: GatewayErrorCode, message: string, requestId: string, close = false, extra?: readonly string[]): void {
+    this.deps.stats.count(code);
+    sendError(res, status, code, message, requestId, extra, close);
+  }
+
+  get upstreams(): Upstreams {
+    return this.deps.upstreams;
+  }
+}
+
+/** Case-insensitive lookup in Node's raw header list [name, value, name, value, ...]. */
+function header(raw: readonly string[], lowerName: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return raw[i + 1];
+  }
+  return undefined;
+}
+
+/**
+ * One request through the proxy: it is also undici's dispatch handler (the raw callbacks, so response
+ * chunks go straight from the upstream socket to the client socket with backpressure, no stream objects).
+ */
+export class ProxyExchange implements Dispatcher.DispatchHandler {
+  identity: RequestIdentity = { ip: '', customer: undefined };
+  extraHeaders: string[] | undefined;
+  private forwardHeaders: string[] = [];
+  private body: Buffer | IncomingMessage | AsyncIterable<Buffer> | null = null;
+  private contentLength = -1;
+  private chunked = false;
+  private idempotent = false;
+  private target: UpstreamInstance | undefined;
+  private attempts = 0;
+  private inFlight = false;
+  private abortUpstream: ((reason: Error) => void) | undefined;
+  private resumeUpstream: (() => void) | undefined;
+  private settle: ((error?: Error) => void) | undefined;
+  private finished = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly requestId: string,
+    readonly route: Route,
+    private readonly balancer: Balancer<UpstreamInstance>,
+    private readonly proxy: ProxyHandler,
+    /** The path the upstream sees: /api stripped. */
+    private readonly upstreamPath: string,
+  ) {}
+
+  /** One pass over the raw headers: validate ours, drop hop-by-hop ones, add the forwarding headers. */
+  readHeaders(raw: readonly string[], trusted: TrustedProxies): { status: number; code: GatewayErrorCode; message: string } | undefined {
+    const out = this.forwardHeaders;
+    let forwardedFor: string | undefined;
+    let host: string | undefined;
+    let connectionTokens: string | undefined;
+    let idempotencyKey = false;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      const value = raw[i + 1]!;
+      if (REQUEST_DROP.has(name)) {
+        if (name === 'x-forwarded-for') forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        else if (name === 'host') host = value;
+        else if (name === 'transfer-encoding') this.chunked = true;
+        else if (name === 'connection') connectionTokens = value;
+        continue;
+      }
+      if (name === 'content-length') {
+        const problem = contentLengthProblem(value);
+        if (problem) return { status: 400, code: 'bad_request', message: problem };
+        this.contentLength = Number(value);
+        if (this.contentLength > MAX_BODY_BYTES) return { status: 413, code: 'payload_too_large', message: `body over ${MAX_BODY_BYTES} bytes` };
+      } else if (name === 'x-customer-id') {
+        const problem = customerIdProblem(value);
+        if (problem) return { status: 400, code: 'bad_request', message: problem };
+        this.identity.customer = value;
+      } else if (name === 'idempotency-key') {
+        idempotencyKey = true;
+      }
+      out.push(raw[i]!, value);
+    }
+    if (connectionTokens !== undefined) this.dropConnectionTokens(connectionTokens);
+    const peer = this.req.socket.remoteAddress ?? '';
+    const ip = trusted.clientIp(peer, forwardedFor);
+    if (ip === undefined) return { status: 400, code: 'bad_request', message: 'malformed X-Forwarded-For from a trusted proxy' };
+    this.identity.ip = ip;
+    out.push('x-request-id', this.requestId, 'x-forwarded-for', forwardedFor === undefined ? peer : `${forwardedFor}, ${peer}`, 'x-forwarded-proto', 'http');
+    if (host !== undefined) out.push('x-forwarded-host', host);
+    const method = this.req.method!;
+    this.idempotent = IDEMPOTENT.has(method) || (method === 'POST' && idempotencyKey);
+    return undefined;
+  }
+
+  private dropConnectionTokens(value: string): void {
+    const named = new Set(value.split(',').map((t) => t.trim().toLowerCase()));
+    named.delete('keep-alive');
+    named.delete('close');
+    if (named.size === 0) return;
+    const kept: string[] = [];
+    for (let i = 0; i < this.forwardHeaders.length; i += 2) {
+      if (!named.has(this.forwardHeaders[i]!.toLowerCase())) kept.push(this.forwardHeaders[i]!, this.forwardHeaders[i + 1]!);
+    }
+    this.forwardHeaders = kept;
+  }
+
+  /** Small bodies are read now (replayable on a retry); larger ones stream; chunked ones are counted as they go. */
+  async prepareBody(): Promise<void> {
+    if (this.chunked) {
+      this.body = limitBody(this.req, MAX_BODY_BYTES);
+    } else if (this.contentLength > REPLAYABLE_BODY_BYTES) {
+      this.body = this.req;
+    } else if (this.contentLength > 0) {
+      this.body = await readBody(this.req, this.contentLength);
+    }
+  }
+
+  /** The breaker's action: resolves at the response headers, rejects on a 5xx, a failure or a timeout. */
+  start(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.settle = (error) => {
+        this.settle = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      this.res.on('close', this.onClientClose);
+      this.dispatch(undefined);
+    });
+  }
+
+  private dispatch(exclude: UpstreamInstance | undefined): void {
+    const target = this.balancer.pick(this.proxy.upstreams.of(this.route.service), exclude);
+    if (target === undefined) {
+      this.settle?.(Object.assign(new Error(`no live instance of ${this.route.service}`), { code: 'NO_INSTANCE' }));
+      return;
+    }
+    this.target = target;
+    this.inFlight = true;
+    target.outstanding++;
+    target.sent++;
+    const t = this.route.timeouts;
+    target.pool.dispatch(
+      {
+        path: this.upstreamPath,
+        method: this.req.method as Dispatcher.HttpMethod,
+        headers: this.forwardHeaders,
+        // undici streams async iterables too; its types list only Readable.
+        body: this.body as Dispatcher.DispatchOptions['body'],
+        headersTimeout: t.headersMs,
+        bodyTimeout: t.bodyMs,
+      },
+      this,
+    );
+  }
+
+  // ---- undici's dispatch handler ----
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.finished) abort(new ClientSideError('request already answered', 499, 'bad_request'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.finished) return false;
+    this.resumeUpstream = resume;
+    const out: string[] = [];
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!.toString('latin1');
+      if (RESPONSE_DROP.has(name.toLowerCase())) continue;
+      out.push(name, rawHeaders[i + 1]!.toString('latin1'));
+    }
+    out.push('x-request-id', this.requestId);
+    if (this.extraHeaders !== undefined) out.push(...this.extraHeaders);
+    try {
+      this.res.writeHead(statusCode, out);
+    } catch (error) {
+      this.abortUpstream?.(error as Error);
+      return false;
+    }
+    this.settle?.(statusCode >= 500 ? new UpstreamStatusError(statusCode) : undefined);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const ok = this.res.write(chunk);
+    if (!ok) this.res.once('drain', this.resumeUpstream!);
+    return ok;
+  }
+
+  onComplete(): void {
+    this.release(false);
+    this.res.end();
+  }
+
+  onError(error: Error): void {
+    this.release(true);
+    if (this.finished) return;
+    if (!this.res.headersSent) {
+      if (this.mayRetry(error)) {
+        this.attempts++;
+        this.dispatch(this.target);
+        return;
+      }
+      if (this.settle) this.settle(error);
+      else this.fail(error);
+      return;
+    }
+    // The response had started: all we can do is cut it, so the client sees it incomplete.
+    this.finished = true;
+    this.res.destroy(error);
+  }
+
+  // ---- outcomes ----
+
+  /** Answers the client for a failure the response had not started for. */
+  fail(error: unknown): void {
+    if (this.finished) return;
+    const e = error as Error & { code?: string };
+    if (this.inFlight) this.abortUpstream?.(e);
+    const proxy = this.proxy;
+    this.finished = true;
+    if (e instanceof ClientSideError) return proxy.refuse(this.res, e.status, e.code, e.message, this.requestId, e.status === 413);
+    if (e.code === 'NO_INSTANCE') return proxy.refuse(this.res, 503, 'no_instance', e.message, this.requestId, false, ['retry-after', '1']);
+    if (e.code !== undefined && TIMEOUT_ERRORS.has(e.code)) {
+      return proxy.refuse(this.res, 504, 'gateway_timeout', `${this.route.service} did not answer in time (${e.code})`, this.requestId);
+    }
+    proxy.refuse(this.res, 502, 'bad_gateway', `${this.route.service} failed: ${e.code ?? e.message}`, this.requestId);
+  }
+
+  private mayRetry(error: Error): boolean {
+    // A streamed body may be half sent: only no body or a buffered one can be sent again.
+    if (this.attempts > 0 || (this.body !== null && !Buffer.isBuffer(this.body))) return false;
+    const code = (error as { code?: string }).code;
+    if (code === undefined) return false;
+    return CONNECT_ERRORS.has(code) || (this.idempotent && RESET_ERRORS.has(code));
+  }
+
+  private release(failed: boolean): void {
+    if (!this.inFlight) return;
+    this.inFlight = false;
+    this.target!.outstanding--;
+    if (failed) this.target!.failures++;
+  }
+
+  private readonly onClientClose = (): void => {
+    if (this.res.writableFinished || this.finished) return;
+    this.finished = true;
+    const gone = new ClientSideError('client went away', 499, 'bad_request');
+    if (this.inFlight) this.abortUpstream?.(gone);
+    this.settle?.(gone);
+  };
+}
+
+async function* limitBody(req: IncomingMessage, limit: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of req) {
+    seen += (chunk as Buffer).length;
+    if (seen > limit) throw new ClientSideError(`body over ${limit} bytes`, 413, 'payload_too_large');
+    yield chunk as Buffer;
+  }
+}
+
+function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)));
+    req.once('error', reject);
+  });
+}

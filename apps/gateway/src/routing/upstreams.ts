@@ -1,0 +1,105 @@
+import { Pool } from 'undici';
+import type { DiscoverySource, ServiceInstance } from '../discovery/discovery.source';
+import type { Balanceable } from './balancer';
+
+/** One instance of a service as the proxy sees it: a keep-alive pool and its requests in flight. */
+export class UpstreamInstance implements Balanceable {
+  outstanding = 0;
+  /** Requests sent here since start (status page). */
+  sent = 0;
+  failures = 0;
+  readonly weight: number;
+  readonly pool: Pool;
+
+  constructor(
+    readonly instance: ServiceInstance,
+    opts: UpstreamPoolOptions,
+  ) {
+    const weight = Number(instance.meta?.weight ?? '1');
+    this.weight = Number.isInteger(weight) && weight >= 1 && weight <= 1000 ? weight : 1;
+    this.pool = new Pool(`http://${instance.address}:${instance.port}`, {
+      connections: opts.maxConnections,
+      pipelining: 1,
+      connectTimeout: opts.connectTimeoutMs,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 60_000,
+      // The gateway's own limits apply per request (headersTimeout/bodyTimeout per dispatch).
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  get key(): string {
+    return instanceKey(this.instance);
+  }
+}
+
+export interface UpstreamPoolOptions {
+  /** Bound on connections per instance: more concurrent requests wait in the pool's queue. */
+  maxConnections: number;
+  connectTimeoutMs: number;
+}
+
+const instanceKey = (i: ServiceInstance) => `${i.id}@${i.address}:${i.port}`;
+/** Pools of instances that left get this long to finish their requests before they are destroyed. */
+const DRAIN_MS = 30_000;
+
+/**
+ * The live instances of every service the routes name, from the discovery cache. The list a request sees
+ * is replaced (never mutated) when discovery reports a change, so the hot path reads one array.
+ */
+export class Upstreams {
+  private readonly byService = new Map<string, UpstreamInstance[]>();
+  private readonly unsubscribe = new Map<string, () => void>();
+
+  constructor(
+    private readonly discovery: DiscoverySource,
+    private readonly poolOptions: (service: string) => UpstreamPoolOptions,
+    private readonly onChange: (service: string, list: readonly UpstreamInstance[]) => void = () => undefined,
+  ) {}
+
+  /** Starts following `service` (idempotent). */
+  follow(service: string): void {
+    if (this.unsubscribe.has(service)) return;
+    this.discovery.watchService(service);
+    this.unsubscribe.set(service, this.discovery.onInstancesChange(service, (list) => this.update(service, list)));
+    this.update(service, this.discovery.instances(service));
+  }
+
+  of(service: string): readonly UpstreamInstance[] {
+    return this.byService.get(service) ?? EMPTY;
+  }
+
+  services(): string[] {
+    return [...this.byService.keys()];
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.unsubscribe.values()) off();
+    const all = [...this.byService.values()].flat();
+    this.byService.clear();
+    await Promise.all(all.map((u) => u.pool.destroy()));
+  }
+
+  private update(service: string, list: readonly ServiceInstance[]): void {
+    const before = this.byService.get(service) ?? EMPTY;
+    const keep = new Map(before.map((u) => [u.key, u]));
+    const next = list.map((i) => {
+      const existing = keep.get(instanceKey(i));
+      if (existing && existing.instance.meta?.weight === i.meta?.weight) {
+        keep.delete(existing.key);
+        return existing;
+      }
+      return new UpstreamInstance(i, this.poolOptions(service));
+    });
+    this.byService.set(service, next);
+    for (const gone of keep.values()) {
+      const timer = setTimeout(() => void gone.pool.destroy(), DRAIN_MS);
+      timer.unref();
+      void gone.pool.close().then(() => clearTimeout(timer));
+    }
+    this.onChange(service, next);
+  }
+}
+
+const EMPTY: readonly UpstreamInstance[] = Object.freeze([]);
