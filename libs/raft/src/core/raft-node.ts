@@ -390,8 +390,9 @@ export class RaftNode {
     if (this.outstanding) throw new Error('RaftNode.ready: the previous Ready was not advanced');
     if (this.appendsPending) {
       this.appendsPending = false;
-      // Batching: all proposals since the last Ready share the Append messages of one broadcast.
-      if (this.role === Role.Leader) this.bcastAppend(false);
+      // Batching: all proposals since the last Ready share the Append messages of one broadcast, pipelined up
+      // to each follower's in-flight window.
+      if (this.role === Role.Leader) this.bcastNewEntries();
     }
     const hardState = this.hardState();
     const hardStateChanged = !sameHardState(hardState, this.prevHardState);
@@ -893,6 +894,15 @@ export class RaftNode {
 
   private bcastAppend(sendIfEmpty: boolean): void {
     for (const peer of this.peers) if (peer !== this.id) this.sendAppend(peer, sendIfEmpty);
+  }
+
+  private bcastNewEntries(): void {
+    for (const peer of this.peers) {
+      if (peer === this.id) continue;
+      while (this.sendAppend(peer, false)) {
+        // one batch per call, until the window or the new entries run out
+      }
+    }
   }
 
   private bcastHeartbeat(): void {
