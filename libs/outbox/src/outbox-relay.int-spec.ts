@@ -307,6 +307,33 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     expect(await db.dataSource.query(`SELECT count FROM widget WHERE id = 'w-killed'`)).toEqual([{ count: 1 }]);
   });
 
+  it('graceful stop waits for the batch in flight, which is published and marked', async () => {
+    const topic = await newTopic('drain');
+    let enterGate!: () => void;
+    const entered = new Promise<void>((r) => (enterGate = r));
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    const gated: EventPublisher = {
+      publish: async (t, messages) => {
+        enterGate();
+        await gate;
+        await publisher.publish(t, messages);
+      },
+    };
+    const relay = newRelay({ pollIntervalMs: 50 }, gated);
+    const inFlight = await write(topic, 'k-drain', 1);
+    await relay.start();
+    await entered;
+    let stopResolved = false;
+    const stopped = relay.stop().then(() => (stopResolved = true));
+    await new Promise((r) => setTimeout(r, 100));
+    // stop() waits for the publish in flight instead of abandoning it.
+    expect(stopResolved).toBe(false);
+    openGate();
+    await stopped;
+    expect((await row(inFlight)).status).toBe('published');
+  });
+
   it('retention cleanup deletes old published rows and old inbox records, never pending or dead ones', async () => {
     const topic = 'never-published';
     const oldPublished = await write(topic, 'k-ret', 1);
