@@ -1,0 +1,139 @@
+/**
+ * Starts the whole system of the contract for end-to-end tests: the same processes as `npm run stack`
+ * (deploy/topology.js: three registry nodes, order x2, inventory, payment, gateway), from the built apps in
+ * dist/ (`npm run build`), on ports shifted by `portOffset` so that a running stack is not disturbed, with
+ * registry data in a fresh temporary directory. Each process's output goes to test-artifacts/logs/<name>.log.
+ * Postgres, Redis and Kafka must be up (`npm run infra:up`).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEV_SECRETS, StackProcess, stackProcesses } from '../../deploy/topology';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface RunningSystem {
+  readonly gatewayUrl: string;
+  readonly registryUrls: readonly string[];
+  readonly processes: readonly StackProcess[];
+  readonly secrets: typeof DEV_SECRETS;
+  url(name: string): string;
+  /** Sends a signal to one process (SIGKILL to crash it, SIGTERM for a graceful stop) and waits for its exit. */
+  stopProcess(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a stopped process again with its original environment and waits for its health. */
+  startProcess(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?: number } = {}): Promise<RunningSystem> {
+  for (const app of ['registry', 'gateway', 'order', 'inventory', 'payment']) {
+    if (!existsSync(join(ROOT, 'dist', 'apps', app, 'main.js'))) {
+      throw new Error(`dist/apps/${app}/main.js is missing: run \`npm run build\` before the end-to-end tests`);
+    }
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'shop-e2e-'));
+  const processes = stackProcesses({ portOffset: opts.portOffset ?? 20000, dataDir });
+  const logDir = join(ROOT, 'test-artifacts', 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const healthTimeoutMs = opts.healthTimeoutMs ?? 90_000;
+  const children = new Map<string, { child: ChildProcess; log: WriteStream; exited: Promise<void> }>();
+
+  const launch = (p: StackProcess): void => {
+    const log = createWriteStream(join(logDir, `${p.name}.log`), { flags: 'a' });
+    const child = spawn(p.command, p.args, { cwd: ROOT, env: { ...process.env, ...p.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    children.set(p.name, { child, log, exited });
+  };
+  const byName = (name: string): StackProcess => {
+    const p = processes.find((x) => x.name === name);
+    if (!p) throw new Error(`no process named ${name}`);
+    return p;
+  };
+
+  const system: RunningSystem = {
+    gatewayUrl: byName('gateway').healthUrl.replace(/\/health$/, ''),
+    registryUrls: processes.filter((p) => p.app === 'registry').map((p) => p.healthUrl.replace(/\/health$/, '')),
+    processes,
+    secrets: DEV_SECRETS,
+    url: (name) => byName(name).healthUrl.replace(/\/health$/, ''),
+    async stopProcess(name, signal = 'SIGTERM') {
+      const running = children.get(name);
+      if (!running) return;
+      children.delete(name);
+      running.child.kill(signal);
+      const killer = setTimeout(() => running.child.kill('SIGKILL'), 10_000);
+      await running.exited;
+      clearTimeout(killer);
+      running.log.end();
+    },
+    async startProcess(name) {
+      const p = byName(name);
+      launch(p);
+      await waitForHealth(p, healthTimeoutMs, children);
+    },
+    async stop() {
+      const names = [...processes].sort((a, b) => b.tier - a.tier).map((p) => p.name);
+      for (const tier of [2, 1, 0]) {
+        await Promise.all(names.filter((n) => byName(n).tier === tier).map((n) => system.stopProcess(n)));
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+
+  try {
+    for (const tier of [0, 1, 2]) {
+      const inTier = processes.filter((p) => p.tier === tier);
+      inTier.forEach(launch);
+      await Promise.all(inTier.map((p) => waitForHealth(p, healthTimeoutMs, children)));
+    }
+  } catch (error) {
+    await system.stop();
+    throw error;
+  }
+  return system;
+}
+
+async function waitForHealth(
+  p: StackProcess,
+  timeoutMs: number,
+  children: Map<string, { child: ChildProcess }>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    const running = children.get(p.name);
+    if (!running || running.child.exitCode !== null) {
+      throw new Error(`${p.name} exited with code ${running?.child.exitCode} before it was healthy (test-artifacts/logs/${p.name}.log)`);
+    }
+    try {
+      const res = await fetch(p.healthUrl, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+      last = `status ${res.status}: ${(await res.text()).slice(0, 200)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${p.name} was not healthy within ${timeoutMs} ms (${last}); see test-artifacts/logs/${p.name}.log`);
+}
+
+/** Runs shared/contract/check.mjs (the contract's own questions) and returns its exit code and output. */
+export async function runContractCheck(args: string[]): Promise<{ code: number; output: string }> {
+  const checker = [join(ROOT, '..', 'shared', 'contract', 'check.mjs'), join(ROOT, 'shared', 'contract', 'check.mjs')].find(existsSync);
+  if (!checker) throw new Error('shared/contract/check.mjs not found beside the repository');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [checker, ...args], { cwd: ROOT });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, output });
+    });
+  });
+}
