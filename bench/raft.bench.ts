@@ -74,7 +74,7 @@ interface Row {
 async function runRow(hosts: RaftHost[], proposers: number, seconds: number): Promise<Row> {
   const leader = await waitForLeader(hosts);
   const payload = new Uint8Array(Buffer.from('{"op":"put","key":"bench/key","value":"0123456789abcdef"}'));
-  const fsyncs = () => hosts.map((h) => h.metrics().wal.fsyncs);
+  const fsyncs = () => hosts.map((h) => h.metrics().wal?.fsyncs ?? 0);
   const before = fsyncs();
   const latencies: number[] = [];
   const cpuBefore = process.cpuUsage();

@@ -75,6 +75,9 @@ export {
 export {
   RaftHost,
   type RaftHostOptions,
+  type HostOptions,
+  type HostPorts,
+  type PeerTransport,
   type RaftHostStatus,
   type StateMachine,
   type AppliedEntry,

@@ -5,8 +5,8 @@ import { acceptsFromNetwork, RaftNode } from '../core/raft-node';
 import { Entry, EntryType, Message, NodeId, Ready, Role, Snapshot } from '../core/types';
 import { FileSnapshotStore } from '../storage/file-snapshot-store';
 import { FileWal, WalStats } from '../storage/file-wal';
-import { SnapshotStore } from '../storage/ports';
-import { HttpTransport, TransportStats } from '../transport/http-transport';
+import { RaftLogStorage, SnapshotStore } from '../storage/ports';
+import { HttpTransport, Transport, TransportEvents, TransportStats } from '../transport/http-transport';
 import { HostStoppedError, NotLeaderError, OverloadedError, ProposalDroppedError, TimeoutError } from './errors';
 
 /**
@@ -50,6 +50,22 @@ export interface RaftHostOptions {
   /** WAL segment size. Default 64 MiB. */
   segmentBytes?: number;
   logger?: RaftLogger;
+}
+
+/** What `startWith` needs besides the ports: `start`'s options without the on-disk and network ones. */
+export type HostOptions = Omit<RaftHostOptions, 'dataDir' | 'secret' | 'listen' | 'segmentBytes'>;
+
+/** The transport as the host uses it: send, receive through `attach`, and optionally mount on a server. */
+export interface PeerTransport extends Transport {
+  attach(events: TransportEvents): void;
+  handle?(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  readonly stats?: TransportStats;
+}
+
+export interface HostPorts {
+  storage: RaftLogStorage & { readonly stats?: WalStats };
+  snapshots: SnapshotStore;
+  transport: PeerTransport;
 }
 
 export interface PeerProgress {
@@ -146,11 +162,11 @@ export class RaftHost {
   private failure: Error | null = null;
 
   private constructor(
-    private readonly opts: RaftHostOptions,
+    private readonly opts: HostOptions,
     private readonly node: RaftNode,
-    private readonly wal: FileWal,
+    private readonly wal: HostPorts['storage'],
     private readonly snapshots: SnapshotStore,
-    private readonly transport: HttpTransport,
+    private readonly transport: PeerTransport,
     restored: Snapshot | null,
   ) {
     this.logger = opts.logger ?? stderrLogger;
@@ -166,20 +182,39 @@ export class RaftHost {
    * known to be committed.
    */
   static async start(opts: RaftHostOptions): Promise<RaftHost> {
-    if (!(opts.id in opts.peers)) throw new Error(`RaftHost: peers must include this node (${opts.id})`);
     const logger = opts.logger ?? stderrLogger;
     const snapshots = await FileSnapshotStore.open(path.join(opts.dataDir, 'snapshots'));
     const { snapshot, rejected } = await snapshots.latest();
     for (const bad of rejected) logger.event('error', 'snapshot rejected, using an older one', { ...bad });
-    const snapshotIndex = snapshot?.metadata.index ?? 0;
     const wal = await FileWal.open(path.join(opts.dataDir, 'wal'), {
-      snapshotIndex,
+      snapshotIndex: snapshot?.metadata.index ?? 0,
       ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),
       onTornTail: (file, offset, reason) => logger.event('warn', 'WAL torn tail truncated', { file, offset, reason }),
     });
+    const transport = new HttpTransport({ id: opts.id, peers: opts.peers, secret: opts.secret });
+    const host = RaftHost.startWith(opts, { storage: wal, snapshots, transport }, snapshot);
+    if (opts.listen) {
+      try {
+        await transport.listen(opts.listen.port, opts.listen.host);
+      } catch (error) {
+        await host.stop();
+        throw error;
+      }
+    }
+    return host;
+  }
+
+  /**
+   * The same host over any implementation of the ports (tests, other wiring). `storage` must already hold what
+   * was recovered after `snapshot`; the state machine is restored from `snapshot` here.
+   */
+  static startWith(opts: HostOptions, ports: HostPorts, snapshot: Snapshot | null): RaftHost {
+    if (!(opts.id in opts.peers)) throw new Error(`RaftHost: peers must include this node (${opts.id})`);
+    const { storage, snapshots, transport } = ports;
+    const snapshotIndex = snapshot?.metadata.index ?? 0;
     if (snapshot) opts.stateMachine.restore(snapshot.data);
-    const hardState = wal.hardState();
-    const entries = wal.entries(wal.firstIndex(), wal.lastIndex() + 1);
+    const hardState = storage.hardState();
+    const entries = storage.entries(storage.firstIndex(), storage.lastIndex() + 1);
     const fresh = snapshot === null && entries.length === 0 && hardState.term === 0;
     const node = new RaftNode(
       {
@@ -191,17 +226,15 @@ export class RaftHost {
       },
       fresh ? undefined : { hardState: { ...hardState, commit: Math.max(hardState.commit, snapshotIndex) }, snapshot, entries },
     );
-    const transport = new HttpTransport({ id: opts.id, peers: opts.peers, secret: opts.secret });
-    const host = new RaftHost(opts, node, wal, snapshots, transport, snapshot);
+    const host = new RaftHost(opts, node, storage, snapshots, transport, snapshot);
     transport.attach({
       onMessage: (msg) => host.receive(msg),
       onUnreachable: (peer) => host.input(() => node.reportUnreachable(peer)),
       onSnapshotStatus: (peer, ok) => host.input(() => node.reportSnapshot(peer, ok)),
     });
-    if (opts.listen) await transport.listen(opts.listen.port, opts.listen.host);
     host.ticker = setInterval(() => host.input(() => node.tick()), opts.tickMs ?? 100);
-    logger.event('log', 'raft host started', {
-      id: opts.id, term: hardState.term, snapshotIndex, firstIndex: wal.firstIndex(), lastIndex: wal.lastIndex(),
+    host.logger.event('log', 'raft host started', {
+      id: opts.id, term: hardState.term, snapshotIndex, firstIndex: storage.firstIndex(), lastIndex: storage.lastIndex(),
     });
     return host;
   }
@@ -211,7 +244,7 @@ export class RaftHost {
    * `res`, when the request is not a Raft peer request.
    */
   handlePeerRequest(req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    return this.transport.handle(req, res);
+    return this.transport.handle?.(req, res) ?? false;
   }
 
   /** Replicates `data` and resolves with the state machine's result once it is applied on this node. */
@@ -312,8 +345,10 @@ export class RaftHost {
   }
 
   /** Counters for metrics and benchmarks: the host's, the WAL's (fsyncs!) and the transport's. */
-  metrics(): { host: HostStats; wal: WalStats; transport: TransportStats } {
-    return { host: { ...this.stats }, wal: { ...this.wal.stats }, transport: { ...this.transport.stats } };
+  metrics(): { host: HostStats; wal: WalStats | null; transport: TransportStats | null } {
+    const wal = this.wal.stats;
+    const transport = this.transport.stats;
+    return { host: { ...this.stats }, wal: wal ? { ...wal } : null, transport: transport ? { ...transport } : null };
   }
 
   /** Calls `cb` after each entry is applied on this node, in log order (for watchers). Returns an unsubscribe. */

@@ -1,0 +1,115 @@
+import { Entry, EntryType, HardState, Message, MessageType } from '../core/types';
+import { MemoryLogStorage, MemorySnapshotStore } from '../storage/memory-storage';
+import { TransportEvents } from '../transport/http-transport';
+import { PeerTransport, RaftHost, StateMachine } from './raft-host';
+
+/**
+ * Persistence before messages (Raft Figure 2; the checklist's "Persistence" line): the host must not let a message
+ * leave before the hard state and entries it depends on are durable. The storage here holds every save until the
+ * test opens its gate, and records what was durable at the moment each message was handed to the transport.
+ */
+class GatedStorage extends MemoryLogStorage {
+  private openGate!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
+  savesStarted = 0;
+  durable: HardState = { term: 0, vote: '', commit: 0 };
+  durableLastIndex = 0;
+
+  open(): void {
+    this.openGate();
+  }
+
+  override async save(update: { hardState: HardState | null; entries: readonly Entry[] }): Promise<void> {
+    this.savesStarted++;
+    await this.gate;
+    await super.save(update);
+    this.durable = this.hardState();
+    this.durableLastIndex = this.lastIndex();
+  }
+}
+
+class RecordingTransport implements PeerTransport {
+  events: TransportEvents | null = null;
+  sent: { msg: Message; durable: HardState; durableLastIndex: number }[] = [];
+
+  constructor(private readonly storage: GatedStorage) {}
+
+  attach(events: TransportEvents): void {
+    this.events = events;
+  }
+
+  send(messages: readonly Message[]): void {
+    for (const msg of messages) {
+      this.sent.push({ msg, durable: this.storage.durable, durableLastIndex: this.storage.durableLastIndex });
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+const machine: StateMachine = { apply: () => undefined, snapshot: () => new Uint8Array(), restore: () => undefined };
+const peers = { n1: 'http://n1', n2: 'http://n2', n3: 'http://n3' };
+
+async function until(what: string, condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+function message(overrides: Partial<Message> & Pick<Message, 'type'>): Message {
+  return { from: 'n2', to: 'n1', term: 1, index: 0, logTerm: 0, entries: [], commit: 0, reject: false, rejectHint: 0, ...overrides };
+}
+
+describe('RaftHost: persistence before messages', () => {
+  let host: RaftHost;
+  afterEach(() => host.stop());
+
+  it('Raft §5.2: a candidate\'s term and self-vote are durable before its vote requests leave', async () => {
+    const storage = new GatedStorage();
+    const transport = new RecordingTransport(storage);
+    host = RaftHost.startWith({ id: 'n1', peers, stateMachine: machine, tickMs: 2, electionTicks: 3 }, { storage, snapshots: new MemorySnapshotStore(), transport }, null);
+
+    await until('a pre-vote request', () => transport.sent.some((s) => s.msg.type === MessageType.PreVote));
+    const preVote = transport.sent.find((s) => s.msg.type === MessageType.PreVote)!.msg;
+    transport.events!.onMessage(message({ type: MessageType.PreVoteResponse, term: preVote.term }));
+
+    await until('the candidate saving its vote', () => storage.savesStarted > 0);
+    expect(transport.sent.filter((s) => s.msg.type === MessageType.Vote)).toEqual([]);
+
+    storage.open();
+    await until('vote requests', () => transport.sent.some((s) => s.msg.type === MessageType.Vote));
+    for (const { msg, durable } of transport.sent.filter((s) => s.msg.type === MessageType.Vote)) {
+      expect({ term: durable.term, vote: durable.vote }).toEqual({ term: msg.term, vote: 'n1' });
+    }
+  });
+
+  it('Raft §5.3: a follower acknowledges entries only once they are durable', async () => {
+    const storage = new GatedStorage();
+    const transport = new RecordingTransport(storage);
+    host = RaftHost.startWith({ id: 'n1', peers, stateMachine: machine, tickMs: 2, electionTicks: 10_000 }, { storage, snapshots: new MemorySnapshotStore(), transport }, null);
+
+    const entries: Entry[] = [1, 2, 3].map((index) => ({ index, term: 1, type: EntryType.Normal, data: new Uint8Array([index]) }));
+    transport.events!.onMessage(message({ type: MessageType.Append, entries }));
+
+    await until('the follower saving the entries', () => storage.savesStarted > 0);
+    expect(transport.sent.filter((s) => s.msg.type === MessageType.AppendResponse)).toEqual([]);
+
+    storage.open();
+    await until('an acknowledgement', () => transport.sent.some((s) => s.msg.type === MessageType.AppendResponse));
+    const ack = transport.sent.find((s) => s.msg.type === MessageType.AppendResponse)!;
+    expect(ack.msg).toMatchObject({ reject: false, index: 3 });
+    expect(ack.durableLastIndex).toBeGreaterThanOrEqual(3);
+  });
+
+  it('drops local-only message types that arrive from the network', async () => {
+    const storage = new GatedStorage();
+    storage.open();
+    const transport = new RecordingTransport(storage);
+    host = RaftHost.startWith({ id: 'n1', peers, stateMachine: machine, tickMs: 2, electionTicks: 10_000 }, { storage, snapshots: new MemorySnapshotStore(), transport }, null);
+    transport.events!.onMessage(message({ type: MessageType.Hup, term: 0 }));
+    transport.events!.onMessage(message({ type: MessageType.Propose, entries: [{ index: 1, term: 1, type: EntryType.Normal, data: new Uint8Array() }] }));
+    expect(host.metrics().host.droppedLocalOnly).toBe(2);
+  });
+});
