@@ -11,7 +11,7 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (...vs: unknown[]): number | undefined => vs.find((v): v is number => typeof v === 'number' && Number.isFinite(v));
-const str = (...vs: unknown[]): string | undefined => vs.find((v): v is string => typeof v === 'string');
+const str = (...vs: unknown[]): string | undefined => vs.find((v): v is string => typeof v === 'string' && v !== '');
 
 /** An array as is, or an object keyed by name turned into entries that carry that name. */
 function entries(value: unknown, nameField: string): Obj[] {
@@ -33,17 +33,18 @@ export interface ClusterNode {
 
 export function readCluster(body: unknown): ClusterNode[] {
   const list = Array.isArray(body) ? body : isObj(body) ? (body.nodes ?? body.members ?? body.cluster) : undefined;
+  // The gateway asks each node's GET /v1/cluster and passes on {url, ok, status, body | error}.
   return entries(list, 'id').map((n) => {
-    const info = isObj(n.cluster) ? n.cluster : isObj(n.status) ? n.status : n;
-    const error = str(n.error, isObj(n.error) ? n.error.message : undefined);
+    const info = isObj(n.body) ? n.body : isObj(n.cluster) ? n.cluster : n;
+    const error = str(n.error, isObj(n.error) ? n.error.message : undefined, n.ok === false ? `HTTP ${String(n.status ?? '?')}` : undefined);
     return {
-      id: str(info.id, n.id, n.nodeId) ?? '?',
+      id: str(info.id, n.id, n.nodeId, n.url) ?? '?',
       url: str(n.url, n.address),
       role: (str(info.role, info.state) ?? (error ? 'unreachable' : 'unknown')).toLowerCase().replace(/^state/, ''),
       term: num(info.term),
       commitIndex: num(info.commitIndex),
       appliedIndex: num(info.appliedIndex, info.lastApplied),
-      leader: str(info.leader, info.leaderId),
+      leader: str(info.leader, info.leaderId) ?? undefined,
       error,
     };
   });
@@ -51,7 +52,7 @@ export function readCluster(body: unknown): ClusterNode[] {
 
 export interface ServiceInstances {
   service: string;
-  instances: { id: string; address?: string; port?: number; healthy?: boolean }[];
+  instances: { id: string; address?: string; sent?: number; outstanding?: number; failures?: number }[];
 }
 
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN' | 'UNKNOWN';
@@ -66,7 +67,13 @@ export function normalizeBreakerState(raw: unknown): BreakerState {
 export interface Breaker {
   name: string;
   state: BreakerState;
-  details: Record<string, number | string>;
+  retryAfterMs?: number;
+  slowCalls?: number;
+  calls?: number;
+  failures?: number;
+  timeouts?: number;
+  rejects?: number;
+  p99Ms?: number;
 }
 
 export interface RatePolicy {
@@ -76,112 +83,168 @@ export interface RatePolicy {
   rejected?: number;
   /** The policy's settings (limit, window, capacity, rate...) as sent, for display. */
   settings: Record<string, number | string | boolean>;
+  /** The policy in the shape `config/gateway/rate-limits` takes, to start an edit from. */
+  config: Record<string, Json>;
 }
 
 export interface Route {
-  prefix: string;
+  path: string;
   service: string;
-  policy?: string;
 }
 
 export interface GatewayStatus {
   services: ServiceInstances[];
   breakers: Breaker[];
   policies: RatePolicy[];
+  /** The rate limiter's Redis connection, as the gateway reports it. */
+  rateLimitRedis?: string;
   routes: Route[];
 }
+
+const STATS_FIELDS = ['admitted', 'rejected', 'delayed', 'failedOpen', 'failedClosed', 'decidedLocally', 'stats'];
 
 function primitives(o: Obj, skip: readonly string[]): Record<string, number | string | boolean> {
   const out: Record<string, number | string | boolean> = {};
   for (const [k, v] of Object.entries(o)) {
     if (skip.includes(k)) continue;
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[k] = v;
-    else if (isObj(v)) for (const [k2, v2] of Object.entries(primitives(v, skip))) out[`${k}.${k2}`] = v2;
+    else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) out[k] = v.join(',');
   }
   return out;
 }
 
+/** A policy as the status reports it (match fields flattened) back into the config's shape. */
+function policyConfig(p: Obj): Record<string, Json> {
+  const config: Record<string, Json> = {};
+  const match: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (STATS_FIELDS.includes(k)) continue;
+    if (k === 'methods' && Array.isArray(v)) {
+      if (v.length > 0) match.methods = v as Json[];
+    } else if (k === 'pathPrefix' && typeof v === 'string') match.pathPrefix = v;
+    else config[k] = v as Json;
+  }
+  if (Object.keys(match).length > 0) config.match = match;
+  return config;
+}
+
 export function readStatus(body: unknown): GatewayStatus {
   const root = isObj(body) ? body : {};
-  const services = entries(root.instances ?? root.services, 'service').map((s) => {
+  const services = entries(root.services ?? root.instances, 'service').map((s) => {
     const list = Array.isArray(s.instances) ? s.instances : Array.isArray(s.value) ? s.value : [];
     return {
       service: str(s.service, s.name) ?? '?',
       instances: list.filter(isObj).map((i) => ({
-        id: str(i.id, i.instanceId) ?? `${str(i.address) ?? '?'}:${num(i.port) ?? '?'}`,
-        address: str(i.address, i.host),
-        port: num(i.port),
-        healthy: typeof i.healthy === 'boolean' ? i.healthy : undefined,
+        id: str(i.id, i.instanceId) ?? '?',
+        address: typeof i.port === 'number' ? `${str(i.address) ?? '?'}:${i.port}` : str(i.address),
+        sent: num(i.sent),
+        outstanding: num(i.outstanding),
+        failures: num(i.failures),
       })),
     };
   });
-  const breakers = entries(root.breakers, 'name').map((b) => ({
-    name: str(b.name, b.upstream, b.service) ?? '?',
-    state: normalizeBreakerState(b.state ?? b.value),
-    details: primitives(b, ['name', 'upstream', 'state', 'value']) as Record<string, number | string>,
-  }));
-  const policies = entries(root.rateLimits ?? root.policies ?? root.rateLimit, 'name').map((p) => {
-    const stats = isObj(p.stats) ? p.stats : isObj(p.counts) ? p.counts : p;
+  const breakers = entries(root.breakers, 'upstream').map((b) => {
+    const stats = isObj(b.stats) ? b.stats : {};
     return {
-      name: str(p.name, p.policy, p.id) ?? '?',
-      algorithm: str(p.algorithm, isObj(p.config) ? p.config.algorithm : undefined),
-      admitted: num(stats.admitted, stats.allowed, stats.accepted),
-      rejected: num(stats.rejected, stats.denied, stats.limited),
-      settings: primitives(isObj(p.config) ? p.config : p, ['name', 'policy', 'id', 'algorithm', 'admitted', 'rejected', 'allowed', 'denied', 'accepted', 'limited', 'stats', 'counts']),
+      name: str(b.upstream, b.name, b.service) ?? '?',
+      state: normalizeBreakerState(b.state ?? b.value),
+      retryAfterMs: num(b.retryAfterMs),
+      slowCalls: num(b.slowCalls),
+      calls: num(stats.fires),
+      failures: num(stats.failures),
+      timeouts: num(stats.timeouts),
+      rejects: num(stats.rejects),
+      p99Ms: num(stats.p99Ms),
     };
   });
-  const routes = entries(root.routes, 'prefix').map((r) => ({
-    prefix: str(r.prefix, r.path, r.pathPrefix) ?? '?',
+  const limits = isObj(root.rateLimits) && Array.isArray(root.rateLimits.policies) ? root.rateLimits : { policies: root.rateLimits ?? root.policies };
+  const policies = entries(limits.policies, 'name').map((p) => {
+    const stats = isObj(p.stats) ? p.stats : p;
+    return {
+      name: str(p.name, p.policy, p.id) ?? '?',
+      algorithm: str(p.algorithm),
+      admitted: num(stats.admitted, stats.allowed),
+      rejected: num(stats.rejected, stats.denied),
+      settings: primitives(p, ['name', 'algorithm', ...STATS_FIELDS]),
+      config: policyConfig(p),
+    };
+  });
+  const redis = isObj(limits) ? limits.redis : undefined;
+  const routes = entries(root.routes, 'path').map((r) => ({
+    path: str(r.path, r.prefix, r.pathPrefix) ?? '?',
     service: str(r.service, r.upstream, r.target) ?? '?',
-    policy: str(r.policy, r.rateLimit, r.rateLimitPolicy),
   }));
-  return { services, breakers, policies, routes };
+  return { services, breakers, policies, routes, rateLimitRedis: str(redis, isObj(redis) ? redis.state : undefined) };
 }
 
 export interface OutboxBacklog {
   service: string;
+  instance?: string;
   pending?: number;
+  /** Dead letters: rows that failed too often, parked until replayed. */
   parked?: number;
+  published?: number;
   oldestAgeMs?: number;
   error?: string;
 }
 
+/** The gateway asks each service's GET /outbox/stats and passes on {service, instance, ok, status, body | error}. */
 export function readOutbox(body: unknown): OutboxBacklog[] {
   const list = isObj(body) && (body.services !== undefined || body.outbox !== undefined) ? (body.services ?? body.outbox) : body;
-  return entries(list, 'service').map((s) => ({
-    service: str(s.service, s.name) ?? '?',
-    pending: num(s.pending, s.backlog, s.unpublished, s.value),
-    parked: num(s.parked, s.deadLetter, s.dead, s.failed),
-    oldestAgeMs: num(s.oldestAgeMs, s.oldestPendingAgeMs, s.lagMs),
-    error: str(s.error, isObj(s.error) ? s.error.message : undefined),
-  }));
+  return entries(list, 'service').map((s) => {
+    const stats = isObj(s.body) ? s.body : isObj(s.stats) ? s.stats : s;
+    return {
+      service: str(s.service, s.name) ?? '?',
+      instance: str(s.instance),
+      pending: num(stats.pending, stats.backlog, stats.unpublished),
+      parked: num(stats.dead, stats.parked, stats.deadLetter),
+      published: num(stats.published),
+      oldestAgeMs: num(stats.oldestPendingAgeMs, stats.oldestAgeMs),
+      error: str(s.error, isObj(s.error) ? s.error.message : undefined, s.ok === false ? `HTTP ${String(s.status ?? '?')}` : undefined),
+    };
+  });
 }
 
 export interface SagaEvent {
   type: string;
   at?: string;
+  /** The service whose outbox or inbox holds this step. */
   source?: string;
+  /** 'out': written to that service's outbox; 'in': consumed through its inbox. */
+  direction?: string;
+  /** Outbox: pending | published | dead; inbox: processed. */
+  status?: string;
   id?: string;
   detail?: string;
 }
 
-export function readSaga(body: unknown): { status?: string; events: SagaEvent[] } {
+export interface Saga {
+  events: SagaEvent[];
+  /** Services that could not be asked (their steps are missing from the timeline, not absent). */
+  unanswered: string[];
+}
+
+/** The gateway merges each service's GET /events?aggregateId= into `{orderId, events, sources}`. */
+export function readSaga(body: unknown): Saga {
   const root = isObj(body) ? body : {};
   const list = Array.isArray(body) ? body : (root.events ?? root.timeline ?? []);
-  const order = isObj(root.order) ? root.order : undefined;
   const events = entries(list, 'type').map((e) => {
     const payload = isObj(e.payload) ? e.payload : undefined;
-    const reason = str(payload?.reason, e.reason);
     return {
-      type: str(e.type, e.eventType, e.status) ?? '?',
-      at: str(e.occurredAt, e.at, e.createdAt, e.time),
-      source: str(e.service, e.source, e.topic),
-      id: str(e.id, e.eventId),
-      detail: reason,
+      type: str(e.type, e.eventType) ?? '?',
+      at: str(e.at, e.occurredAt, e.createdAt),
+      source: str(e.service, e.source),
+      direction: str(e.direction),
+      status: str(e.status),
+      id: str(e.eventId, e.id),
+      detail: str(payload?.reason, e.reason),
     };
   });
-  events.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''));
-  return { status: str(root.status, order?.status), events };
+  events.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || (a.direction === 'out' ? -1 : 1));
+  const unanswered = (Array.isArray(root.sources) ? root.sources.filter(isObj) : [])
+    .filter((s) => s.ok === false)
+    .map((s) => `${str(s.service) ?? '?'} (${str(s.error) ?? `HTTP ${String(s.status ?? '?')}`})`);
+  return { events, unanswered };
 }
 
 /** A point of a per-second series: `t` in epoch milliseconds. */
@@ -253,7 +316,7 @@ export function readSeries(body: unknown): Series {
 export const fetchCluster = async (): Promise<ClusterNode[]> => readCluster((await request<unknown>('GET', '/gateway/cluster')).body);
 export const fetchStatus = async (): Promise<GatewayStatus> => readStatus((await request<unknown>('GET', '/gateway/status')).body);
 export const fetchOutbox = async (): Promise<OutboxBacklog[]> => readOutbox((await request<unknown>('GET', '/gateway/outbox')).body);
-export const fetchSaga = async (orderId: string): Promise<ReturnType<typeof readSaga>> =>
+export const fetchSaga = async (orderId: string): Promise<Saga> =>
   readSaga((await request<unknown>('GET', `/gateway/sagas/${encodeURIComponent(orderId)}`)).body);
 export const fetchSeries = async (): Promise<Series> => readSeries((await request<unknown>('GET', '/gateway/series')).body);
 

@@ -1,9 +1,10 @@
-import { Json, readConfig, writeConfig } from '../api/console-api';
+import { fetchStatus, Json, readConfig, writeConfig } from '../api/console-api';
 import { describeError } from '../api/http';
 import { h } from '../lib/dom';
 import { messageSlot } from '../lib/view';
 import { configForm } from './config-form';
 import { rateLimitEditor } from './rate-limit-editor';
+import { trafficControl } from './traffic';
 
 const TOKEN_KEY = 'shop.adminToken';
 
@@ -80,8 +81,9 @@ export function adminControls(storage: Storage): HTMLElement {
       write,
       token,
     }),
-    jsonControl({ id: 'rate-limits', title: 'Rate limit policies', key: CONFIG_KEYS.rateLimits, write, token, editor: rateLimitEditor, whenUnset: [] }),
-    jsonControl({ id: 'breakers', title: 'Breaker thresholds', key: CONFIG_KEYS.breakers, write, token, editor: (v) => configForm('breakers', v), whenUnset: BREAKER_DEFAULTS }),
+    trafficControl(),
+    jsonControl({ id: 'rate-limits', title: 'Rate limit policies', key: CONFIG_KEYS.rateLimits, write, token, editor: rateLimitEditor, whenUnset: effectivePolicies }),
+    jsonControl({ id: 'breakers', title: 'Breaker thresholds', key: CONFIG_KEYS.breakers, write, token, editor: (v) => configForm('breakers', v), whenUnset: async () => BREAKER_DEFAULTS }),
   );
 }
 
@@ -164,6 +166,11 @@ const BREAKER_DEFAULTS: Json = {
   },
 };
 
+/** The policies the gateway applies now (its defaults while the key is unset), as the config key takes them. */
+async function effectivePolicies(): Promise<Json> {
+  return (await fetchStatus()).policies.map((p) => p.config);
+}
+
 interface JsonControlOptions {
   id: string;
   title: string;
@@ -172,7 +179,7 @@ interface JsonControlOptions {
   token(): string;
   editor(value: Json): { element: HTMLElement; read(): Json };
   /** What to start from while the key has never been written (the gateway then runs on its defaults). */
-  whenUnset: Json;
+  whenUnset(): Promise<Json>;
 }
 
 function jsonControl(o: JsonControlOptions): HTMLElement {
@@ -187,7 +194,7 @@ function jsonControl(o: JsonControlOptions): HTMLElement {
       const value = await readConfig(o.key, o.token());
       if (value === undefined) {
         slot.info(`${o.key} has never been written; the gateway runs on its built-in defaults. Edit the starting point below and apply it.`);
-        showEditor(o.whenUnset);
+        showEditor(await o.whenUnset());
         return;
       }
       slot.clear();

@@ -1,4 +1,5 @@
 import {
+  Breaker,
   BreakerState,
   ClusterNode,
   fetchCluster,
@@ -8,6 +9,7 @@ import {
   fetchStatus,
   GatewayStatus,
   OutboxBacklog,
+  SagaEvent,
   Series,
 } from '../api/console-api';
 import { describeError, HttpError } from '../api/http';
@@ -156,15 +158,41 @@ function renderServices(body: HTMLElement, status: GatewayStatus): void {
       { 'data-testid': `service-${s.service}` },
       h('strong', {}, s.service),
       ` — ${s.instances.length} instance${s.instances.length === 1 ? '' : 's'}`,
-      h('ul', { class: 'instances' }, ...s.instances.map((i) => h('li', {}, h('code', {}, i.id), i.address ? ` ${i.address}:${i.port ?? ''}` : '', i.healthy === false ? ' (unhealthy)' : ''))),
+      s.instances.length === 0 ? h('span', { class: 'badge badge-open' }, 'none') : null,
+      h(
+        'ul',
+        { class: 'instances' },
+        ...s.instances.map((i) =>
+          h(
+            'li',
+            {},
+            h('code', {}, i.id),
+            i.address ? ` ${i.address}` : '',
+            i.sent === undefined ? null : h('span', { class: 'muted' }, ` · sent ${i.sent}${i.outstanding ? ` · in flight ${i.outstanding}` : ''}${i.failures ? ` · failures ${i.failures}` : ''}`),
+          ),
+        ),
+      ),
     ),
   );
-  const routes = status.routes.map((r) => h('tr', {}, h('td', {}, h('code', {}, r.prefix)), cell(r.service), cell(r.policy)));
+  const routes = status.routes.map((r) => h('tr', {}, h('td', {}, h('code', {}, r.path)), cell(r.service)));
   replaceChildren(
     body,
     services.length ? h('ul', { class: 'services' }, ...services) : h('p', { class: 'muted' }, 'No instances seen.'),
-    routes.length ? table('Routes', ['Path', 'Service', 'Rate limit policy'], routes) : null,
+    routes.length ? table('Routes', ['Path', 'Service'], routes) : null,
   );
+}
+
+function breakerDetails(b: Breaker): string {
+  const parts = [
+    b.calls === undefined ? undefined : `calls ${b.calls}`,
+    b.failures ? `failures ${b.failures}` : undefined,
+    b.timeouts ? `timeouts ${b.timeouts}` : undefined,
+    b.slowCalls ? `slow ${b.slowCalls}` : undefined,
+    b.rejects ? `refused ${b.rejects}` : undefined,
+    b.p99Ms ? `p99 ${Math.round(b.p99Ms)} ms` : undefined,
+    b.state === 'OPEN' && b.retryAfterMs ? `probe in ${(b.retryAfterMs / 1000).toFixed(1)} s` : undefined,
+  ];
+  return parts.filter((p) => p !== undefined).join(' · ');
 }
 
 function renderBreakers(body: HTMLElement, status: GatewayStatus): void {
@@ -174,10 +202,13 @@ function renderBreakers(body: HTMLElement, status: GatewayStatus): void {
       { 'data-testid': `breaker-${b.name}`, 'data-state': b.state },
       h('th', { scope: 'row' }, b.name),
       h('td', {}, statusBadge(b.state, `breaker-state-${b.name}`)),
-      h('td', { class: 'muted small' }, Object.entries(b.details).map(([k, v]) => `${k} ${v}`).join(' · ')),
+      h('td', { class: 'muted small' }, breakerDetails(b)),
     ),
   );
-  replaceChildren(body, rows.length ? table('Breakers', ['Upstream', 'State', 'Details'], rows) : h('p', { class: 'muted' }, 'No breakers reported.'));
+  replaceChildren(
+    body,
+    rows.length ? table('Breakers', ['Upstream', 'State', 'Last rolling window'], rows) : h('p', { class: 'muted' }, 'No breakers yet: one is made for an upstream on its first call.'),
+  );
 }
 
 function renderPolicies(body: HTMLElement, status: GatewayStatus): void {
@@ -192,7 +223,11 @@ function renderPolicies(body: HTMLElement, status: GatewayStatus): void {
       h('td', { class: 'num', 'data-testid': `policy-rejected-${p.name}` }, p.rejected === undefined ? '—' : String(p.rejected)),
     ),
   );
-  replaceChildren(body, rows.length ? table('Rate limit policies', ['Policy', 'Algorithm', 'Settings', 'Admitted', 'Rejected'], rows, [3, 4]) : h('p', { class: 'muted' }, 'No rate limit policies reported.'));
+  replaceChildren(
+    body,
+    status.rateLimitRedis ? h('p', { class: 'small' }, 'Shared counters in Redis: ', statusBadge(status.rateLimitRedis)) : null,
+    rows.length ? table('Rate limit policies', ['Policy', 'Algorithm', 'Settings', 'Admitted', 'Rejected'], rows, [3, 4]) : h('p', { class: 'muted' }, 'No rate limit policies reported.'),
+  );
 }
 
 function renderCharts(body: HTMLElement, series: Series): void {
@@ -225,48 +260,45 @@ function renderOutbox(body: HTMLElement, backlog: OutboxBacklog[]): void {
   const rows = backlog.map((b) =>
     h(
       'tr',
-      { 'data-testid': `outbox-${b.service}` },
+      { 'data-testid': `outbox-${b.service}`, class: (b.parked ?? 0) > 0 ? 'warn' : undefined },
       h('th', { scope: 'row' }, b.service),
       cell(b.pending, true),
+      cell(b.oldestAgeMs === undefined ? undefined : b.pending ? `${(b.oldestAgeMs / 1000).toFixed(1)} s` : '—', true),
       cell(b.parked, true),
-      cell(b.oldestAgeMs === undefined ? undefined : `${(b.oldestAgeMs / 1000).toFixed(1)} s`, true),
-      h('td', { class: 'muted' }, b.error ?? ''),
+      cell(b.published, true),
+      h('td', { class: 'muted small' }, b.error ?? b.instance ?? ''),
     ),
   );
-  replaceChildren(body, rows.length ? table('Outbox backlog', ['Service', 'Unpublished', 'Parked', 'Oldest', ''], rows, [1, 2, 3]) : h('p', { class: 'muted' }, 'No outbox reported.'));
+  replaceChildren(
+    body,
+    rows.length ? table('Outbox backlog', ['Service', 'Unpublished', 'Oldest waiting', 'Dead letters', 'Published (kept)', 'Asked'], rows, [1, 2, 3, 4]) : h('p', { class: 'muted' }, 'No outbox reported.'),
+  );
 }
+
+/** After the order's final event, keep refreshing a little so the last consumers' inbox records show up. */
+const SAGA_SETTLE_MS = 10_000;
 
 /** One order's saga as a timeline of its events, refreshed while it is shown. */
 function sagaView(initialOrderId: string | undefined): View {
   const messages = messageSlot('saga-message');
   const timeline = h('ol', { class: 'timeline', 'data-testid': 'saga-timeline' });
-  const input = h('input', { id: 'saga-order-id', type: 'text', value: initialOrderId ?? '', placeholder: 'order id', 'data-testid': 'saga-order-id', autocomplete: 'off' });
+  const input = h('input', { id: 'saga-order-id', type: 'text', value: initialOrderId ?? '', placeholder: 'order id', 'data-testid': 'saga-order-id', autocomplete: 'off', size: 38 });
   let stop: (() => void) | undefined;
   const show = (orderId: string): void => {
     stop?.();
     timeline.replaceChildren();
+    messages.clear();
     if (orderId === '') return;
+    let finishedAt: number | undefined;
     stop = poll(async () => {
       try {
         const saga = await fetchSaga(orderId);
-        messages.clear();
-        replaceChildren(
-          timeline,
-          ...saga.events.map((e) =>
-            h(
-              'li',
-              { class: `event event-${e.type}`, 'data-testid': 'saga-event', 'data-type': e.type },
-              h('time', { datetime: e.at ?? '' }, formatTime(e.at)),
-              ' ',
-              h('strong', {}, e.type),
-              e.source ? h('span', { class: 'muted' }, ` ${e.source}`) : null,
-              e.detail ? h('span', {}, ` — ${e.detail}`) : null,
-            ),
-          ),
-        );
-        if (saga.events.length === 0) messages.info('No events yet for this order.');
-        // A saga is done once its order is final and the stock step that follows it (sale or release) is in.
-        return !saga.events.some((e) => /^(StockCommitted|StockReleased|StockSold)$/.test(e.type));
+        replaceChildren(timeline, ...saga.events.map(sagaEvent));
+        if (saga.unanswered.length > 0) messages.error(`Not every service answered, so steps may be missing: ${saga.unanswered.join('; ')}.`);
+        else if (saga.events.length === 0) messages.info('No events for this order (yet).');
+        else messages.clear();
+        if (finishedAt === undefined && saga.events.some((e) => e.type === 'OrderConfirmed' || e.type === 'OrderCancelled')) finishedAt = Date.now();
+        return finishedAt === undefined || Date.now() - finishedAt < SAGA_SETTLE_MS;
       } catch (error: unknown) {
         messages.error(`Could not read the saga of ${orderId}. ${describeError(error)}`);
         return !(error instanceof HttpError && error.status === 404);
@@ -291,10 +323,25 @@ function sagaView(initialOrderId: string | undefined): View {
       input,
       h('button', { type: 'submit', 'data-testid': 'saga-show' }, 'Show saga'),
     ),
+    h('p', { class: 'hint' }, 'Each step as the services recorded it: “out” rows of an outbox (the local message table), “in” records of an inbox.'),
     messages.element,
     timeline,
   );
   return { element, dispose: () => stop?.() };
+}
+
+function sagaEvent(e: SagaEvent): HTMLElement {
+  const where = e.source ? `${e.source}${e.direction === 'out' ? ' outbox' : e.direction === 'in' ? ' inbox' : ''}` : '';
+  return h(
+    'li',
+    { class: `event event-${e.direction ?? 'step'}`, 'data-testid': 'saga-event', 'data-type': e.type, 'data-direction': e.direction ?? '' },
+    h('time', { datetime: e.at ?? '' }, formatTime(e.at)),
+    ' ',
+    h('strong', {}, e.type),
+    where ? h('span', { class: 'muted' }, ` ${e.direction === 'in' ? '→' : '←'} ${where}`) : null,
+    e.status ? h('span', { class: 'muted small' }, ` (${e.status})`) : null,
+    e.detail ? h('span', {}, ` — ${e.detail}`) : null,
+  );
 }
 
 /** The fallback series: counters and breaker states read at each status poll, kept for a little over a minute. */
