@@ -92,7 +92,12 @@ const logger = createLogger('kafka-consumer');
 
 /**
  * Runs `handler` for one Kafka message inside an `@EventPattern(topic)` method:
- * `@EventPattern(Topics.order) on(@Ctx() ctx: KafkaContext) { return handleKafkaEvent(ctx, (e) => ...); }`.
+ * ```ts
+ * @EventPattern<string>(Topics.order) // <string>: Nest 12's typed overload would require `unknown` for @Ctx()
+ * onOrderEvent(@Payload() _value: unknown, @Ctx() ctx: KafkaContext): Promise<void> {
+ *   return handleKafkaEvent(ctx, async (event) => { if (event.type === 'OrderCreated') ... });
+ * }
+ * ```
  *
  * The envelope is validated; an invalid one is logged as an alert and skipped (it can never succeed). The
  * handler runs with the X-Request-Id from the message headers. A handler error is logged and RETHROWN, so the

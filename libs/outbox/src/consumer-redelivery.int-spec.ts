@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
-import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
+import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { currentRequestId, ErrorShapeFilter } from '@shop/common';
 import { SagaEvent } from '@shop/contracts';
 import { handleKafkaEvent, KafkaEventPublisher, kafkaMicroserviceOptions } from '@shop/messaging';
@@ -53,8 +53,8 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
 
     @Controller()
     class PaymentEventsConsumer {
-      @EventPattern(topic)
-      onEvent(@Ctx() ctx: KafkaContext): Promise<void> {
+      @EventPattern<string>(topic)
+      onEvent(@Payload() _value: unknown, @Ctx() ctx: KafkaContext): Promise<void> {
         return handleKafkaEvent(ctx, async (event) => {
           deliveries.push({ eventId: event.id, requestId: currentRequestId() });
           await behaviours.get(event.id)?.(event, deliveriesOf(event.id).length);
@@ -67,8 +67,7 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
 
     app = await NestFactory.createMicroservice(
       ConsumerModule,
-      kafkaMicroserviceOptions({ brokers: TEST_BROKERS, groupId: `${topic}.payment`, clientId: 'consumer-it' }),
-      { logger: ['error'] },
+      { ...kafkaMicroserviceOptions({ brokers: TEST_BROKERS, groupId: `${topic}.payment`, clientId: 'consumer-it' }), logger: ['error'] },
     );
     await app.listen();
   });
