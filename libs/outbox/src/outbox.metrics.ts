@@ -1,4 +1,4 @@
-import { metricsRegistry } from '@shop/common';
+import { createLogger, metricsRegistry } from '@shop/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { OutboxStats } from './outbox.queries';
 
@@ -9,6 +9,7 @@ export interface StatsSource {
 }
 
 const sources = new Set<StatsSource>();
+const logger = createLogger('outbox-metrics');
 
 export function registerStatsSource(source: StatsSource): () => void {
   sources.add(source);
@@ -25,7 +26,12 @@ function statsGauge(name: string, help: string, pick: (s: OutboxStats) => number
     async collect() {
       this.reset();
       for (const source of sources) {
-        this.set({ service: source.serviceName }, pick(await source.cachedStats()));
+        try {
+          this.set({ service: source.serviceName }, pick(await source.cachedStats()));
+        } catch (error) {
+          // One unreadable outbox must not take /metrics down: the series is absent, which alerts on its own.
+          logger.event('warn', 'outbox stats unavailable for /metrics', { service: source.serviceName, error: String(error) });
+        }
       }
     },
   });
