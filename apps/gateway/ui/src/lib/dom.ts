@@ -60,3 +60,17 @@ export function preservingFocus(render: () => void): void {
     if (again instanceof HTMLElement) again.focus();
   }
 }
+
+/**
+ * Wraps a render so it runs only when the data it draws changed: a refresh that changes nothing must not
+ * replace the element under the pointer (a click would be lost) or the field being typed in.
+ */
+export function whenChanged<T>(render: (data: T) => void): (data: T) => void {
+  let last: string | undefined;
+  return (data) => {
+    const key = JSON.stringify(data);
+    if (key === last) return;
+    last = key;
+    render(data);
+  };
+}

@@ -1,6 +1,6 @@
 import { describeError } from '../api/http';
 import { listOrders, Order } from '../api/shop-api';
-import { h, preservingFocus, replaceChildren } from '../lib/dom';
+import { h, preservingFocus, replaceChildren, whenChanged } from '../lib/dom';
 import { formatCents, formatTime } from '../lib/format';
 import { poll } from '../lib/poller';
 import { AppContext, messageSlot, statusBadge, View } from '../lib/view';
@@ -17,7 +17,7 @@ export function myOrdersView(ctx: AppContext): View {
   const tbody = h('tbody', { 'data-testid': 'my-orders' });
   const count = h('span', { class: 'muted', 'data-testid': 'my-orders-count' });
 
-  const render = (orders: Order[]): void =>
+  const render = whenChanged((orders: Order[]): void =>
     preservingFocus(() => {
       count.textContent = `(${orders.length})`;
       const rows = [...orders]
@@ -35,7 +35,8 @@ export function myOrdersView(ctx: AppContext): View {
           ),
         );
       replaceChildren(tbody, ...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No orders yet.'))]));
-    });
+    }),
+  );
 
   const stop = poll(async () => {
     try {

@@ -1,6 +1,6 @@
 import { describeError } from '../api/http';
 import { getOrder, Order } from '../api/shop-api';
-import { h, replaceChildren } from '../lib/dom';
+import { h, replaceChildren, whenChanged } from '../lib/dom';
 import { formatCents, formatTime } from '../lib/format';
 import { poll } from '../lib/poller';
 import { messageSlot, statusBadge, View } from '../lib/view';
@@ -17,7 +17,7 @@ export function orderProgressView(orderId: string, onFinal: (order: Order) => vo
   const body = h('div', { class: 'order-body', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
   const started = Date.now();
 
-  const render = (order: Order): void => {
+  const render = whenChanged((order: Order): void => {
     replaceChildren(
       body,
       h(
@@ -52,7 +52,7 @@ export function orderProgressView(orderId: string, onFinal: (order: Order) => vo
       ),
       h('p', {}, h('a', { href: `#/console?order=${encodeURIComponent(order.id)}` }, 'See this order’s saga in the operations console')),
     );
-  };
+  });
 
   const stop = poll(async () => {
     try {

@@ -1,10 +1,10 @@
 import { describeError } from '../api/http';
 import { listProducts, Product } from '../api/shop-api';
-import { h, preservingFocus, replaceChildren } from '../lib/dom';
+import { h, preservingFocus, replaceChildren, whenChanged } from '../lib/dom';
 import { formatCents } from '../lib/format';
 import { poll } from '../lib/poller';
 import { AppContext, messageSlot, View } from '../lib/view';
-import { addToCart, cartCount, cartTotalCents, setQuantity } from './cart';
+import { addToCart, CartLine, cartCount, cartTotalCents, setQuantity } from './cart';
 
 const STOCK_REFRESH_MS = 3000;
 
@@ -15,11 +15,13 @@ export function storefrontView(ctx: AppContext): View {
   const cartPanel = h('aside', { class: 'cart', 'aria-labelledby': 'cart-title', 'data-testid': 'cart' });
   let products = new Map<string, Product>();
 
-  const renderProducts = (): void =>
+  const drawProducts = whenChanged((state: { products: Product[]; cart: readonly CartLine[] }) =>
     preservingFocus(() => {
       grid.removeAttribute('aria-busy');
-      replaceChildren(grid, ...[...products.values()].map((p) => productCard(p)));
-    });
+      replaceChildren(grid, ...state.products.map((p) => productCard(p)));
+    }),
+  );
+  const renderProducts = (): void => drawProducts({ products: [...products.values()], cart: ctx.store.cart });
 
   const productCard = (p: Product): HTMLElement => {
     const inCart = ctx.store.cart.find((l) => l.sku === p.sku)?.quantity ?? 0;
@@ -54,9 +56,10 @@ export function storefrontView(ctx: AppContext): View {
     );
   };
 
-  const renderCart = (): void => preservingFocus(() => renderCartNow());
-  const renderCartNow = (): void => {
-    const cart = ctx.store.cart;
+  // Redrawn when the cart or what it shows of its products changed, not on every stock refresh.
+  const drawCart = whenChanged((state: { cart: readonly CartLine[]; shown: (Product | undefined)[] }) => preservingFocus(() => renderCartNow(state.cart)));
+  const renderCart = (): void => drawCart({ cart: ctx.store.cart, shown: ctx.store.cart.map((l) => products.get(l.sku)) });
+  const renderCartNow = (cart: readonly CartLine[]): void => {
     const priceOf = (sku: string): number | undefined => products.get(sku)?.priceCents;
     const lines = cart.map((line) => {
       const product = products.get(line.sku);
@@ -74,12 +77,12 @@ export function storefrontView(ctx: AppContext): View {
           inputmode: 'numeric',
           'data-testid': `qty-${line.sku}`,
           onchange: (event: Event) => {
-            const quantity = Number((event.target as HTMLInputElement).value);
-            const change = setQuantity(ctx.store.cart, line.sku, quantity, product?.available ?? 0);
+            const input = event.target as HTMLInputElement;
+            const change = setQuantity(ctx.store.cart, line.sku, Number(input.value), product?.available ?? 0);
             if (change.ok) ctx.store.setCart(change.cart);
             else {
               messages.error(change.reason);
-              renderCart();
+              input.value = String(line.quantity);
             }
           },
         }),
