@@ -1,0 +1,314 @@
+// docker-compose.yml and deploy/topology.js (what `npm run stack` and the end-to-end tests start) describe the
+// same system twice. This test fails as soon as one of them changes alone: the app processes, which app each
+// one runs, its variable names and values (host names aside), its port, its healthcheck port, and that only
+// the gateway is published. It needs no server; it lives with the e2e tests because it checks the deployment.
+//
+// The compose file is read by a small purpose-built reader of the YAML subset that docker-compose.yml keeps to
+// (see its header): block maps and lists, flow lists, quoted or plain scalars, comments. No anchors, merge
+// keys or multi-line scalars: the reader rejects what it does not understand instead of guessing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stackProcesses, type StackProcess } from '../deploy/topology';
+
+type Yaml = string | null | Yaml[] | { [key: string]: Yaml };
+
+interface Line {
+  number: number;
+  indent: number;
+  text: string;
+}
+
+function stripComment(raw: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(raw[i - 1]))) {
+      return raw.slice(0, i);
+    }
+  }
+  return raw;
+}
+
+function parseScalar(text: string, line: Line): string {
+  if (text.startsWith('"')) {
+    const end = text.length - 1;
+    if (end < 1 || text[end] !== '"') throw new Error(`line ${line.number}: unterminated "string"`);
+    return JSON.parse(text) as string;
+  }
+  if (text.startsWith("'")) {
+    if (text.length < 2 || !text.endsWith("'")) throw new Error(`line ${line.number}: unterminated 'string'`);
+    return text.slice(1, -1).replace(/''/g, "'");
+  }
+  if (/^[&*!|>{]/.test(text)) throw new Error(`line ${line.number}: unsupported YAML construct "${text}"`);
+  return text;
+}
+
+function parseFlowList(text: string, line: Line): string[] {
+  const body = text.slice(1, -1).trim();
+  if (!text.endsWith(']')) throw new Error(`line ${line.number}: a flow list must end on its line`);
+  if (body === '') return [];
+  const items: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (const c of body) {
+    if (quote) {
+      if (c === quote) quote = undefined;
+      current += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      current += c;
+    } else if (c === ',') {
+      items.push(current.trim());
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  items.push(current.trim());
+  return items.map((item) => parseScalar(item, line));
+}
+
+function parseValue(text: string, line: Line): Yaml {
+  return text.startsWith('[') ? parseFlowList(text, line) : parseScalar(text, line);
+}
+
+/** Parses the YAML subset described above; throws on anything outside it, naming the line. */
+export function parseYamlSubset(source: string): Yaml {
+  const lines: Line[] = [];
+  source.split('\n').forEach((raw, i) => {
+    if (raw.includes('\t')) throw new Error(`line ${i + 1}: tabs are not allowed`);
+    const text = stripComment(raw).trimEnd();
+    if (text.trim() === '') return;
+    lines.push({ number: i + 1, indent: text.length - text.trimStart().length, text: text.trimStart() });
+  });
+  let next = 0;
+
+  function parseBlock(indent: number): Yaml {
+    return lines[next].text.startsWith('- ') ? parseList(indent) : parseMap(indent);
+  }
+
+  function nestedOrNull(parentIndent: number): Yaml {
+    const following = lines[next];
+    return following && following.indent > parentIndent ? parseBlock(following.indent) : null;
+  }
+
+  function parseMap(indent: number): Yaml {
+    const map: { [key: string]: Yaml } = {};
+    while (next < lines.length && lines[next].indent >= indent) {
+      const line = lines[next];
+      if (line.indent > indent) throw new Error(`line ${line.number}: unexpected indentation`);
+      const match = /^([A-Za-z0-9_.-]+):(?:\s+(.*))?$/.exec(line.text);
+      if (!match) throw new Error(`line ${line.number}: expected "key: value", got "${line.text}"`);
+      const [, key, rest] = match;
+      if (key in map) throw new Error(`line ${line.number}: duplicate key "${key}"`);
+      next++;
+      map[key] = rest === undefined ? nestedOrNull(indent) : parseValue(rest, line);
+    }
+    return map;
+  }
+
+  function parseList(indent: number): Yaml {
+    const list: Yaml[] = [];
+    while (next < lines.length && lines[next].indent >= indent) {
+      const line = lines[next];
+      if (line.indent > indent || !line.text.startsWith('- ')) throw new Error(`line ${line.number}: expected "- item"`);
+      next++;
+      list.push(parseValue(line.text.slice(2).trim(), line));
+    }
+    return list;
+  }
+
+  if (lines.length === 0) return null;
+  const document = parseBlock(lines[0].indent);
+  if (next < lines.length) throw new Error(`line ${lines[next].number}: unexpected content`);
+  return document;
+}
+
+interface AppProcess {
+  app: string;
+  port: string;
+  env: Record<string, string>;
+  healthcheckPort?: string;
+  published: boolean;
+}
+
+function asMap(value: Yaml | undefined, what: string): { [key: string]: Yaml } {
+  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${what} is not a map`);
+  }
+  return value;
+}
+
+/** What compose makes of `${NAME:-default}` and `$$` with an empty environment. */
+function interpolateDefaults(value: string): string {
+  return value.replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1').replace(/\$\$/g, '$');
+}
+
+const appCommand = /^dist\/apps\/([a-z-]+)\/main\.js$/;
+
+/** The app services of a compose file: those whose command is `node dist/apps/<app>/main.js`. */
+export function composeApps(source: string): Map<string, AppProcess> {
+  const services = asMap(asMap(parseYamlSubset(source), 'the compose file').services, 'services');
+  const apps = new Map<string, AppProcess>();
+  for (const [name, value] of Object.entries(services)) {
+    const service = asMap(value, `service ${name}`);
+    const command = service.command;
+    const app = Array.isArray(command) && command[0] === 'node' ? appCommand.exec(String(command[1]))?.[1] : undefined;
+    if (!app) continue;
+    const env: Record<string, string> = {};
+    for (const [key, v] of Object.entries(asMap(service.environment, `${name}.environment`))) {
+      env[key] = interpolateDefaults(String(v));
+    }
+    const test = service.healthcheck ? asMap(service.healthcheck, `${name}.healthcheck`).test : undefined;
+    const healthcheckPort = Array.isArray(test) && test.join(' ').startsWith('CMD node deploy/healthcheck.js ') ? String(test[3]) : undefined;
+    apps.set(name, { app, port: env.PORT, env, healthcheckPort, published: service.ports !== undefined });
+  }
+  return apps;
+}
+
+export function topologyApps(processes: StackProcess[]): Map<string, AppProcess> {
+  return new Map(processes.map((p) => [p.name, { app: p.app, port: String(p.port), env: p.env, published: false }]));
+}
+
+// Compared on their own below: PORT (once, not twice), and the values that differ by design: where the data
+// lives, and the host an instance advertises (its service name in compose, 127.0.0.1 locally).
+const checkedSeparately = new Set(['PORT', 'REGISTRY_DATA_DIR', 'ADVERTISE_HOST']);
+
+/** Every difference between the two descriptions, one readable line each; empty when they agree. */
+export function findDrift(compose: Map<string, AppProcess>, stack: Map<string, AppProcess>, composeHosts: string[]): string[] {
+  const drift: string[] = [];
+  // In compose, `order-1:3001` or `@postgres:5432` name a service; locally the same thing is 127.0.0.1.
+  const hostPattern = new RegExp(`(^|[/@=,])(${composeHosts.map((h) => h.replace(/[.-]/g, '\\$&')).join('|')})(?=:\\d)`, 'g');
+  const localised = (value: string) => value.replace(hostPattern, '$1127.0.0.1');
+
+  for (const name of stack.keys()) if (!compose.has(name)) drift.push(`${name}: in the topology, missing from docker-compose.yml`);
+  for (const name of compose.keys()) if (!stack.has(name)) drift.push(`${name}: in docker-compose.yml, missing from the topology`);
+  for (const [name, local] of stack) {
+    const composed = compose.get(name);
+    if (!composed) continue;
+    if (composed.app !== local.app) drift.push(`${name}: runs ${composed.app} in compose, ${local.app} in the topology`);
+    if (composed.port !== local.port) drift.push(`${name}: PORT ${composed.port} in compose, ${local.port} in the topology`);
+    if (composed.healthcheckPort !== composed.port) {
+      drift.push(`${name}: compose healthcheck probes port ${composed.healthcheckPort ?? '(none)'}, PORT is ${composed.port}`);
+    }
+    if (composed.published !== (local.app === 'gateway')) {
+      drift.push(`${name}: ${composed.published ? 'publishes a port in compose (only the gateway may)' : 'gateway port is not published in compose'}`);
+    }
+    const names = new Set([...Object.keys(composed.env), ...Object.keys(local.env)]);
+    for (const variable of [...names].sort()) {
+      const inCompose = composed.env[variable];
+      const inStack = local.env[variable];
+      if (inCompose === undefined) drift.push(`${name}: ${variable} only in the topology`);
+      else if (inStack === undefined) drift.push(`${name}: ${variable} only in docker-compose.yml`);
+      else if (!checkedSeparately.has(variable) && localised(inCompose) !== inStack) {
+        drift.push(`${name}: ${variable}="${inCompose}" in compose, "${inStack}" in the topology`);
+      }
+    }
+    if (composed.env.ADVERTISE_HOST !== undefined && composed.env.ADVERTISE_HOST !== name) {
+      drift.push(`${name}: ADVERTISE_HOST in compose is "${composed.env.ADVERTISE_HOST}", not its service name`);
+    }
+  }
+  return drift;
+}
+
+const composeSource = readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8');
+const composeHosts = Object.keys(asMap(asMap(parseYamlSubset(composeSource), 'compose').services, 'services'));
+
+function driftOf(source: string, processes: StackProcess[] = stackProcesses()): string[] {
+  return findDrift(composeApps(source), topologyApps(processes), composeHosts);
+}
+
+/** Applies one textual change, and fails the test if the change did not apply (a stale mutation proves nothing). */
+function mutate(source: string, from: string | RegExp, to: string): string {
+  const changed = source.replace(from, to);
+  expect(changed).not.toBe(source);
+  return changed;
+}
+
+describe('docker-compose.yml and deploy/topology.js', () => {
+  it('describe the same apps, variables, ports and healthchecks, with only the gateway published', () => {
+    expect(driftOf(composeSource)).toEqual([]);
+  });
+
+  it('cover every app of the contract: 3 registry nodes, gateway, order x2, inventory, payment', () => {
+    expect([...composeApps(composeSource).keys()].sort()).toEqual(
+      ['gateway', 'inventory', 'order-1', 'order-2', 'payment', 'registry-1', 'registry-2', 'registry-3'],
+    );
+  });
+});
+
+describe('the drift check reports a change made on one side only', () => {
+  it.each([
+    ['a port changed in compose', (s: string) => mutate(s, 'PORT: "3011"', 'PORT: "3012"'), 'order-2: PORT 3012 in compose, 3011 in the topology'],
+    [
+      'a variable dropped from compose',
+      (s: string) => mutate(s, /(inventory:[\s\S]*?)\n\s+KAFKA_BROKERS: "kafka:9092"/, '$1'),
+      'inventory: KAFKA_BROKERS only in the topology',
+    ],
+    [
+      'a variable renamed in compose',
+      (s: string) => mutate(s, 'ADMIN_TOKEN: "${ADMIN_TOKEN:-dev-admin-token}"', 'GATEWAY_ADMIN_TOKEN: "x"'),
+      'gateway: ADMIN_TOKEN only in the topology',
+    ],
+    [
+      'a database URL pointing elsewhere',
+      (s: string) => mutate(s, '@postgres:5432/payments', '@postgres:5432/orders'),
+      'payment: DATABASE_URL="postgres://payment_svc:payment_pw@postgres:5432/orders" in compose, "postgres://payment_svc:payment_pw@127.0.0.1:5432/payments" in the topology',
+    ],
+    [
+      'an app service removed from compose',
+      (s: string) => mutate(s, /\n {2}payment:\n[\s\S]*?(?=\n {2}gateway:)/, ''),
+      'payment: in the topology, missing from docker-compose.yml',
+    ],
+    [
+      'a second published port',
+      (s: string) => mutate(s, '    command: ["node", "dist/apps/inventory/main.js"]', '    command: ["node", "dist/apps/inventory/main.js"]\n    ports:\n      - "3002:3002"'),
+      'inventory: publishes a port in compose (only the gateway may)',
+    ],
+    [
+      'a healthcheck left on the old port',
+      (s: string) => mutate(s, '"deploy/healthcheck.js", "3003"', '"deploy/healthcheck.js", "3004"'),
+      'payment: compose healthcheck probes port 3004, PORT is 3003',
+    ],
+  ])('%s', (_what, change, expected) => {
+    expect(driftOf(change(composeSource))).toContain(expected);
+  });
+
+  it('a variable added to the topology only', () => {
+    const processes = stackProcesses().map((p) => (p.name === 'order-1' ? { ...p, env: { ...p.env, EXTRA_SETTING: '1' } } : p));
+    expect(driftOf(composeSource, processes)).toEqual(['order-1: EXTRA_SETTING only in the topology']);
+  });
+
+  it('a process added to the topology only', () => {
+    const processes = stackProcesses();
+    const extra = { ...processes.find((p) => p.name === 'order-2')!, name: 'order-3' };
+    expect(driftOf(composeSource, [...processes, extra])).toEqual(['order-3: in the topology, missing from docker-compose.yml']);
+  });
+});
+
+describe('the YAML subset reader', () => {
+  it('reads maps, lists, flow lists, quoted scalars and comments, and rejects anchors', () => {
+    const source = [
+      '# comment',
+      'services:',
+      '  a:',
+      '    command: ["node", "x # not a comment", \'it\'\'s\']',
+      '    environment:',
+      '      URL: "http://h:1/#frag"  # trailing comment',
+      '      PLAIN: value',
+      '    ports:',
+      '      - "8080:8080"',
+      'volumes:',
+      '  data:',
+    ].join('\n');
+    expect(parseYamlSubset(source)).toEqual({
+      services: { a: { command: ['node', 'x # not a comment', "it's"], environment: { URL: 'http://h:1/#frag', PLAIN: 'value' }, ports: ['8080:8080'] } },
+      volumes: { data: null },
+    });
+    expect(() => parseYamlSubset('a: &anchor\n  b: c')).toThrow(/line 1: unsupported YAML construct/);
+  });
+});
