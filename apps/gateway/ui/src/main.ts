@@ -70,7 +70,27 @@ function start(): void {
     },
     ...CUSTOMER_IDS.map((id) => h('option', { value: id, selected: id === store.customerId }, id)),
   );
-  const cartLink = h('a', { href: '#/', 'data-testid': 'cart-badge' });
+  // The cart sits beside the products (below them on a narrow screen): the header link brings it into view.
+  const cartLink = h('a', {
+    href: '#/',
+    'data-testid': 'cart-badge',
+    onclick: (e: Event) => {
+      e.preventDefault();
+      const reveal = (): void => {
+        requestAnimationFrame(() => {
+          const title = document.getElementById('cart-title');
+          title?.scrollIntoView({ block: 'start' });
+          title?.focus({ preventScroll: true });
+        });
+      };
+      if (route(location.hash).route.title === 'Shop') reveal();
+      else {
+        // After the page's own hashchange handler has shown the shop (listeners run in order).
+        window.addEventListener('hashchange', reveal, { once: true });
+        location.hash = '#/';
+      }
+    },
+  });
   const navLinks = [
     h('a', { href: '#/' }, 'Shop'),
     h('a', { href: '#/orders', 'data-testid': 'nav-orders' }, 'My orders'),

@@ -92,7 +92,7 @@ export function storefrontView(ctx: AppContext): View {
     });
     replaceChildren(
       cartPanel,
-      h('h2', { id: 'cart-title' }, 'Cart ', h('span', { class: 'muted', 'data-testid': 'cart-count' }, `(${cartCount(cart)})`)),
+      h('h2', { id: 'cart-title', tabindex: -1 }, 'Cart ', h('span', { class: 'muted', 'data-testid': 'cart-count' }, `(${cartCount(cart)})`)),
       cart.length === 0 ? h('p', { class: 'muted' }, 'Your cart is empty.') : h('ul', { class: 'cart-lines' }, ...lines),
       h('p', { class: 'cart-total' }, 'Total ', h('strong', { 'data-testid': 'cart-total' }, formatCents(cartTotalCents(cart, priceOf)))),
       cart.length === 0
