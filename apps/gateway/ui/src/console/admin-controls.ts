@@ -74,7 +74,7 @@ export function adminControls(storage: Storage): HTMLElement {
       key: CONFIG_KEYS.paymentLatencyMs,
       unit: 'ms',
       min: 0,
-      max: 30_000,
+      max: 20_000,
       presets: [0, 3000],
       toValue: (ms) => ms,
       fromValue: (value) => (typeof value === 'number' ? value : undefined),
