@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError, createLogger, metricsRegistry } from '@shop/common';
+import { sagaEvent } from '@shop/contracts';
+import { IdempotencyTokenStore, IssuedToken, requestFingerprint, StoredResponse } from '@shop/idempotency';
+import { UnitOfWork } from '@shop/outbox';
+import { Counter } from 'prom-client';
+import { Order } from '../domain/order';
+import { InventoryPricingClient, InventoryUnavailableError, PricingRejectedError } from '../infrastructure/inventory-pricing.client';
+import { DuplicateIdempotencyKeyError, OrderRepository } from '../infrastructure/order.repository';
+import { toView } from './order.view';
+
+export interface PlaceOrderCommand {
+  customerId: string;
+  items: { sku: string; quantity: number }[];
+}
+
+export interface PlaceOrderResult extends StoredResponse {
+  /** True when this is the stored answer of an earlier request with the same key. */
+  replayed: boolean;
+}
+
+const submissions = new Counter({
+  name: 'order_submissions_total',
+  help: 'POST /orders outcomes: created, replayed, in_flight, mismatch, rejected, unavailable, duplicate_key_absorbed',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+/**
+ * Placing an order, idempotently (幂等性):
+ * 1. the Redis token moves new -> processing (409 while another request holds it, 422 for another body, the
+ *    stored answer for a retry after completion);
+ * 2. customer and prices are checked (inventory over HTTP, behind the breaker); a failure here wrote nothing, so
+ *    the token goes back to new and the client may retry with the same key;
+ * 3. the order (PENDING) and its OrderCreated outbox row are written in ONE transaction; the unique index on the
+ *    key turns a duplicate (Redis lost the token's state) into the first order's answer;
+ * 4. the token moves to done with the answer.
+ */
+@Injectable()
+export class PlaceOrderHandler {
+  private readonly logger = createLogger('PlaceOrderHandler');
+
+  constructor(
+    private readonly tokens: IdempotencyTokenStore,
+    private readonly orders: OrderRepository,
+    private readonly pricing: InventoryPricingClient,
+    @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async issueToken(customerId: string): Promise<IssuedToken> {
+    await this.requireCustomer(customerId);
+    return this.tokens.issue(customerId);
+  }
+
+  async place(key: string | undefined, command: PlaceOrderCommand): Promise<PlaceOrderResult> {
+    if (!key) throw new ApiError(400, 'idempotency_key_missing', 'the Idempotency-Key header is required (POST /orders/tokens issues one)');
+    const fingerprint = requestFingerprint(command);
+    const begun = await this.tokens.begin(key, command.customerId, fingerprint);
+    switch (begun.kind) {
+      case 'unknown':
+        throw new ApiError(400, 'idempotency_key_unknown', 'the Idempotency-Key is unknown or expired');
+      case 'wrong_customer':
+        throw new ApiError(400, 'idempotency_key_wrong_customer', 'the Idempotency-Key was issued for another customer');
+      case 'in_flight':
+        submissions.inc({ outcome: 'in_flight' });
+        throw new ApiError(409, 'idempotency_key_in_flight', 'a request with this Idempotency-Key is still being processed', { 'Retry-After': '1' });
+      case 'mismatch':
+        submissions.inc({ outcome: 'mismatch' });
+        throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with another request body');
+      case 'replay':
+        submissions.inc({ outcome: 'replayed' });
+        return { ...begun.response, replayed: true };
+      case 'started':
+        break;
+    }
+
+    let written = false;
+    try {
+      const order = await this.buildOrder(key, fingerprint, command);
+      let response: StoredResponse;
+      let absorbed = false;
+      try {
+        await this.unitOfWork.run(async ({ manager, publish }) => {
+          await this.orders.insert(manager, order);
+          const s = order.snapshot();
+          publish(sagaEvent('OrderCreated', s.id, { customerId: s.customerId, items: s.items, totalCents: s.totalCents }));
+        });
+        written = true;
+        response = { status: 201, body: toView(order) };
+      } catch (error) {
+        if (!(error instanceof DuplicateIdempotencyKeyError)) throw error;
+        written = true;
+        absorbed = true;
+        response = await this.answerOfExistingOrder(key, fingerprint);
+      }
+      return await this.finish(key, fingerprint, response, absorbed);
+    } catch (error) {
+      if (!written) await this.releaseAfterFailure(key, fingerprint, error);
+      throw error;
+    }
+  }
+
+  private async buildOrder(key: string, fingerprint: string, command: PlaceOrderCommand): Promise<Order> {
+    await this.requireCustomer(command.customerId);
+    const skus = command.items.map((l) => l.sku);
+    let quote;
+    try {
+      quote = await this.pricing.quote(skus);
+    } catch (error) {
+      if (error instanceof InventoryUnavailableError) {
+        submissions.inc({ outcome: 'unavailable' });
+        throw new ApiError(503, 'inventory_unavailable', error.message, { 'Retry-After': String(Math.ceil(error.retryAfterMs / 1000)) });
+      }
+      if (error instanceof PricingRejectedError) throw new ApiError(400, 'bad_request', error.message);
+      throw error;
+    }
+    if (quote.unknownSkus.length > 0) {
+      submissions.inc({ outcome: 'rejected' });
+      throw new ApiError(400, 'unknown_sku', `unknown sku: ${quote.unknownSkus.join(', ')}`);
+    }
+    const priceOf = new Map(quote.prices.map((p) => [p.sku, p.priceCents]));
+    return Order.place({
+      id: randomUUID(),
+      customerId: command.customerId,
+      items: command.items.map((l) => {
+        const priceCents = priceOf.get(l.sku);
+        if (priceCents === undefined) throw new Error(`inventory quoted no price for ${l.sku}`);
+        return { sku: l.sku, quantity: l.quantity, priceCents };
+      }),
+      idempotencyKey: key,
+      requestHash: fingerprint,
+      now: new Date(),
+    });
+  }
+
+  /** Redis forgot the token (or a takeover raced): the database holds the one order of this key. */
+  private async answerOfExistingOrder(key: string, fingerprint: string): Promise<StoredResponse> {
+    const existing = await this.orders.findByIdempotencyKey(key);
+    if (!existing) throw new Error(`unique violation on idempotency key ${key} but no order found`);
+    if (existing.snapshot().requestHash !== fingerprint) {
+      submissions.inc({ outcome: 'mismatch' });
+      throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with another request body');
+    }
+    submissions.inc({ outcome: 'duplicate_key_absorbed' });
+    this.logger.event('warn', 'duplicate submission absorbed by the unique index (the Redis token had lost its state)', { orderId: existing.id });
+    const view = toView(existing);
+    // The first answer was the order as placed: PENDING with its first history entry.
+    return { status: 201, body: { ...view, status: 'PENDING', reason: null, history: view.history.slice(0, 1) } };
+  }
+
+  /** `absorbed`: the answer is an earlier request's order, so it goes out as a replay. */
+  private async finish(key: string, fingerprint: string, response: StoredResponse, absorbed: boolean): Promise<PlaceOrderResult> {
+    const completed = await this.tokens.complete(key, fingerprint, response);
+    switch (completed.kind) {
+      case 'completed':
+        if (!absorbed) submissions.inc({ outcome: 'created' });
+        return { ...response, replayed: absorbed };
+      case 'already_done':
+        return { ...completed.response, replayed: true };
+      case 'unknown':
+      case 'not_owner':
+        // The order is written (the database is the truth); the token's state was lost or taken over.
+        this.logger.event('warn', 'idempotency token could not be completed; the unique index guards retries', { outcome: completed.kind });
+        if (!absorbed) submissions.inc({ outcome: 'created' });
+        return { ...response, replayed: absorbed };
+    }
+  }
+
+  private async releaseAfterFailure(key: string, fingerprint: string, cause: unknown): Promise<void> {
+    try {
+      await this.tokens.release(key, fingerprint);
+    } catch (releaseError) {
+      // The original error is what the client must see; the token frees itself when its lease runs out.
+      this.logger.event('error', 'could not release the idempotency token after a failed request', {
+        cause: cause instanceof Error ? cause.message : String(cause),
+        error: releaseError instanceof Error ? releaseError.message : String(releaseError),
+      });
+    }
+  }
+
+  private async requireCustomer(customerId: string): Promise<void> {
+    if (!(await this.orders.customerExists(customerId))) throw new ApiError(404, 'customer_not_found', `unknown customer ${customerId}`);
+  }
+}
