@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,10 @@ export interface ClusterOptions {
   size?: number;
   snapshotEvery?: number;
   extraEnv?: Record<string, string>;
+}
+
+function tail(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-8).join('\n') : '(no log)';
 }
 
 async function freePort(): Promise<number> {
@@ -105,7 +109,13 @@ export class RegistryCluster {
     };
     const cluster = new RegistryCluster(dir, nodes, env);
     for (const node of nodes) cluster.launch(node);
-    await cluster.waitForLeader();
+    try {
+      await cluster.waitForLeader();
+    } catch (error) {
+      const logs = nodes.map((n) => `--- ${n.id}\n${tail(join(dir, `${n.id}.log`))}`).join('\n');
+      await cluster.stop();
+      throw new Error(`${String(error)}\n${logs}`);
+    }
     return cluster;
   }
 

@@ -47,7 +47,7 @@ interface ServiceWatch {
 
 interface KeyWatch {
   /** Last answer: the raw value, or absent. */
-  last: { raw: unknown; absent: boolean } | null;
+  last: { raw: unknown; absent: boolean; modIndex: number } | null;
   readonly subscribers: Set<LiveConfigValue<unknown>>;
 }
 
@@ -202,7 +202,8 @@ export class RegistryClient {
           this.watchLoop(`/v1/kv/${keyPath(key)}`, (res) => {
             if (res.status !== 200 && res.status !== 404) return false;
             const absent = res.status === 404;
-            created.last = { raw: absent ? undefined : (res.body as { value?: unknown } | undefined)?.value, absent };
+            const entry = absent ? undefined : (res.body as { value?: unknown; modIndex?: number } | undefined);
+            created.last = { raw: entry?.value, absent, modIndex: entry?.modIndex ?? 0 };
             for (const sub of created.subscribers) sub.accept(created.last.raw, absent);
             return true;
           }),
@@ -251,7 +252,8 @@ export class RegistryClient {
         lastError: this.lastError,
         registered: this.registration ? `${this.registration.service}/${this.registration.instanceId}` : null,
         services: Object.fromEntries([...this.services].map(([name, w]) => [name, w.list.length])),
-        configKeys: [...this.keys.keys()],
+        /** Config key -> modIndex of the last version seen (valid or not; 0: absent or not yet read). */
+        configs: Object.fromEntries([...this.keys].map(([key, w]) => [key, w.last?.modIndex ?? 0])),
       },
     };
   }

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { Agent, request as httpRequest } from 'undici';
 import { metricsRegistry } from '@shop/common';
-import { NotLeader } from '../raft/consensus';
+import { NotLeader, ProposalTimeout } from '../raft/consensus';
 import { RegistryNode } from '../raft/registry-node';
 import { Command } from '../state-machine/commands';
 import { WatchTopic } from '../watch/watch-hub';
@@ -135,6 +135,8 @@ export class RegistryApiService implements OnApplicationShutdown {
         opts.reply.raw.off('close', onClose);
       }
     } catch (error) {
+      // A read that timed out changed nothing: 503, so that the client asks another node (504 is for writes).
+      if (error instanceof ProposalTimeout) throw new ApiError(503, 'read_timeout', error.message, { 'Retry-After': '1' });
       throw toApiError(error);
     }
   }

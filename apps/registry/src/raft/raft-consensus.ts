@@ -57,7 +57,7 @@ export class RaftConsensus implements Consensus {
 
   counters(): Readonly<Record<string, number>> {
     const { host, wal } = this.host.metrics();
-    return { snapshotsTaken: host.snapshotsTaken, snapshotsInstalled: host.snapshotsInstalled, entriesApplied: host.entriesApplied, fsyncs: wal.fsyncs };
+    return { snapshotsTaken: host.snapshotsTaken, snapshotsInstalled: host.snapshotsInstalled, entriesApplied: host.entriesApplied, fsyncs: wal?.fsyncs ?? 0 };
   }
 
   async transferLeadership(to: string): Promise<void> {
