@@ -10,7 +10,8 @@ import {
   Provider,
 } from '@nestjs/common';
 import { HealthRegistry } from '@shop/common';
-import { EventPublisher, KafkaEventPublisher } from '@shop/messaging';
+import { KafkaEventPublisher } from '@shop/messaging';
+import type { EventPublisher } from '@shop/messaging';
 import { DataSource } from 'typeorm';
 import { OutboxController } from './outbox.controller';
 import { OutboxQueries } from './outbox.queries';
