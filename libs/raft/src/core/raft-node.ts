@@ -308,12 +308,13 @@ export class RaftNode {
   }
 
   /**
-   * Ask for a linearizable read point (thesis §6.4). `context` must be unique per request; the answer arrives as
-   * a ReadState in a later Ready, and the read may be served once `applied >= readState.index`. No answer (for
-   * example when leadership is lost) means the host must time the request out. A follower forwards the request
-   * to the leader it knows; without a known leader the request is dropped.
+   * Ask for a linearizable read point (thesis §6.4). `context` must be non-empty and unique per request (say,
+   * node id and a counter); the answer arrives as a ReadState in a later Ready, and the read may be served once
+   * `applied >= readState.index`. No answer (for example when leadership is lost) means the host must time the
+   * request out. A follower forwards the request to the leader it knows; without a known leader it is dropped.
    */
   readIndex(context: string): void {
+    if (context === '') throw new Error('RaftNode.readIndex: the context must not be empty');
     this.step(this.message({ type: MessageType.ReadIndex, to: this.id, term: 0, context }));
   }
 
@@ -497,7 +498,11 @@ export class RaftNode {
     this.reset(this.term);
     this.role = Role.Leader;
     this.lead = this.id;
+    // Raft Figure 2: nextIndex starts just after the leader's last entry, matchIndex at 0.
+    const lastIndex = this.log.lastIndex();
+    for (const peer of this.peers) this.progress.set(peer, new Progress(lastIndex + 1, this.maxInflightMsgs));
     const self = this.progress.get(this.id) as Progress;
+    self.match = lastIndex;
     self.becomeReplicate();
     self.recentActive = true;
     this.appendEntry(EntryType.Empty, new Uint8Array(0));
@@ -517,12 +522,6 @@ export class RaftNode {
     this.abortLeaderTransfer();
     this.votes.clear();
     this.progress.clear();
-    const lastIndex = this.log.lastIndex();
-    for (const peer of this.peers) {
-      const pr = new Progress(lastIndex + 1, this.maxInflightMsgs);
-      if (peer === this.id) pr.match = lastIndex;
-      this.progress.set(peer, pr);
-    }
     this.readOnly.reset();
     this.pendingReadIndexMessages = [];
     this.appendsPending = false;
