@@ -92,6 +92,18 @@ describe('HttpTransport over loopback', () => {
     expect(a.stats.requestsSent).toBeLessThan(10);
   });
 
+  it('sends a snapshot on its own lane, beside ordinary messages, and reports it delivered', async () => {
+    const snapshot = { metadata: { index: 50, term: 2, members: ['a', 'b'] }, data: new Uint8Array(1024 * 1024).fill(7) };
+    a.send([message('a', 'b', { type: MessageType.Snapshot, snapshot }), message('a', 'b', { type: MessageType.Heartbeat })]);
+    await bEvents.waitFor(2);
+    expect(bEvents.received.map((m) => m.type).sort()).toEqual([MessageType.Heartbeat, MessageType.Snapshot]);
+    const received = bEvents.received.find((m) => m.type === MessageType.Snapshot)!.snapshot!;
+    expect(received.metadata).toEqual(snapshot.metadata);
+    expect(Buffer.from(received.data).equals(Buffer.from(snapshot.data))).toBe(true);
+    while (aEvents.snapshots.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(aEvents.snapshots).toEqual([['b', true]]);
+  });
+
   it('encodes entry data as raw bytes, not as JSON numbers', () => {
     const data = new Uint8Array(10_000).fill(200);
     const encoded = encodeBatch([message('a', 'b', { entries: [{ index: 1, term: 1, type: EntryType.Normal, data }] })]);
@@ -101,9 +113,9 @@ describe('HttpTransport over loopback', () => {
 
   it('drops and counts a forged request (wrong secret), an unknown sender and a replayed request', async () => {
     const body = encodeBatch([message('a', 'b')]);
-    const fields = { from: 'a', to: 'b', epoch: 'attacker', seq: 1, timestamp: Date.now() };
+    const fields = { from: 'a', to: 'b', lane: 'messages' as const, epoch: 'attacker', seq: 1, timestamp: Date.now() };
     const headers = (f: typeof fields, secret: string): Record<string, string> => ({
-      [HEADER.from]: f.from, [HEADER.to]: f.to, [HEADER.epoch]: f.epoch, [HEADER.seq]: String(f.seq),
+      [HEADER.from]: f.from, [HEADER.to]: f.to, [HEADER.lane]: f.lane, [HEADER.epoch]: f.epoch, [HEADER.seq]: String(f.seq),
       [HEADER.timestamp]: String(f.timestamp), [HEADER.signature]: sign(secret, f, body),
     });
 
@@ -122,9 +134,9 @@ describe('HttpTransport over loopback', () => {
 
   it('refuses a signed batch in which a peer speaks for another node', async () => {
     const body = encodeBatch([message('c', 'b')]);
-    const fields = { from: 'a', to: 'b', epoch: 'e', seq: 1, timestamp: Date.now() };
+    const fields = { from: 'a', to: 'b', lane: 'messages' as const, epoch: 'e', seq: 1, timestamp: Date.now() };
     const status = await post(bPort, {
-      [HEADER.from]: 'a', [HEADER.to]: 'b', [HEADER.epoch]: 'e', [HEADER.seq]: '1',
+      [HEADER.from]: 'a', [HEADER.to]: 'b', [HEADER.lane]: 'messages', [HEADER.epoch]: 'e', [HEADER.seq]: '1',
       [HEADER.timestamp]: String(fields.timestamp), [HEADER.signature]: sign(SECRET, fields, body),
     }, body);
     expect(status).toBe(403);
@@ -144,6 +156,9 @@ describe('HttpTransport over loopback', () => {
     });
     expect(aEvents.snapshots).toEqual([['b', false]]);
     expect(aEvents.unreachable).toContain('b');
+    // Ordinary messages: the failed request reports the peer, and for a short while later ones are dropped at once.
+    a.send([message('a', 'b')]);
+    while (a.stats.requestsFailed < 2) await new Promise((resolve) => setTimeout(resolve, 5));
     a.send([message('a', 'b')]);
     expect(a.stats.droppedPeerDown).toBe(1);
   });

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Message, MessageType, NodeId } from '../core/types';
 import { decodeBatch, encodeBatch, messageSizeEstimate } from './message-codec';
-import { HEADER, newEpoch, parseAuthHeaders, PeerAuthenticator, sign, Verdict } from './peer-auth';
+import { HEADER, Lane, newEpoch, parseAuthHeaders, PeerAuthenticator, sign, Verdict } from './peer-auth';
 
 /**
  * The transport port: how the host hands messages to peers and receives theirs. Delivery is best effort, as
@@ -78,7 +78,8 @@ export class HttpTransport implements Transport {
     rejected: { 'unknown-peer': 0, misaddressed: 0, 'bad-signature': 0, stale: 0, replay: 0, malformed: 0, 'too-large': 0 },
   };
 
-  private readonly senders = new Map<NodeId, PeerSender>();
+  /** Per peer: ordinary messages, and snapshots on their own connection so that they never delay heartbeats. */
+  private readonly senders = new Map<NodeId, Record<Lane, PeerSender>>();
   private readonly authenticator: PeerAuthenticator;
   private readonly maxBodyBytes: number;
   private server: http.Server | null = null;
@@ -90,8 +91,13 @@ export class HttpTransport implements Transport {
     this.authenticator = new PeerAuthenticator(opts.id, new Set(peerIds), opts.secret, opts.replayWindowMs ?? 30_000, now);
     this.maxBodyBytes = opts.maxBodyBytes ?? 256 * 1024 * 1024;
     const epoch = newEpoch();
+    const events = () => this.events;
     for (const peer of peerIds) {
-      this.senders.set(peer, new PeerSender(peer, new URL(RAFT_PEER_PATH, opts.peers[peer]), epoch, opts, this.stats, now, () => this.events));
+      const url = new URL(RAFT_PEER_PATH, opts.peers[peer]);
+      this.senders.set(peer, {
+        messages: new PeerSender(peer, 'messages', url, epoch, opts, opts.maxQueuedMessages ?? 4096, this.stats, now, events),
+        snapshots: new PeerSender(peer, 'snapshots', url, epoch, opts, 2, this.stats, now, events),
+      });
     }
   }
 
@@ -102,9 +108,9 @@ export class HttpTransport implements Transport {
 
   send(messages: readonly Message[]): void {
     for (const msg of messages) {
-      const sender = this.senders.get(msg.to);
-      if (sender === undefined) throw new Error(`message to unknown peer ${msg.to}`);
-      sender.enqueue(msg);
+      const lanes = this.senders.get(msg.to);
+      if (lanes === undefined) throw new Error(`message to unknown peer ${msg.to}`);
+      (msg.type === MessageType.Snapshot ? lanes.snapshots : lanes.messages).enqueue(msg);
     }
   }
 
@@ -192,11 +198,16 @@ export class HttpTransport implements Transport {
 
   /** Changes a peer's URL (a member restarted on another port). */
   setPeerUrl(peer: NodeId, url: string): void {
-    this.senders.get(peer)?.setUrl(new URL(RAFT_PEER_PATH, url));
+    const lanes = this.senders.get(peer);
+    lanes?.messages.setUrl(new URL(RAFT_PEER_PATH, url));
+    lanes?.snapshots.setUrl(new URL(RAFT_PEER_PATH, url));
   }
 
   async close(): Promise<void> {
-    for (const sender of this.senders.values()) sender.close();
+    for (const lanes of this.senders.values()) {
+      lanes.messages.close();
+      lanes.snapshots.close();
+    }
     const server = this.server;
     if (server !== null) {
       server.closeAllConnections();
@@ -205,7 +216,7 @@ export class HttpTransport implements Transport {
   }
 }
 
-/** The queue and the one request in flight to one peer. */
+/** The queue and the one request in flight to one peer on one lane. */
 class PeerSender {
   private queue: Message[] = [];
   private inFlight = false;
@@ -216,9 +227,11 @@ class PeerSender {
 
   constructor(
     private readonly peer: NodeId,
+    private readonly lane: Lane,
     private url: URL,
     private readonly epoch: string,
     private readonly opts: HttpTransportOptions,
+    private readonly maxQueued: number,
     private readonly stats: TransportStats,
     private readonly now: () => number,
     private readonly events: () => TransportEvents | null,
@@ -236,7 +249,7 @@ class PeerSender {
       this.dropped(msg);
       return;
     }
-    if (this.queue.length >= (this.opts.maxQueuedMessages ?? 4096)) {
+    if (this.queue.length >= this.maxQueued) {
       this.stats.droppedQueueFull++;
       this.dropped(msg);
       return;
@@ -296,7 +309,7 @@ class PeerSender {
 
   private post(batch: Message[]): Promise<void> {
     const body = encodeBatch(batch);
-    const fields = { from: this.opts.id, to: this.peer, epoch: this.epoch, seq: ++this.seq, timestamp: this.now() };
+    const fields = { from: this.opts.id, to: this.peer, lane: this.lane, epoch: this.epoch, seq: ++this.seq, timestamp: this.now() };
     const signature = sign(this.opts.secret, fields, body);
     const hasSnapshot = batch.some((msg) => msg.type === MessageType.Snapshot);
     const timeout = hasSnapshot ? (this.opts.snapshotTimeoutMs ?? 60_000) : (this.opts.requestTimeoutMs ?? 2_000);
@@ -311,6 +324,7 @@ class PeerSender {
           'content-length': body.length,
           [HEADER.from]: fields.from,
           [HEADER.to]: fields.to,
+          [HEADER.lane]: fields.lane,
           [HEADER.epoch]: fields.epoch,
           [HEADER.seq]: String(fields.seq),
           [HEADER.timestamp]: String(fields.timestamp),

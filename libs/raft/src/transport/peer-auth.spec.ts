@@ -10,7 +10,7 @@ function signed(fields: Omit<AuthHeaders, 'signature'>, secret = SECRET, signedB
 describe('PeerAuthenticator', () => {
   let now = 1_000_000;
   const make = () => new PeerAuthenticator('n1', new Set(['n2', 'n3']), SECRET, 30_000, () => now);
-  const base = { from: 'n2', to: 'n1', epoch: 'e1', seq: 1, timestamp: 1_000_000 };
+  const base = { from: 'n2', to: 'n1', lane: 'messages' as const, epoch: 'e1', seq: 1, timestamp: 1_000_000 };
 
   it('accepts a request signed with the shared secret by a known peer', () => {
     expect(make().verify(signed(base), body)).toBe('ok');
@@ -36,6 +36,15 @@ describe('PeerAuthenticator', () => {
     expect(auth.verify(signed({ ...base, seq: 5 }), body)).toBe('replay');
     expect(auth.verify(signed({ ...base, seq: 4 }), body)).toBe('replay');
     expect(auth.verify(signed({ ...base, seq: 6 }), body)).toBe('ok');
+  });
+
+  it('keeps one sequence per lane, and a lane cannot be changed without breaking the signature', () => {
+    const auth = make();
+    expect(auth.verify(signed({ ...base, seq: 7 }), body)).toBe('ok');
+    expect(auth.verify(signed({ ...base, lane: 'snapshots', seq: 1 }), body)).toBe('ok');
+    expect(auth.verify(signed({ ...base, seq: 8 }), body)).toBe('ok');
+    const relabelled = { ...signed({ ...base, seq: 9 }), lane: 'snapshots' as const };
+    expect(auth.verify(relabelled, body)).toBe('bad-signature');
   });
 
   it('accepts a restarted sender (new epoch, later timestamp) but not a replay from its previous epoch', () => {

@@ -4,19 +4,21 @@ import { NodeId } from '../core/types';
 /**
  * Authentication of peer requests with the shared RAFT_SECRET.
  *
- * Every request carries its sender, receiver, the sender's epoch (random per process start), a sequence number
- * (increasing per receiver within an epoch) and a timestamp, and an HMAC-SHA256 over those and the body. The
- * receiver accepts a request only if:
+ * Every request carries its sender, receiver, lane (ordinary messages, or snapshots, which travel on their own
+ * connection so that a large snapshot does not hold heartbeats back), the sender's epoch (random per process
+ * start), a sequence number (increasing per receiver and lane within an epoch) and a timestamp, and an
+ * HMAC-SHA256 over those and the body. The receiver accepts a request only if:
  * - the sender is a configured peer and the receiver is itself (a request cannot be redirected to another node);
  * - the HMAC matches (constant-time compare);
  * - the timestamp is within `windowMs` of the receiver's clock (bounds replay after a receiver restart);
- * - its (epoch, seq) is newer than the last accepted from that sender: the same epoch with a higher seq, or a
+ * - its (epoch, seq) is newer than the last accepted from that sender on that lane: the same epoch with a higher seq, or a
  *   different epoch whose timestamp is after the first accepted request of the current one (the sender
  *   restarted). A replayed request fails this check, even within the window.
  */
 export interface AuthHeaders {
   readonly from: NodeId;
   readonly to: NodeId;
+  readonly lane: Lane;
   readonly epoch: string;
   readonly seq: number;
   readonly timestamp: number;
@@ -26,11 +28,16 @@ export interface AuthHeaders {
 export const HEADER = {
   from: 'x-raft-from',
   to: 'x-raft-to',
+  lane: 'x-raft-lane',
   epoch: 'x-raft-epoch',
   seq: 'x-raft-seq',
   timestamp: 'x-raft-timestamp',
   signature: 'x-raft-signature',
 } as const;
+
+/** Each lane is one connection with one request in flight: its own sequence. */
+export type Lane = 'messages' | 'snapshots';
+const LANES: readonly string[] = ['messages', 'snapshots'];
 
 export type Verdict = 'ok' | 'unknown-peer' | 'misaddressed' | 'bad-signature' | 'stale' | 'replay';
 
@@ -40,7 +47,7 @@ export function newEpoch(): string {
 
 export function sign(secret: string, fields: Omit<AuthHeaders, 'signature'>, body: Uint8Array): string {
   return createHmac('sha256', secret)
-    .update(`raft-v1\n${fields.from}\n${fields.to}\n${fields.epoch}\n${fields.seq}\n${fields.timestamp}\n`)
+    .update(`raft-v1\n${fields.from}\n${fields.to}\n${fields.lane}\n${fields.epoch}\n${fields.seq}\n${fields.timestamp}\n`)
     .update(body)
     .digest('hex');
 }
@@ -52,7 +59,8 @@ interface PeerEpoch {
 }
 
 export class PeerAuthenticator {
-  private readonly epochs = new Map<NodeId, PeerEpoch>();
+  /** Keyed by sender and lane. */
+  private readonly epochs = new Map<string, PeerEpoch>();
 
   constructor(
     private readonly self: NodeId,
@@ -70,9 +78,10 @@ export class PeerAuthenticator {
     const given = Buffer.from(headers.signature, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'bad-signature';
     if (Math.abs(this.now() - headers.timestamp) > this.windowMs) return 'stale';
-    const known = this.epochs.get(headers.from);
+    const key = `${headers.from}\n${headers.lane}`;
+    const known = this.epochs.get(key);
     if (known === undefined || (known.epoch !== headers.epoch && headers.timestamp > known.firstTimestamp)) {
-      this.epochs.set(headers.from, { epoch: headers.epoch, firstTimestamp: headers.timestamp, lastSeq: headers.seq });
+      this.epochs.set(key, { epoch: headers.epoch, firstTimestamp: headers.timestamp, lastSeq: headers.seq });
       return 'ok';
     }
     if (known.epoch !== headers.epoch || headers.seq <= known.lastSeq) return 'replay';
@@ -85,10 +94,12 @@ export class PeerAuthenticator {
 export function parseAuthHeaders(get: (name: string) => string | undefined): AuthHeaders | null {
   const from = get(HEADER.from);
   const to = get(HEADER.to);
+  const lane = get(HEADER.lane);
   const epoch = get(HEADER.epoch);
   const seq = Number(get(HEADER.seq));
   const timestamp = Number(get(HEADER.timestamp));
   const signature = get(HEADER.signature);
   if (!from || !to || !epoch || !signature || !Number.isSafeInteger(seq) || !Number.isSafeInteger(timestamp)) return null;
-  return { from, to, epoch, seq, timestamp, signature };
+  if (lane === undefined || !LANES.includes(lane)) return null;
+  return { from, to, lane: lane as Lane, epoch, seq, timestamp, signature };
 }
