@@ -10,7 +10,7 @@ import { runSimulation, SimulationFailure, SimulationResult } from './simulator'
 const { seeds } = loadSimulationConfig();
 
 describe('Raft under a seeded simulation', () => {
-  test(`Election Safety, Leader Append-Only, Log Matching, Leader Completeness and State Machine Safety hold at every step, and every acknowledged proposal survives (${seeds.length} seeds)`, () => {
+  test(`Figure 3: Election Safety, Leader Append-Only, Log Matching, Leader Completeness and State Machine Safety hold at every step, and every acknowledged proposal survives (${seeds.length} seeds)`, () => {
     const failures: string[] = [];
     const results: SimulationResult[] = [];
     for (const seed of seeds) {
