@@ -59,9 +59,9 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
   }
 }
 
-async function json(url: string, init: RequestInit = {}): Promise<any> {
+async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(3000) });
-  return res.json();
+  return (await res.json()) as T;
 }
 
 function stopAll(procs: ChildProcess[]): Promise<unknown> {
@@ -100,7 +100,7 @@ async function startRegistry(dir: string): Promise<{ leaderUrl: string; procs: C
     }),
   );
   const leaderUrl = await until('registry leader', async () => {
-    const view = await json(`http://127.0.0.1:${ports[0]}/v1/cluster`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const view = await json<{ leaderUrl?: string }>(`http://127.0.0.1:${ports[0]}/v1/cluster`, { headers: { authorization: `Bearer ${TOKEN}` } });
     return view.leaderUrl ?? undefined;
   });
   return { leaderUrl, procs };
@@ -130,7 +130,7 @@ async function startEtcd(binary: string, dir: string): Promise<{ leaderUrl: stri
   );
   const leaderUrl = await until('etcd leader', async () => {
     for (const m of members) {
-      const status = await json(`http://127.0.0.1:${m.client}/v3/maintenance/status`, { method: 'POST', body: '{}' });
+      const status = await json<{ leader?: string; header?: { member_id?: string } }>(`http://127.0.0.1:${m.client}/v3/maintenance/status`, { method: 'POST', body: '{}' });
       if (status.leader && status.leader === status.header?.member_id) return `http://127.0.0.1:${m.client}`;
     }
     return undefined;
@@ -181,7 +181,7 @@ async function runRow(target: Target, url: string, op: 'PUT' | 'GET', clients: n
     Array.from({ length: clients }, async () => {
       while (performance.now() < end) {
         const started = performance.now();
-        let ok = false;
+        let ok: boolean;
         try {
           ok = await send(pool, counter++);
         } catch {

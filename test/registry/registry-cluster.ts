@@ -44,6 +44,8 @@ async function freePort(): Promise<number> {
 
 export interface Answer {
   status: number;
+  // Arbitrary JSON that the tests take apart with expect(); typing every shape would add nothing.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   headers: Headers;
 }
@@ -114,7 +116,7 @@ export class RegistryCluster {
     } catch (error) {
       const logs = nodes.map((n) => `--- ${n.id}\n${tail(join(dir, `${n.id}.log`))}`).join('\n');
       await cluster.stop();
-      throw new Error(`${String(error)}\n${logs}`);
+      throw new Error(`${String(error)}\n${logs}`, { cause: error });
     }
     return cluster;
   }
