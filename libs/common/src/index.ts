@@ -7,7 +7,8 @@
  * - `/health` (@nestjs/terminus) and `/metrics` (Prometheus): `CommonModule.forRoot()`, `HealthRegistry`,
  *   `metricsRegistry`.
  * - The contract's error shape `{"error":{"code","message"}}`: `ApiError`, `ErrorShapeFilter`.
- * - Start-up and graceful shutdown: `bootstrapApp`.
+ * - Start-up and graceful shutdown: `bootstrapApp`; schema migrations serialised across replicas:
+ *   `initializeWithMigrations`.
  */
 export { bootstrapApp, DEFAULT_BODY_LIMIT_BYTES } from './bootstrap/bootstrap-app';
 export type { BootstrapOptions } from './bootstrap/bootstrap-app';
@@ -22,3 +23,4 @@ export { createValidationPipe } from './http/validation';
 export { createLogger, JsonLogger } from './logging/json-logger';
 export { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER, withRequestId } from './logging/request-context';
 export { collectProcessMetrics, httpRequestDuration, metricsRegistry } from './metrics/metrics';
+export { initializeWithMigrations } from './database/migrate-exclusively';
