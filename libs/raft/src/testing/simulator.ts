@@ -58,6 +58,7 @@ type SimEvent =
   | { kind: 'client-request'; node: number; epoch: number; read: boolean }
   | { kind: 'chaos' }
   | { kind: 'restart'; node: number }
+  | { kind: 'crash'; node: number; epoch: number }
   | { kind: 'heal-partition'; generation: number }
   | { kind: 'check-converged' };
 
@@ -75,6 +76,8 @@ interface SimNode {
   readyScheduled: boolean;
   /** A Ready taken from the core whose fsync has not finished (a crash loses it). */
   outstanding: Ready | null;
+  /** Whether the node was leader when last observed (to spot a new leadership). */
+  wasLeader: boolean;
   /** A process pause (GC, a stalled VM): until then the node neither ticks nor handles anything. */
   pausedUntil: number;
   /** Proposals this life of the node accepted as leader, by index. */
@@ -114,6 +117,8 @@ export class Simulation {
   private readonly duplicateRate: number;
   private readonly crashRate: number;
   private readonly leaderBias: number;
+  /** Chance that a new leader crashes within 10 ms, before its no-op is replicated: the start of Figure 8. */
+  private readonly newLeaderCrashRate: number;
   private readonly faultMs: number;
   private readonly maxMsgEntries: number;
   private readonly maxInflightMsgs: number;
@@ -129,10 +134,11 @@ export class Simulation {
     this.rng = new Prng(options.seed);
     const count = options.nodes ?? this.rng.pick([3, 5]);
     this.ids = Array.from({ length: count }, (_, k) => `n${k + 1}`);
-    this.dropRate = this.rng.pick([0, 0.01, 0.05, 0.15]);
+    this.dropRate = this.rng.pick([0, 0.01, 0.05, 0.15, 0.3]);
     this.duplicateRate = this.rng.pick([0, 0.02, 0.1]);
     this.crashRate = this.rng.pick([0, 0.05, 0.15, 0.3]);
     this.leaderBias = this.rng.pick([0, 0.5, 0.9]);
+    this.newLeaderCrashRate = this.rng.pick([0, 0, 0.2, 0.5]);
     this.maxMsgEntries = this.rng.pick([1, 2, 4, 16]);
     this.maxInflightMsgs = this.rng.pick([1, 2, 8]);
     this.faultMs = options.faultMs ?? 1500;
@@ -150,6 +156,7 @@ export class Simulation {
         readyScheduled: false,
         outstanding: null,
         pausedUntil: 0,
+        wasLeader: false,
         proposals: new Map(),
         reads: new Map(),
       };
@@ -248,6 +255,9 @@ export class Simulation {
       case 'restart':
         this.restart(event.node);
         return;
+      case 'crash':
+        if (!this.healed && this.nodes[event.node].up && this.nodes[event.node].epoch === event.epoch) this.crash(event.node);
+        return;
       case 'heal-partition':
         if (event.generation === this.partitionGeneration) this.groups.clear();
         return;
@@ -279,7 +289,7 @@ export class Simulation {
     }
     node.raft.advance(rd);
     node.outstanding = null;
-    this.checker.observe(this.observed(node));
+    this.observe(node);
     this.scheduleReady(node, k);
   }
 
@@ -310,8 +320,19 @@ export class Simulation {
   }
 
   private afterInput(node: SimNode): void {
-    this.checker.observe(this.observed(node));
+    this.observe(node);
     this.scheduleReady(node, this.nodes.indexOf(node));
+  }
+
+  private observe(node: SimNode): void {
+    const observed = this.observed(node);
+    this.checker.observe(observed);
+    const isLeader = observed.status.role === Role.Leader;
+    if (isLeader && !node.wasLeader && !this.healed && this.rng.chance(this.newLeaderCrashRate)) {
+      const k = this.nodes.indexOf(node);
+      this.schedule(this.rng.next() * 10, { kind: 'crash', node: k, epoch: node.epoch });
+    }
+    node.wasLeader = isLeader;
   }
 
   private scheduleReady(node: SimNode, k: number): void {
@@ -438,6 +459,7 @@ export class Simulation {
     if (node.up) return;
     node.up = true;
     node.pausedUntil = 0;
+    node.wasLeader = false;
     node.raft = this.createRaft(node);
     node.keys = node.storage.snapshot ? (JSON.parse(decoder.decode(node.storage.snapshot.data)) as string[]) : [];
     node.proposals = new Map();
