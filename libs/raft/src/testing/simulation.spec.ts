@@ -5,6 +5,7 @@
  * at the end. RAFT_SEEDS=<n> runs n seeds; RAFT_SEED=<n> replays one.
  */
 import { loadSimulationConfig } from './simulation.config';
+import { Message, MessageType } from '../core/types';
 import { runSimulation, SimulationFailure, SimulationResult } from './simulator';
 
 const { seeds } = loadSimulationConfig();
@@ -35,10 +36,28 @@ describe('Raft under a seeded simulation', () => {
     }
   });
 
-  test('a failing seed is reported with the line that replays it', () => {
-    const failure = new SimulationFailure(4242, new Error('Election Safety: two leaders'), 10);
-    expect(failure.message).toContain('seed 4242');
-    expect(failure.message).toContain('RAFT_SEED=4242');
+  test('a broken protocol is caught and reported with the seed that replays it', () => {
+    // Every vote request is answered with a grant, whatever the voter's term, vote or log.
+    const corrupt = (m: Message): Message =>
+      m.type === MessageType.VoteResponse || m.type === MessageType.PreVoteResponse ? { ...m, reject: false } : m;
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      try {
+        runSimulation({ seed, corrupt });
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    }
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).toMatch(/^seed \d+ failed at \d+ ms \(virtual\): (Election Safety|Leader Completeness|State Machine Safety|Log Matching)/);
+    expect(failures[0]).toMatch(/replay with RAFT_SEED=\d+/);
+  });
+
+  test('RAFT_SEEDS sets how many seeds run and RAFT_SEED replays one', () => {
+    expect(loadSimulationConfig({}).seeds.length).toBe(1000);
+    expect(loadSimulationConfig({ RAFT_SEEDS: '3' }).seeds).toEqual([1, 2, 3]);
+    expect(loadSimulationConfig({ RAFT_SEEDS: '3', RAFT_SEED: '4242' }).seeds).toEqual([4242]);
+    expect(() => loadSimulationConfig({ RAFT_SEED: 'abc' })).toThrow(/RAFT_SEED must be a positive integer/);
   });
 
   test('the same seed replays exactly the same run', () => {

@@ -14,6 +14,8 @@ export interface SimulationOptions {
   readonly faultMs?: number;
   /** Virtual milliseconds allowed after healing for a leader to emerge and every node to catch up. */
   readonly convergeMs?: number;
+  /** Rewrites every message in flight: only for testing that the checker notices a broken protocol. */
+  readonly corrupt?: (msg: Message) => Message;
 }
 
 export interface SimulationResult {
@@ -347,7 +349,7 @@ export class Simulation {
     for (let c = 0; c < copies; c++) {
       // Mostly fast, sometimes very slow: slow messages arrive after newer ones (reordering).
       const delay = this.rng.chance(0.05) ? 20 + this.rng.next() * 150 : 1 + this.rng.next() * 8;
-      this.schedule(delay, { kind: 'deliver', msg });
+      this.schedule(delay, { kind: 'deliver', msg: this.options.corrupt ? this.options.corrupt(msg) : msg });
     }
   }
 
