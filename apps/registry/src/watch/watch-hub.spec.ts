@@ -42,6 +42,14 @@ describe('WatchHub', () => {
     expect(hub.waiting).toBe(0);
   });
 
+  it('releases every waiter at shutdown, so that the server can close', async () => {
+    const hub = new WatchHub(10);
+    const waits = [hub.wait({ kind: 'services' }, 1, 60_000), hub.wait({ kind: 'kv', key: 'a/', recurse: true }, 1, 60_000), hub.wait({ kind: 'service', service: 's' }, 1, 60_000)];
+    hub.releaseAll();
+    await expect(Promise.all(waits)).resolves.toEqual([false, false, false]);
+    expect(hub.waiting).toBe(0);
+  });
+
   it('refuses waiters beyond its bound', async () => {
     const hub = new WatchHub(1);
     const abort = new AbortController();

@@ -16,6 +16,7 @@ export class TooManyWaitersError extends Error {
 interface Waiter {
   readonly after: number;
   readonly wake: () => void;
+  readonly release: () => void;
 }
 
 /**
@@ -57,13 +58,21 @@ export class WatchHub {
         resolve(changed);
       };
       const onAbort = () => finish(false);
-      const waiter: Waiter = { after, wake: () => finish(true) };
+      const waiter: Waiter = { after, wake: () => finish(true), release: () => finish(false) };
       const timer = setTimeout(() => finish(false), timeoutMs);
       set.add(waiter);
       this.count++;
       if (signal?.aborted) finish(false);
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Ends every wait now (shutdown): each blocking query answers with what it has, so that the HTTP server can
+   *  close without waiting minutes for them. */
+  releaseAll(): void {
+    for (const set of [...this.byKey.values(), ...this.byPrefix.values(), ...this.byService.values(), this.onServices]) {
+      for (const waiter of [...set]) waiter.release();
+    }
   }
 
   /** Called by the state machine for every change it applies. */
