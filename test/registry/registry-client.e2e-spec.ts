@@ -1,4 +1,8 @@
-import { RegistryClient, ServiceInstance } from '@shop/registry-client';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CommonModule } from '@shop/common';
+import { RegistryClient, RegistryClientModule, ServiceInstance } from '@shop/registry-client';
 import { call, eventually, RegistryCluster, TOKEN } from './registry-cluster';
 
 jest.setTimeout(180_000);
@@ -27,6 +31,36 @@ describe('registry client against three real nodes', () => {
     await client?.close();
     await peer?.close();
     await cluster?.stop();
+  });
+
+  it('RegistryClientModule registers a Nest app once it listens, reports in /health, and deregisters on shutdown', async () => {
+    const nestService = `nest-e2e-${run}`;
+    @Module({
+      imports: [
+        CommonModule.forRoot(),
+        RegistryClientModule.forRoot({
+          urls: cluster.urls,
+          token: TOKEN,
+          registration: { service: nestService, instanceId: 'app-1', address: '127.0.0.1', port: 1, meta: { version: 'e2e' } },
+        }),
+      ],
+    })
+    class AppModule {}
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const appUrl = await app.getUrl();
+    try {
+      const listed = await eventually('the app is registered', async () => {
+        const res = await call(cluster.urls[0]!, 'GET', `/v1/services/${nestService}`);
+        return res.body.length === 1 ? res.body : undefined;
+      });
+      expect(listed).toEqual([{ id: 'app-1', address: '127.0.0.1', port: 1, meta: { version: 'e2e' } }]);
+      const health = await (await fetch(`${appUrl}/health`)).json();
+      expect(health.info.registry).toMatchObject({ status: 'up' });
+    } finally {
+      await app.close();
+    }
+    expect((await call(cluster.urls[1]!, 'GET', `/v1/services/${nestService}`)).body).toEqual([]);
   });
 
   it('registers, discovers from its cache, takes config pushes, fails over when its node dies, and keeps its last view while every node is down', async () => {
