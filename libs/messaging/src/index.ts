@@ -11,9 +11,11 @@
  * - `kafkaMicroserviceOptions({ brokers, groupId, clientId })` for `app.connectMicroservice(...)`.
  * - `handleKafkaEvent(ctx, handler)` inside an `@EventPattern(topic)` handler: validates the envelope, runs the
  *   handler under the event's X-Request-Id, and lets a handler error propagate so that the offset is NOT
- *   committed and the event is redelivered (see kafka-consumer.ts for how Nest 12 and kafkajs commit offsets).
+ *   committed and the event is redelivered (see kafka-consumer.ts for how Nest 12 and kafkajs commit offsets);
+ *   with `{ onPoison }` an event that fails on every delivery is parked after N attempts instead of blocking its
+ *   partition forever.
  */
-export { KafkaEventPublisher } from './kafka-event.publisher';
+export { KafkaEventPublisher, PublishTimeoutError } from './kafka-event.publisher';
 export type { EventPublisher, KafkaPublisherOptions, PublishMessage } from './kafka-event.publisher';
 export { handleKafkaEvent, kafkaMicroserviceOptions } from './kafka-consumer';
-export type { ConsumedEventMeta, KafkaConsumerOptions } from './kafka-consumer';
+export type { ConsumedEventMeta, KafkaConsumerOptions, PoisonFailure, PoisonOptions } from './kafka-consumer';

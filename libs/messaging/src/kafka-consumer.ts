@@ -102,10 +102,17 @@ const logger = createLogger('kafka-consumer');
  * The envelope is validated; an invalid one is logged as an alert and skipped (it can never succeed). The
  * handler runs with the X-Request-Id from the message headers. A handler error is logged and RETHROWN, so the
  * offset is not committed and the event is redelivered.
+ *
+ * A poison event (the handler fails on every delivery) would block its partition forever. With `onPoison`, after
+ * `maxAttempts` failed deliveries of the same message the event is handed to `onPoison` (which must record it
+ * durably, e.g. `UnitOfWork.parkPoisonEvent`: a dead inbox record, shown in the timeline, replayable) and its
+ * offset is committed. If `onPoison` throws, the event stays and is redelivered. Without `onPoison` the event is
+ * retried for ever (alerting on every failure). Attempts are counted in memory (a restart counts afresh).
  */
 export async function handleKafkaEvent(
   ctx: KafkaContext,
   handler: (event: SagaEvent, meta: ConsumedEventMeta) => Promise<void>,
+  options: PoisonOptions = {},
 ): Promise<void> {
   const message = ctx.getMessage();
   const topic = ctx.getTopic();
@@ -122,19 +129,66 @@ export async function handleKafkaEvent(
       logger.event('error', 'invalid event skipped', { alert: 'kafka_invalid_event', ...meta, problems: error.problems });
       return;
     }
+    const attemptKey = `${meta.topic}/${meta.partition}/${meta.offset}`;
     try {
       await handler(event, meta);
+      failedAttempts.delete(attemptKey);
     } catch (error) {
+      const attempts = countFailure(attemptKey);
       failedEvents.inc({ topic, type: event.type });
-      logger.event('error', 'event handler failed; the event will be redelivered', {
-        ...meta,
-        eventId: event.id,
-        type: event.type,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      const fields = { ...meta, eventId: event.id, type: event.type, attempts, error: errorText(error) };
+      const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+      if (options.onPoison && attempts >= maxAttempts) {
+        await options.onPoison(event, { error, attempts, meta });
+        failedAttempts.delete(attemptKey);
+        poisonedEvents.inc({ topic, type: event.type });
+        logger.event('error', 'poison event parked; its partition moves on (replay it once the cause is fixed)', {
+          alert: 'kafka_poison_event',
+          ...fields,
+        });
+        return;
+      }
+      logger.event('error', 'event handler failed; the event will be redelivered', fields);
       throw error;
     }
   });
+}
+
+export interface PoisonFailure {
+  error: unknown;
+  attempts: number;
+  meta: ConsumedEventMeta;
+}
+
+export interface PoisonOptions {
+  /** Failed deliveries of one message before it is handed to `onPoison` (default 10). */
+  maxAttempts?: number;
+  /** Records the poison event durably; once it resolves, the offset is committed and the partition moves on. */
+  onPoison?: (event: SagaEvent, failure: PoisonFailure) => Promise<void>;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 10;
+/** Bound on the failure counters kept (one per failing message; oldest dropped first). */
+const MAX_TRACKED_FAILURES = 10_000;
+const failedAttempts = new Map<string, number>();
+
+function countFailure(key: string): number {
+  const attempts = (failedAttempts.get(key) ?? 0) + 1;
+  failedAttempts.delete(key);
+  failedAttempts.set(key, attempts);
+  if (failedAttempts.size > MAX_TRACKED_FAILURES) failedAttempts.delete(failedAttempts.keys().next().value as string);
+  return attempts;
+}
+
+const poisonedEvents = new Counter({
+  name: 'kafka_consumer_poison_events_total',
+  help: 'Events parked after failing on every delivery (alert: replay them once the cause is fixed)',
+  labelNames: ['topic', 'type'] as const,
+  registers: [metricsRegistry],
+});
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : typeof error === 'object' ? JSON.stringify(error) : String(error);
 }
 
 function headerText(value: unknown): string | undefined {

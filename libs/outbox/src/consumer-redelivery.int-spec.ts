@@ -7,6 +7,8 @@ import { SagaEvent } from '@shop/contracts';
 import { handleKafkaEvent, KafkaEventPublisher, kafkaMicroserviceOptions } from '@shop/messaging';
 import { createTestTopic, deleteTestTopics, TEST_BROKERS } from './testing/kafka-test-topic';
 import { createThrowawayDatabase, ThrowawayDatabase } from './testing/throwaway-database';
+import { OutboxQueries } from './outbox.queries';
+import { OutboxRelay } from './outbox.relay';
 import { UnitOfWork } from './unit-of-work';
 
 jest.setTimeout(120_000);
@@ -58,7 +60,7 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
         return handleKafkaEvent(ctx, async (event) => {
           deliveries.push({ eventId: event.id, requestId: currentRequestId() });
           await behaviours.get(event.id)?.(event, deliveriesOf(event.id).length);
-        });
+        }, { maxAttempts: 3, onPoison: uow.parkPoisonEvent });
       }
     }
     // The app-wide filter every service gets from CommonModule: it must not swallow an event handler's error.
@@ -99,7 +101,7 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
     behaviours.set(id, async (event, delivery) => {
       const outcome = await uow.runOnce({ eventId: event.id, type: event.type, aggregateId: event.aggregateId }, async ({ manager, publish }) => {
         await manager.query(`INSERT INTO widget (id, count) VALUES ('charged', 1) ON CONFLICT (id) DO UPDATE SET count = widget.count + 1`);
-        publish({ topic: 'payment.events', type: 'PaymentRefunded', aggregateId: event.aggregateId, payload: {} });
+        publish({ topic: `${topic}.never-relayed`, type: 'PaymentRefunded', aggregateId: event.aggregateId, payload: {} });
       });
       // The first delivery dies after its commit, as a process killed before kafkajs commits the offset.
       duplicates.push(outcome.duplicate);
@@ -125,5 +127,40 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
     await send(envelope(id), { 'x-request-id': 'req-from-gateway' });
     await eventually('the event is handled', () => deliveriesOf(id).length === 1);
     expect(deliveriesOf(id)[0].requestId).toBe('req-from-gateway');
+  });
+
+  it('parks a poison event after N failed deliveries so its partition moves on; a replay applies it once', async () => {
+    const poison = randomUUID();
+    const after = randomUUID();
+    let fixed = false;
+    behaviours.set(poison, async (event) => {
+      if (!fixed) throw new Error('bug in the handler');
+      await uow.runOnce({ eventId: event.id, type: event.type, aggregateId: event.aggregateId }, async ({ manager }) => {
+        await manager.query(`INSERT INTO widget (id, count) VALUES ('replayed', 1) ON CONFLICT (id) DO UPDATE SET count = widget.count + 1`);
+      });
+    });
+    await send(envelope(poison));
+    await send(envelope(after));
+    await eventually('the event after the poison one is handled', () => deliveriesOf(after).length === 1);
+    expect(deliveriesOf(poison)).toHaveLength(3);
+    const [parked] = (await db.dataSource.query(
+      `SELECT status, topic, attempts, last_error, envelope->>'id' AS id FROM inbox_message WHERE event_id = $1`,
+      [poison],
+    )) as { status: string; topic: string; attempts: number; last_error: string; id: string }[];
+    expect(parked).toEqual({ status: 'dead', topic, attempts: 3, last_error: 'Error: bug in the handler', id: poison });
+    const queries = new OutboxQueries(db.dataSource);
+    expect((await queries.stats()).parkedInbound).toBe(1);
+    expect((await queries.timeline('order-1')).find((e) => e.eventId === poison)).toMatchObject({ direction: 'in', status: 'dead' });
+
+    fixed = true;
+    expect(await uow.replayParked(poison)).toBe(true);
+    expect(await uow.replayParked(poison)).toBe(false);
+    // Only the replayed row is this test's to publish (the others belong to earlier tests).
+    await db.dataSource.query(`DELETE FROM outbox_message WHERE id <> $1`, [poison]);
+    const relay = new OutboxRelay(db.dataSource, producer, { serviceName: 'payment', listen: false });
+    expect(await relay.relayOnce()).toMatchObject({ published: 1 });
+    await eventually('the replayed event is applied', async () => (await db.dataSource.query(`SELECT count FROM widget WHERE id = 'replayed'`)).length === 1);
+    expect(deliveriesOf(poison)).toHaveLength(4);
+    expect(await db.dataSource.query(`SELECT status FROM inbox_message WHERE event_id = $1`, [poison])).toEqual([{ status: 'processed' }]);
   });
 });

@@ -22,4 +22,21 @@ export class InboxMessage {
 
   @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
   receivedAt!: Date;
+
+  /** `dead`: a poison event parked by `UnitOfWork.parkPoisonEvent`; redeliveries are skipped until replayed. */
+  @Column({ type: 'text', default: 'processed' })
+  status!: 'processed' | 'dead';
+
+  /** Parked events only: where the event came from, the envelope to replay, why and after how many attempts. */
+  @Column({ type: 'text', nullable: true })
+  topic!: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  envelope!: unknown;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  attempts!: number | null;
 }

@@ -69,3 +69,29 @@ export class OutboxTablesMigration1764115200000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE IF EXISTS outbox_message`);
   }
 }
+
+/**
+ * Lets a consumer park a poison event in its inbox (status `dead`, with the error and the envelope to replay), so
+ * that the event no longer blocks its partition and every redelivery of it is skipped until an operator replays it.
+ */
+export class InboxDeadLetterMigration1764115300000 implements MigrationInterface {
+  readonly name = 'InboxDeadLetterMigration1764115300000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE inbox_message
+        ADD COLUMN status text NOT NULL DEFAULT 'processed' CHECK (status IN ('processed', 'dead')),
+        ADD COLUMN topic text,
+        ADD COLUMN envelope jsonb,
+        ADD COLUMN last_error text,
+        ADD COLUMN attempts int`);
+    await queryRunner.query(`CREATE INDEX inbox_message_dead ON inbox_message (received_at) WHERE status = 'dead'`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX IF EXISTS inbox_message_dead`);
+    await queryRunner.query(
+      `ALTER TABLE inbox_message DROP COLUMN status, DROP COLUMN topic, DROP COLUMN envelope, DROP COLUMN last_error, DROP COLUMN attempts`,
+    );
+  }
+}

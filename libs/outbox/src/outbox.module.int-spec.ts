@@ -67,7 +67,7 @@ describe('OutboxModule in a Nest app (real Postgres)', () => {
     }
     const stats = await get('/outbox/stats');
     expect(stats.status).toBe(200);
-    expect(stats.body).toEqual({ pending: 0, dead: 0, published: 1, oldestPendingAgeMs: 0 });
+    expect(stats.body).toEqual({ pending: 0, dead: 0, published: 1, oldestPendingAgeMs: 0, parkedInbound: 0 });
 
     const timeline = await get('/events?aggregateId=order-m1');
     expect(timeline.status).toBe(200);

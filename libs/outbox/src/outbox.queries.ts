@@ -7,6 +7,8 @@ export interface OutboxStats {
   oldestPendingAgeMs: number;
   /** Published rows still kept (until the retention cleanup removes them). */
   published: number;
+  /** Consumed events parked as poison in the inbox (waiting for a replay). */
+  parkedInbound: number;
 }
 
 /** One step of an aggregate's saga as this service saw it. */
@@ -17,7 +19,7 @@ export interface TimelineEntry {
   direction: 'out' | 'in';
   /** ISO-8601: when the outbox row was written, or when the inbox record was. */
   at: string;
-  /** Outbox: pending | published | dead. Inbox: processed. */
+  /** Outbox: pending | published | dead. Inbox: processed | dead (a parked poison event). */
   status: string;
 }
 
@@ -34,14 +36,22 @@ export class OutboxQueries {
         (SELECT count(*) FROM outbox_message WHERE status = 'pending')::int AS pending,
         (SELECT count(*) FROM outbox_message WHERE status = 'dead')::int AS dead,
         (SELECT count(*) FROM outbox_message WHERE status = 'published')::int AS published,
+        (SELECT count(*) FROM inbox_message WHERE status = 'dead')::int AS parked,
         COALESCE((SELECT floor(extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)
                     FROM outbox_message WHERE status = 'pending'), 0)::bigint AS oldest`)) as {
       pending: number;
       dead: number;
       published: number;
+      parked: number;
       oldest: string;
     }[];
-    return { pending: row.pending, dead: row.dead, published: row.published, oldestPendingAgeMs: Math.max(0, Number(row.oldest)) };
+    return {
+      pending: row.pending,
+      dead: row.dead,
+      published: row.published,
+      oldestPendingAgeMs: Math.max(0, Number(row.oldest)),
+      parkedInbound: row.parked,
+    };
   }
 
   async timeline(aggregateId: string): Promise<TimelineEntry[]> {
@@ -50,7 +60,7 @@ export class OutboxQueries {
          SELECT id::text AS event_id, type, 'out' AS direction, created_at AS at, status, seq AS tiebreak
            FROM outbox_message WHERE key = $1
          UNION ALL
-         SELECT event_id, type, 'in' AS direction, received_at AS at, 'processed' AS status, 0 AS tiebreak
+         SELECT event_id, type, 'in' AS direction, received_at AS at, status, 0 AS tiebreak
            FROM inbox_message WHERE aggregate_id = $1
        ) AS steps
        ORDER BY at, direction, tiebreak

@@ -36,6 +36,22 @@ export interface RunOnceResult<T> {
   result?: T;
 }
 
+/** A consumed event as `handleKafkaEvent` hands it over (the contract's envelope). */
+export interface ParkableEvent {
+  id: string;
+  type: string;
+  aggregateId: string;
+  occurredAt?: string;
+  payload: unknown;
+}
+
+/** Why an event is parked (the shape of `handleKafkaEvent`'s `onPoison` second argument). */
+export interface ParkReason {
+  error: unknown;
+  attempts: number;
+  meta: { topic: string };
+}
+
 export interface UnitOfWorkOptions {
   /** The default `consumer` of inbox records. */
   serviceName: string;
@@ -99,6 +115,52 @@ export class UnitOfWork {
       if (inserted.length === 0) return { duplicate: true };
       const result = await this.withOutbox(manager, work);
       return { duplicate: false, result };
+    });
+  }
+
+  /**
+   * Parks a poison event: a `dead` inbox record with the envelope and the error. Every redelivery of it is then
+   * a duplicate (skipped), the timeline shows it, and `replayParked` sends it again. Pass it as
+   * `handleKafkaEvent(ctx, handler, { onPoison: uow.parkPoisonEvent })`.
+   */
+  readonly parkPoisonEvent = async (event: ParkableEvent, reason: ParkReason, consumer?: string): Promise<void> => {
+    const error = reason.error instanceof Error ? `${reason.error.name}: ${reason.error.message}` : String(reason.error);
+    await this.dataSource.query(
+      `INSERT INTO inbox_message (event_id, consumer, type, aggregate_id, status, topic, envelope, last_error, attempts)
+       VALUES ($1, $2, $3, $4, 'dead', $5, $6::jsonb, $7, $8)
+       ON CONFLICT (event_id, consumer) DO NOTHING`,
+      [
+        event.id,
+        consumer ?? this.options.serviceName,
+        event.type,
+        event.aggregateId,
+        reason.meta.topic,
+        JSON.stringify(event),
+        error.slice(0, 2000),
+        reason.attempts,
+      ],
+    );
+  };
+
+  /**
+   * Replays a parked event: removes its dead inbox record and, in the same transaction, puts the envelope (same
+   * id) in this service's outbox for its original topic. The relay republishes it; this consumer applies it
+   * once, other consumers of the topic dedupe it. False when no parked event has this id.
+   */
+  async replayParked(eventId: string, consumer?: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const [rows] = (await manager.query(
+        `DELETE FROM inbox_message WHERE event_id = $1 AND consumer = $2 AND status = 'dead' RETURNING topic, envelope`,
+        [eventId, consumer ?? this.options.serviceName],
+      )) as [{ topic: string; envelope: ParkableEvent }[], number];
+      if (rows.length === 0) return false;
+      const { topic, envelope } = rows[0];
+      await manager.query(
+        `INSERT INTO outbox_message (id, topic, key, type, payload) VALUES ($1::uuid, $2, $3, $4, $5::jsonb)
+         ON CONFLICT (id) DO UPDATE SET status = 'pending', attempts = 0, available_at = now(), published_at = NULL`,
+        [envelope.id, topic, envelope.aggregateId, envelope.type, JSON.stringify(envelope.payload)],
+      );
+      return true;
     });
   }
 
