@@ -1,0 +1,151 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { freePort } from './ports';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const KAFKA_LIB = join(ROOT, 'deploy', 'kafka', 'lib');
+const LOG4J = join(ROOT, 'deploy', 'kafka', 'log4j.properties');
+export const SAGA_TOPICS = ['order.events', 'inventory.events', 'payment.events'];
+
+/**
+ * A Kafka 3.9 broker of this test run only (KRaft, single node, the settings of deploy/infra.sh), on free ports
+ * with its data in the run's directory: the saga tests may stop and restart it, and their consumer groups and
+ * topics never meet the shared broker on 9092 that other tests and the dev stack use.
+ */
+export class PrivateKafka {
+  private proc: ChildProcess | null = null;
+
+  private constructor(
+    readonly port: number,
+    private readonly controllerPort: number,
+    private readonly dir: string,
+  ) {}
+
+  get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  static async start(dir: string): Promise<PrivateKafka> {
+    const kafka = new PrivateKafka(await freePort(), await freePort(), join(dir, 'kafka'));
+    mkdirSync(kafka.dir, { recursive: true });
+    writeFileSync(kafka.propertiesPath, kafka.properties());
+    const clusterId = execFileSync('java', ['-cp', `${KAFKA_LIB}/*`, `-Dlog4j.configuration=file:${LOG4J}`, 'kafka.tools.StorageTool', 'random-uuid'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
+    execFileSync('java', ['-cp', `${KAFKA_LIB}/*`, `-Dlog4j.configuration=file:${LOG4J}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', kafka.propertiesPath], {
+      timeout: 60_000,
+      stdio: 'ignore',
+    });
+    await kafka.resume();
+    try {
+      await kafka.createTopics();
+    } catch (error) {
+      await kafka.stop();
+      throw error;
+    }
+    return kafka;
+  }
+
+  /** Starts the broker (again, from its data directory) and waits until a metadata request answers. */
+  async resume(): Promise<void> {
+    if (this.proc) return;
+    const log = createWriteStream(join(this.dir, 'kafka.log'), { flags: 'a' });
+    this.proc = spawn('java', ['-Xmx384m', '-Xms64m', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${LOG4J}`, '-cp', `${KAFKA_LIB}/*`, 'kafka.Kafka', this.propertiesPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc.stdout!.pipe(log);
+    this.proc.stderr!.pipe(log);
+    try {
+      await this.waitReady(120_000);
+    } catch (error) {
+      await this.pause();
+      throw error;
+    }
+  }
+
+  /** Stops the broker (SIGTERM, controlled shutdown; SIGKILL after 30 s). */
+  async pause(): Promise<void> {
+    const proc = this.proc;
+    if (!proc) return;
+    this.proc = null;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+      proc.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      proc.kill('SIGTERM');
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.pause();
+  }
+
+  private get propertiesPath(): string {
+    return join(this.dir, 'server.properties');
+  }
+
+  private properties(): string {
+    return [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${this.controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      `log.dirs=${join(this.dir, 'data')}`,
+      'num.partitions=3',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=3',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=false',
+      '',
+    ].join('\n');
+  }
+
+  private client(): Kafka {
+    return new Kafka({ clientId: 'saga-e2e', brokers: [this.brokers], connectionTimeout: 2000, requestTimeout: 5000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+  }
+
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      if (!this.proc || this.proc.exitCode !== null) throw new Error(`the private Kafka broker exited (see ${this.dir}/kafka.log)`);
+      const admin = this.client().admin();
+      try {
+        await admin.connect();
+        await admin.fetchTopicMetadata({ topics: [] });
+        return;
+      } catch (error) {
+        last = error;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`the private Kafka broker did not answer within ${timeoutMs} ms: ${String(last)}`);
+  }
+
+  private async createTopics(): Promise<void> {
+    const admin = this.client().admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ waitForLeaders: true, timeout: 10_000, topics: SAGA_TOPICS.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
