@@ -149,7 +149,7 @@ export function readStatus(body: unknown): GatewayStatus {
       name: str(b.upstream, b.name, b.service) ?? '?',
       state: normalizeBreakerState(b.state ?? b.value),
       retryAfterMs: num(b.retryAfterMs),
-      slowCalls: num(b.slowCalls),
+      slowCalls: num(b.slowCalls, isObj(b.slowCalls) ? b.slowCalls.slow : undefined),
       calls: num(stats.fires),
       failures: num(stats.failures),
       timeouts: num(stats.timeouts),
@@ -183,6 +183,8 @@ export interface OutboxBacklog {
   pending?: number;
   /** Dead letters: rows that failed too often, parked until replayed. */
   parked?: number;
+  /** Inbound messages this service could not handle, parked until replayed. */
+  parkedInbound?: number;
   published?: number;
   oldestAgeMs?: number;
   error?: string;
@@ -198,6 +200,7 @@ export function readOutbox(body: unknown): OutboxBacklog[] {
       instance: str(s.instance),
       pending: num(stats.pending, stats.backlog, stats.unpublished),
       parked: num(stats.dead, stats.parked, stats.deadLetter),
+      parkedInbound: num(stats.parkedInbound),
       published: num(stats.published),
       oldestAgeMs: num(stats.oldestPendingAgeMs, stats.oldestAgeMs),
       error: str(s.error, isObj(s.error) ? s.error.message : undefined, s.ok === false ? `HTTP ${String(s.status ?? '?')}` : undefined),

@@ -260,18 +260,21 @@ function renderOutbox(body: HTMLElement, backlog: OutboxBacklog[]): void {
   const rows = backlog.map((b) =>
     h(
       'tr',
-      { 'data-testid': `outbox-${b.service}`, class: (b.parked ?? 0) > 0 ? 'warn' : undefined },
-      h('th', { scope: 'row' }, b.service),
+      { 'data-testid': `outbox-${b.service}`, class: (b.parked ?? 0) + (b.parkedInbound ?? 0) > 0 ? 'warn' : undefined },
+      h('th', { scope: 'row', title: b.instance ? `asked ${b.instance}` : undefined }, b.service),
       cell(b.pending, true),
       cell(b.oldestAgeMs === undefined ? undefined : b.pending ? `${(b.oldestAgeMs / 1000).toFixed(1)} s` : '—', true),
       cell(b.parked, true),
+      cell(b.parkedInbound, true),
       cell(b.published, true),
-      h('td', { class: 'muted small' }, b.error ?? b.instance ?? ''),
     ),
   );
+  const failures = backlog.filter((b) => b.error).map((b) => `${b.service}: ${b.error}`);
   replaceChildren(
     body,
-    rows.length ? table('Outbox backlog', ['Service', 'Unpublished', 'Oldest waiting', 'Dead letters', 'Published (kept)', 'Asked'], rows, [1, 2, 3, 4]) : h('p', { class: 'muted' }, 'No outbox reported.'),
+    rows.length ? table('Outbox backlog', ['Service', 'Unpublished', 'Oldest', 'Dead letters', 'Parked inbound', 'Published'], rows, [1, 2, 3, 4, 5]) : h('p', { class: 'muted' }, 'No outbox reported.'),
+    failures.length ? h('p', { class: 'notice notice-warn' }, `Not answering: ${failures.join('; ')}`) : null,
+    h('p', { class: 'hint' }, 'Unpublished rows wait for the relay (Kafka down shows here); dead letters and parked messages wait for a replay. Published rows are kept until the retention cleanup.'),
   );
 }
 
