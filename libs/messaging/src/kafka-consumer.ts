@@ -93,8 +93,8 @@ const logger = createLogger('kafka-consumer');
 /**
  * Runs `handler` for one Kafka message inside an `@EventPattern(topic)` method:
  * ```ts
- * @EventPattern<string>(Topics.order) // <string>: Nest 12's typed overload would require `unknown` for @Ctx()
- * onOrderEvent(@Payload() _value: unknown, @Ctx() ctx: KafkaContext): Promise<void> {
+ * @EventPattern(Topics.order) // a topic typed `string` (not a literal) needs EventPattern<string>(topic) in Nest 12
+ * onOrderEvent(@Ctx() ctx: KafkaContext): Promise<void> {
  *   return handleKafkaEvent(ctx, async (event) => { if (event.type === 'OrderCreated') ... });
  * }
  * ```
