@@ -2,7 +2,7 @@ import { createLogger } from '@shop/common';
 import { BlockingCursor } from './blocking-cursor';
 import { parseInstances, sameInstances, ServiceInstance } from './instances';
 import { LiveConfig, LiveConfigValue } from './live-config';
-import { RegistryEndpoints, RegistryResponse, RegistryUnavailableError } from './registry-endpoints';
+import { MAX_WATCHES, RegistryEndpoints, RegistryResponse, RegistryUnavailableError } from './registry-endpoints';
 
 export interface RegistryClientOptions {
   /** Every registry node (REGISTRY_URLS); the client fails over between them. */
@@ -152,7 +152,7 @@ export class RegistryClient {
 
   /** Starts keeping `service`'s instances in the local cache (idempotent). */
   watchService(service: string): void {
-    if (this.services.has(service) || this.closing.signal.aborted) return;
+    if (this.services.has(service) || this.closing.signal.aborted || !this.roomForWatch(`service ${service}`)) return;
     const watch: ServiceWatch = { list: Object.freeze([]), listeners: new Set() };
     this.services.set(service, watch);
     this.spawn(
@@ -194,6 +194,7 @@ export class RegistryClient {
   watchConfig<T>(key: string, parse: (raw: unknown) => T, defaults: T): LiveConfig<T> {
     const live = new LiveConfigValue<T>(key, parse, defaults, { warn: (msg, fields) => this.logger.event('warn', msg, fields) });
     let watch = this.keys.get(key);
+    if (!watch && !this.roomForWatch(`config ${key}`)) return live;
     if (!watch) {
       const created: KeyWatch = { last: null, subscribers: new Set() };
       this.keys.set(key, (watch = created));
@@ -271,7 +272,7 @@ export class RegistryClient {
   private async call(
     method: 'GET' | 'PUT' | 'DELETE',
     path: string,
-    opts: { body?: unknown; timeoutMs?: number; retryAfterTimeout?: boolean },
+    opts: { body?: unknown; timeoutMs?: number; retryAfterTimeout?: boolean; blocking?: boolean },
   ): Promise<RegistryResponse> {
     try {
       const res = await this.endpoints.call(method, path, {
@@ -279,6 +280,7 @@ export class RegistryClient {
         timeoutMs: opts.timeoutMs ?? this.requestTimeoutMs,
         signal: this.closing.signal,
         retryAfterTimeout: opts.retryAfterTimeout,
+        blocking: opts.blocking,
       });
       // A 5xx means no node could serve (no leader); a 401 a token the registry refuses: both leave us blind.
       const ok = res.status < 500 && res.status !== 401;
@@ -303,6 +305,14 @@ export class RegistryClient {
     }
   }
 
+  /** Watches are bounded (each holds a connection); beyond the bound a lookup gets an empty list, a config its
+   *  defaults, and the refusal is logged. */
+  private roomForWatch(what: string): boolean {
+    if (this.services.size + this.keys.size < MAX_WATCHES) return true;
+    this.logger.event('error', 'too many watches; not watching', { what, limit: MAX_WATCHES });
+    return false;
+  }
+
   private spawn(loop: Promise<void>): void {
     this.loops.add(loop);
     void loop.finally(() => this.loops.delete(loop));
@@ -320,7 +330,7 @@ export class RegistryClient {
       const blocking = cursor.index > 0;
       const query = blocking ? `?index=${cursor.index}&wait=${Math.ceil(this.watchWaitMs / 1000)}s` : '';
       try {
-        const res = await this.call('GET', `${path}${query}`, { timeoutMs: (blocking ? this.watchWaitMs : 0) + this.requestTimeoutMs });
+        const res = await this.call('GET', `${path}${query}`, { timeoutMs: (blocking ? this.watchWaitMs : 0) + this.requestTimeoutMs, blocking: true });
         if (!onAnswer(res)) {
           if (res.status === 401) this.logger.event('error', 'registry refused our token', { path });
           await sleep(backoff, signal);

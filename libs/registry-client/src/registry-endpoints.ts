@@ -26,10 +26,15 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Safe to send again to another node after a timeout (the first may have been applied). Default true. */
   readonly retryAfterTimeout?: boolean;
+  /** A blocking query: it holds its connection for up to its wait, so it uses its own connection pool and can
+   *  never make a heartbeat queue behind it. */
+  readonly blocking?: boolean;
 }
 
 /** Statuses that mean "this node cannot answer now, another may": no leader, leader unreachable, overloaded. */
 const HINT_QUARANTINE_MS = 5000;
+/** At most this many services plus config keys are watched by one client (one blocking query each). */
+export const MAX_WATCHES = 128;
 
 const TRY_ANOTHER = new Set([502, 503]);
 
@@ -44,6 +49,7 @@ export class RegistryEndpoints {
    *  keeps naming a dead leader until its election timeout passes). */
   private readonly failedAt: number[];
   private readonly agent: Agent;
+  private readonly watchAgent: Agent;
 
   constructor(
     readonly urls: readonly string[],
@@ -53,6 +59,7 @@ export class RegistryEndpoints {
     this.urls = urls.map((u) => u.replace(/\/+$/, ''));
     this.failedAt = this.urls.map(() => -Infinity);
     this.agent = new Agent({ connections: 16, connectTimeout: 2000, keepAliveTimeout: 30_000 });
+    this.watchAgent = new Agent({ connections: MAX_WATCHES, connectTimeout: 2000, keepAliveTimeout: 30_000 });
   }
 
   get current(): string {
@@ -94,7 +101,7 @@ export class RegistryEndpoints {
       body = JSON.stringify(opts.body);
       headers['content-type'] = 'application/json';
     }
-    const res = await request(`${base}${path}`, { method, headers, body, signal: AbortSignal.any(signals), dispatcher: this.agent });
+    const res = await request(`${base}${path}`, { method, headers, body, signal: AbortSignal.any(signals), dispatcher: opts.blocking ? this.watchAgent : this.agent });
     const text = await res.body.text();
     let parsed: unknown;
     try {
@@ -120,6 +127,6 @@ export class RegistryEndpoints {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), this.watchAgent.close()]);
   }
 }
