@@ -125,6 +125,8 @@ export class RegistryApiService implements OnApplicationShutdown {
     try {
       if (!opts.stale) await this.node.readBarrier();
       if (opts.index === undefined || opts.changeIndex() > opts.index) return;
+      // The server's idle-socket timeout (30 s) would cut a longer wait: this socket may stay silent that long.
+      opts.reply.raw.setTimeout(opts.waitMs + 10_000);
       const gone = new AbortController();
       const onClose = () => gone.abort();
       opts.reply.raw.once('close', onClose);
