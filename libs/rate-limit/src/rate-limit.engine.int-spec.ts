@@ -42,7 +42,7 @@ async function fire(engines: RateLimitEngine[], n: number): Promise<Verdict[]> {
 const admitted = (vs: Verdict[]): number => vs.filter((v) => v.outcome === 'admit').length;
 
 async function redisNowMs(): Promise<number> {
-  const [s, us] = (await clients[0]!.time()) as [string, string];
+  const [s, us] = await clients[0]!.time();
   return Number(s) * 1000 + Math.floor(Number(us) / 1000);
 }
 

@@ -11,37 +11,62 @@ export interface LimitCheck {
 }
 
 const algorithms = Object.values(ALGORITHMS);
+const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.luaName}_${suffix}`).join(', ')} }`;
 
 /**
- * Every policy that applies to one request is decided in ONE atomic Lua call, with Redis's clock (TIME), so
- * any number of gateways sharing the Redis share each budget exactly. All-or-nothing: the new states are
- * written only when every policy admits the request, so a request refused by one policy spends nothing of
- * the others.
+ * The one Lua script. Input: the distinct keys of a batch of requests (KEYS, with each key's algorithm and
+ * parameters in ARGV), then each request as the list of its keys. With ONE clock reading (Redis's TIME),
+ * it loads each key's state once, decides the requests in order, each all-or-nothing (a request refused by
+ * one policy spends nothing of the others), and writes each changed key once. The whole call is atomic, so
+ * any number of gateways sharing this Redis share each budget exactly.
+ *
+ * ARGV: K, then K x (code, a, b), then R, then per request: m, then m key numbers (1-based).
+ * Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs.
  */
 export const RATE_LIMIT_LUA = `${algorithms.map((a) => a.lua).join('')}
+local load, decide, store = ${table('load')}, ${table('decide')}, ${table('store')}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local member = t[1] .. string.format('%06d', tonumber(t[2]))
-local out, commits, all = {}, {}, true
-for i = 1, #KEYS do
-  local code, a, b = tonumber(ARGV[i * 3 - 2]), tonumber(ARGV[i * 3 - 1]), tonumber(ARGV[i * 3])
-  local allowed, remaining, reset, retry, delay, commit
-  if code == ${ALGORITHMS['fixed-window'].code} then
-    allowed, remaining, reset, retry, delay, commit = fixed_window(KEYS[i], now, a, b)
-  elseif code == ${ALGORITHMS['sliding-window'].code} then
-    allowed, remaining, reset, retry, delay, commit = sliding_log(KEYS[i], now, a, b, member)
-  elseif code == ${ALGORITHMS['token-bucket'].code} then
-    allowed, remaining, reset, retry, delay, commit = token_bucket(KEYS[i], now, a, b)
-  else
-    allowed, remaining, reset, retry, delay, commit = leaky_bucket(KEYS[i], now, a, b)
-  end
-  if allowed == 0 then all = false end
-  commits[i] = commit
-  local o = i * 5 - 5
-  out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = allowed, remaining, reset, retry, delay
+local stamp = t[1] .. string.format('%06d', tonumber(t[2]))
+local K = tonumber(ARGV[1])
+local code, pa, pb, st, dirty = {}, {}, {}, {}, {}
+for k = 1, K do
+  local o = 1 + (k - 1) * 3
+  code[k], pa[k], pb[k] = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3])
+  st[k] = load[code[k]](KEYS[k], now, pa[k], pb[k])
 end
-if all then
-  for i = 1, #KEYS do commits[i]() end
+local p = 2 + 3 * K
+local R = tonumber(ARGV[p])
+p = p + 1
+local out, n = {}, 0
+for r = 1, R do
+  local m = tonumber(ARGV[p])
+  local all, nexts = true, {}
+  for j = 1, m do
+    local k = tonumber(ARGV[p + j])
+    local allowed, remaining, reset, retry, delay, nx = decide[code[k]](st[k], now, pa[k], pb[k])
+    if allowed == 0 then all = false end
+    nexts[j] = nx
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = allowed, remaining, reset, retry, delay
+    n = n + 5
+  end
+  if all then
+    for j = 1, m do
+      local k = tonumber(ARGV[p + j])
+      local nx = nexts[j]
+      if nx.member then
+        nx.add[#nx.add + 1] = nx.member
+        nx.add[#nx.add + 1] = stamp .. '-' .. nx.n
+        nx.member = nil
+      end
+      st[k] = nx
+      dirty[k] = true
+    end
+  end
+  p = p + m + 1
+end
+for k = 1, K do
+  if dirty[k] then store[code[k]](KEYS[k], st[k], now, pa[k], pb[k]) end
 end
 return out
 `;
@@ -50,31 +75,84 @@ interface RateLimitCommand {
   shopRateLimit(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
 }
 
-/** Sends the decisions of one request to Redis; concurrent requests share round trips via auto-pipelining. */
+interface Pending {
+  checks: readonly LimitCheck[];
+  resolve: (decisions: Decision[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Requests per script call; more wait for the next call of the same flush. */
+const MAX_BATCH = 256;
+
+/**
+ * Decides in Redis. The decisions asked for during one turn of the event loop (every request read from the
+ * sockets in that turn) go out together, after I/O, as ONE script call: one round trip and one script run
+ * for all of them, each key read and written once. A lone request is one call of its own, so no request
+ * ever waits for a batch to fill.
+ */
 export class RedisRateLimiter {
   private readonly redis: Redis & RateLimitCommand;
+  private pending: Pending[] = [];
+  private scheduled = false;
+  /** Script calls made and requests decided, to see the batching at work (status page, benchmark). */
+  readonly counters = { calls: 0, requests: 0 };
 
   constructor(redis: Redis) {
     redis.defineCommand('shopRateLimit', { lua: RATE_LIMIT_LUA });
     this.redis = redis as Redis & RateLimitCommand;
   }
 
-  async decide(checks: readonly LimitCheck[]): Promise<Decision[]> {
-    const n = checks.length;
-    const argv: (string | number)[] = new Array(n * 4);
-    for (let i = 0; i < n; i++) {
-      const c = checks[i]!;
-      argv[i] = c.key;
-      argv[n + i * 3] = c.code;
-      argv[n + i * 3 + 1] = c.a;
-      argv[n + i * 3 + 2] = c.b;
+  decide(checks: readonly LimitCheck[]): Promise<Decision[]> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ checks, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    const all = this.pending;
+    this.pending = [];
+    for (let i = 0; i < all.length; i += MAX_BATCH) this.send(all.length <= MAX_BATCH ? all : all.slice(i, i + MAX_BATCH));
+  };
+
+  private send(batch: Pending[]): void {
+    const keyNumber = new Map<string, number>();
+    const keys: string[] = [];
+    const keyArgs: number[] = [];
+    const requestArgs: number[] = [batch.length];
+    for (const item of batch) {
+      requestArgs.push(item.checks.length);
+      for (const c of item.checks) {
+        let k = keyNumber.get(c.key);
+        if (k === undefined) {
+          k = keys.length + 1;
+          keyNumber.set(c.key, k);
+          keys.push(c.key);
+          keyArgs.push(c.code, c.a, c.b);
+        }
+        requestArgs.push(k);
+      }
     }
-    const out = await this.redis.shopRateLimit(n, ...argv);
-    const decisions: Decision[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const o = i * 5;
-      decisions[i] = { allowed: out[o] === 1, remaining: out[o + 1]!, resetMs: out[o + 2]!, retryAfterMs: out[o + 3]!, delayMs: out[o + 4]! };
-    }
-    return decisions;
+    this.counters.calls++;
+    this.counters.requests += batch.length;
+    this.redis.shopRateLimit(keys.length, ...keys, keys.length, ...keyArgs, ...requestArgs).then(
+      (out) => {
+        let o = 0;
+        for (const item of batch) {
+          const decisions: Decision[] = new Array(item.checks.length);
+          for (let j = 0; j < decisions.length; j++, o += 5) {
+            decisions[j] = { allowed: out[o] === 1, remaining: out[o + 1]!, resetMs: out[o + 2]!, retryAfterMs: out[o + 3]!, delayMs: out[o + 4]! };
+          }
+          item.resolve(decisions);
+        }
+      },
+      (error: unknown) => {
+        for (const item of batch) item.reject(error);
+      },
+    );
   }
 }

@@ -232,8 +232,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     const ip = trusted.clientIp(peer, forwardedFor);
     if (ip === undefined) return { status: 400, code: 'bad_request', message: 'malformed X-Forwarded-For from a trusted proxy' };
     this.identity.ip = ip;
-    out.push('x-request-id', this.requestId, 'x-forwarded-for', forwardedFor === undefined ? peer : `${forwardedFor}, ${peer}`, 'x-forwarded-proto', 'http');
-    if (host !== undefined) out.push('x-forwarded-host', host);
+    this.forwardHeaders.push('x-request-id', this.requestId, 'x-forwarded-for', forwardedFor === undefined ? peer : `${forwardedFor}, ${peer}`, 'x-forwarded-proto', 'http');
+    if (host !== undefined) this.forwardHeaders.push('x-forwarded-host', host);
     const method = this.req.method!;
     this.idempotent = IDEMPOTENT.has(method) || (method === 'POST' && idempotencyKey);
     return undefined;
@@ -308,7 +308,11 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    if (this.finished) return false;
+    if (this.finished) {
+      // Answered already (timeout, client gone): stop the upstream rather than leave it paused.
+      this.abortUpstream?.(new ClientSideError('request already answered', 499, 'bad_request'));
+      return false;
+    }
     this.resumeUpstream = resume;
     const out: string[] = [];
     for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -340,7 +344,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
-    this.release(true);
+    this.release(!(error instanceof ClientSideError));
     if (this.finished) return;
     if (!this.res.headersSent) {
       if (this.mayRetry(error)) {

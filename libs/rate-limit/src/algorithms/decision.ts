@@ -20,9 +20,12 @@ export interface Step<S> {
 
 /**
  * One algorithm: a pure decision function (what the tests check) and the same function in Lua (what runs in
- * Redis, atomically, with Redis's clock). The Lua chunk defines `local function <luaName>(key, now, a, b)`
- * returning `allowed, remaining, resetMs, retryAfterMs, delayMs, commit` where `commit` is a function that
- * writes the new state (called only when every policy of the request admits it) or nil.
+ * Redis, atomically, with Redis's clock). The Lua chunk defines three local functions, so that one script
+ * call can decide many requests while reading and writing each key once:
+ *   `<luaName>_load(key, now, a, b)`   -> state table (reads Redis)
+ *   `<luaName>_decide(st, now, a, b)`  -> allowed, remaining, resetMs, retryAfterMs, delayMs, next state
+ *                                        (pure: the Lua twin of `decide`)
+ *   `<luaName>_store(key, st, now, a, b)` (writes Redis, with an expiry)
  */
 export interface RateLimitAlgorithm<P, S> {
   readonly code: number;

@@ -23,19 +23,21 @@ export class FixedWindowLimiter implements RateLimitAlgorithm<FixedWindowParams,
   readonly code = 1;
   readonly luaName = 'fixed_window';
   readonly lua = `
-local function fixed_window(key, now, limit, window)
-  local start = now - (now % window)
+local function fixed_window_load(key, now, limit, window)
   local s = redis.call('HMGET', key, 's', 'c')
+  return { s = tonumber(s[1]), c = tonumber(s[2]) }
+end
+local function fixed_window_decide(st, now, limit, window)
+  local start = now - (now % window)
   local count = 0
-  if tonumber(s[1]) == start then count = tonumber(s[2]) end
+  if st.s == start then count = st.c end
   local reset = start + window - now
-  if count < limit then
-    return 1, limit - count - 1, reset, 0, 0, function()
-      redis.call('HSET', key, 's', start, 'c', count + 1)
-      redis.call('PEXPIRE', key, reset)
-    end
-  end
+  if count < limit then return 1, limit - count - 1, reset, 0, 0, { s = start, c = count + 1 } end
   return 0, 0, reset, reset, 0, nil
+end
+local function fixed_window_store(key, st, now, limit, window)
+  redis.call('HSET', key, 's', st.s, 'c', st.c)
+  redis.call('PEXPIRE', key, st.s + window - now)
 end
 `;
 

@@ -28,20 +28,23 @@ export class LeakyBucketLimiter implements RateLimitAlgorithm<LeakyBucketParams,
   readonly code = 4;
   readonly luaName = 'leaky_bucket';
   readonly lua = `
-local function leaky_bucket(key, now, per_ms, queue)
+local function leaky_bucket_load(key, now, per_ms, queue)
   local s = redis.call('HMGET', key, 'l', 'u')
+  return { l = tonumber(s[1]), u = tonumber(s[2]) }
+end
+local function leaky_bucket_decide(st, now, per_ms, queue)
   local level = 0
-  if s[1] then level = math.max(0, tonumber(s[1]) - math.max(0, now - tonumber(s[2])) * per_ms) end
+  if st.l then level = math.max(0, st.l - math.max(0, now - st.u) * per_ms) end
   local room = queue * ${UNIT}
   if level <= room then
     local after = level + ${UNIT}
-    local reset = math.ceil(after / per_ms)
-    return 1, math.floor((room - level) / ${UNIT}), reset, 0, math.ceil(level / per_ms), function()
-      redis.call('HSET', key, 'l', after, 'u', now)
-      redis.call('PEXPIRE', key, reset + 1000)
-    end
+    return 1, math.floor((room - level) / ${UNIT}), math.ceil(after / per_ms), 0, math.ceil(level / per_ms), { l = after, u = now }
   end
   return 0, 0, math.ceil(level / per_ms), math.ceil((level - room) / per_ms), 0, nil
+end
+local function leaky_bucket_store(key, st, now, per_ms, queue)
+  redis.call('HSET', key, 'l', st.l, 'u', st.u)
+  redis.call('PEXPIRE', key, math.ceil(st.l / per_ms) + 1000)
 end
 `;
 

@@ -24,19 +24,23 @@ export interface SlidingWindowState {
 export class SlidingWindowLimiter implements RateLimitAlgorithm<SlidingWindowParams, SlidingWindowState> {
   readonly code = 2;
   readonly luaName = 'sliding_log';
+  // State in Lua: n = entries inside the window, oldest = the first one's time, add = entries to write.
   readonly lua = `
-local function sliding_log(key, now, limit, window, member)
+local function sliding_log_load(key, now, limit, window)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  local count = redis.call('ZCARD', key)
-  if count < limit then
-    return 1, limit - count - 1, window, 0, 0, function()
-      redis.call('ZADD', key, now, member .. '-' .. count)
-      redis.call('PEXPIRE', key, window)
-    end
-  end
   local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  local retry = tonumber(oldest[2]) + window - now
+  return { n = redis.call('ZCARD', key), oldest = tonumber(oldest[2]), add = {} }
+end
+local function sliding_log_decide(st, now, limit, window)
+  if st.n < limit then
+    return 1, limit - st.n - 1, window, 0, 0, { n = st.n + 1, oldest = st.oldest or now, add = st.add, member = now }
+  end
+  local retry = st.oldest + window - now
   return 0, 0, retry, retry, 0, nil
+end
+local function sliding_log_store(key, st, now, limit, window)
+  redis.call('ZADD', key, unpack(st.add))
+  redis.call('PEXPIRE', key, window)
 end
 `;
 

@@ -22,20 +22,23 @@ export class TokenBucketLimiter implements RateLimitAlgorithm<TokenBucketParams,
   readonly code = 3;
   readonly luaName = 'token_bucket';
   readonly lua = `
-local function token_bucket(key, now, capacity, per_ms)
-  local cap = capacity * ${UNIT}
+local function token_bucket_load(key, now, capacity, per_ms)
   local s = redis.call('HMGET', key, 't', 'u')
+  return { t = tonumber(s[1]), u = tonumber(s[2]) }
+end
+local function token_bucket_decide(st, now, capacity, per_ms)
+  local cap = capacity * ${UNIT}
   local tokens = cap
-  if s[1] then tokens = math.min(cap, tonumber(s[1]) + math.max(0, now - tonumber(s[2])) * per_ms) end
+  if st.t then tokens = math.min(cap, st.t + math.max(0, now - st.u) * per_ms) end
   if tokens >= ${UNIT} then
     local left = tokens - ${UNIT}
-    local reset = math.ceil((cap - left) / per_ms)
-    return 1, math.floor(left / ${UNIT}), reset, 0, 0, function()
-      redis.call('HSET', key, 't', left, 'u', now)
-      redis.call('PEXPIRE', key, reset + 1000)
-    end
+    return 1, math.floor(left / ${UNIT}), math.ceil((cap - left) / per_ms), 0, 0, { t = left, u = now }
   end
   return 0, 0, math.ceil((cap - tokens) / per_ms), math.ceil((${UNIT} - tokens) / per_ms), 0, nil
+end
+local function token_bucket_store(key, st, now, capacity, per_ms)
+  redis.call('HSET', key, 't', st.t, 'u', st.u)
+  redis.call('PEXPIRE', key, math.ceil((capacity * ${UNIT} - st.t) / per_ms) + 1000)
 end
 `;
 

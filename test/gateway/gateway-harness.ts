@@ -1,0 +1,222 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { request } from 'undici';
+
+/**
+ * Gateways started from source (`node -r ./scripts/ts-register.js apps/gateway/src/main.ts`) on ephemeral
+ * ports, tiny upstreams in the test process that count what reaches them, and a discovery file to
+ * change instances and config live. Everything lives in one temporary directory that `stop()` removes.
+ */
+
+const root = join(__dirname, '..', '..');
+export const ADMIN_TOKEN = 'e2e-admin-token';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** What one upstream instance saw. `started` counts requests whose headers arrived, `completed` whole ones. */
+export interface UpstreamRecord {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  bytes: number;
+}
+
+export type UpstreamBehaviour = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
+
+export class TestUpstream {
+  started = 0;
+  completed = 0;
+  readonly seen: UpstreamRecord[] = [];
+  behaviour: UpstreamBehaviour = (req, res, body) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ instance: this.id, url: req.url, bytes: body.length }));
+  };
+  private server: Server | undefined;
+  port = 0;
+
+  constructor(readonly id: string) {}
+
+  async start(port = 0): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.started++;
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.completed++;
+        const body = Buffer.concat(chunks);
+        this.seen.push({ method: req.method!, url: req.url!, headers: req.headers, bytes: body.length });
+        this.behaviour(req, res, body);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Stops answering at once: open keep-alive connections are cut too (like a killed process). */
+  async kill(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  instance(meta: Record<string, string> = {}) {
+    return { id: this.id, address: '127.0.0.1', port: this.port, meta };
+  }
+}
+
+export interface DiscoveryContent {
+  services: Record<string, ReturnType<TestUpstream['instance']>[]>;
+  config: Record<string, unknown>;
+}
+
+export interface GatewayOptions {
+  /** Discovery file content; omit when `env` points at a registry. */
+  discovery?: DiscoveryContent;
+  env?: Record<string, string>;
+}
+
+export class TestGateway {
+  readonly url: string;
+  private proc: ChildProcess | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly discoveryFile: string,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  static async start(opts: GatewayOptions): Promise<TestGateway> {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
+    const port = await freePort();
+    const gateway = new TestGateway(dir, port, join(dir, 'discovery.json'));
+    if (opts.discovery) gateway.writeDiscovery(opts.discovery);
+    const log = createWriteStream(join(dir, 'gateway.log'));
+    gateway.proc = spawn(process.execPath, ['-r', './scripts/ts-register.js', 'apps/gateway/src/main.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        ADMIN_TOKEN,
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        ...(opts.discovery ? { DISCOVERY_FILE: gateway.discoveryFile } : {}),
+        ...opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    gateway.proc.stdout!.pipe(log);
+    gateway.proc.stderr!.pipe(log);
+    try {
+      await eventually('the gateway to listen', async () => ((await gateway.get('/gateway/status')).status === 200 ? true : undefined), 60_000);
+    } catch (error) {
+      const tail = existsSync(join(dir, 'gateway.log')) ? readFileSync(join(dir, 'gateway.log'), 'utf8').slice(-2000) : '';
+      await gateway.stop();
+      throw new Error(`${String(error)}\n${tail}`, { cause: error });
+    }
+    return gateway;
+  }
+
+  writeDiscovery(content: DiscoveryContent): void {
+    const tmp = `${this.discoveryFile}.tmp`;
+    writeFileSync(tmp, JSON.stringify(content));
+    // rename: the gateway never reads a half-written file
+    renameSync(tmp, this.discoveryFile);
+  }
+
+  log(): string {
+    return readFileSync(join(this.dir, 'gateway.log'), 'utf8');
+  }
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Answer> {
+    return send(this.url, 'GET', path, { headers });
+  }
+
+  async status(): Promise<GatewayStatus> {
+    return (await this.get('/gateway/status')).json as GatewayStatus;
+  }
+
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (proc && proc.exitCode === null) {
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: unknown;
+}
+
+export async function send(
+  base: string,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer | Readable } = {},
+): Promise<Answer> {
+  const res = await request(`${base}${path}`, {
+    method: method as 'GET',
+    headers: opts.headers,
+    body: opts.body,
+    headersTimeout: 20_000,
+    bodyTimeout: 20_000,
+  });
+  const text = await res.body.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.statusCode, headers: res.headers, text, json };
+}
+
+export interface GatewayStatus {
+  services: Record<string, { id: string; outstanding: number; sent: number }[]>;
+  breakers: { upstream: string; state: string; retryAfterMs: number; slowCalls: { calls: number; slow: number } }[];
+  rateLimits: { redis: { state: string }; policies: { name: string; stats: Record<string, number> }[] };
+  routes: { prefix: string; service: string; balancer: string }[];
+}
+
+/** A unique suffix for names (policies, services) so that runs never share Redis keys. */
+export const runId = `${process.pid}-${Date.now().toString(36)}`;
