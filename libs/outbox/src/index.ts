@@ -16,14 +16,23 @@
  */
 import { InboxMessage } from './inbox-message.entity';
 import { OutboxMessage } from './outbox-message.entity';
-import { InboxDeadLetterMigration1764115300000, OutboxTablesMigration1764115200000 } from './outbox-tables.migration';
+import {
+  InboxDeadLetterMigration1764115300000,
+  OutboxClaimIndexMigration1764115400000,
+  OutboxTablesMigration1764115200000,
+} from './outbox-tables.migration';
 
 export { backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
 export type { BackoffPolicy } from './backoff';
 export { InboxMessage } from './inbox-message.entity';
 export { OutboxMessage } from './outbox-message.entity';
 export type { OutboxStatus } from './outbox-message.entity';
-export { InboxDeadLetterMigration1764115300000, OUTBOX_NOTIFY_CHANNEL, OutboxTablesMigration1764115200000 } from './outbox-tables.migration';
+export {
+  InboxDeadLetterMigration1764115300000,
+  OUTBOX_NOTIFY_CHANNEL,
+  OutboxClaimIndexMigration1764115400000,
+  OutboxTablesMigration1764115200000,
+} from './outbox-tables.migration';
 export { OutboxController } from './outbox.controller';
 export { EVENT_PUBLISHER, OUTBOX_OPTIONS, OutboxModule } from './outbox.module';
 export type { OutboxModuleAsyncOptions, OutboxModuleOptions } from './outbox.module';
@@ -46,4 +55,8 @@ export type {
 /** For a service's TypeORM options: `entities: [...mine, ...OUTBOX_ENTITIES]`. */
 export const OUTBOX_ENTITIES = [OutboxMessage, InboxMessage];
 /** For a service's TypeORM options: `migrations: [...mine, ...OUTBOX_MIGRATIONS]`. */
-export const OUTBOX_MIGRATIONS = [OutboxTablesMigration1764115200000, InboxDeadLetterMigration1764115300000];
+export const OUTBOX_MIGRATIONS = [
+  OutboxTablesMigration1764115200000,
+  InboxDeadLetterMigration1764115300000,
+  OutboxClaimIndexMigration1764115400000,
+];

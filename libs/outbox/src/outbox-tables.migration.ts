@@ -27,7 +27,7 @@ export class OutboxTablesMigration1764115200000 implements MigrationInterface {
         available_at timestamptz NOT NULL DEFAULT now(),
         published_at timestamptz
       )`);
-    // The relay's claim: the oldest pending row of each key (DISTINCT ON key ORDER BY key, seq).
+    // The relay's claim: is there an earlier pending row of this key?
     await queryRunner.query(`CREATE INDEX outbox_message_pending_key ON outbox_message (key, seq) WHERE status = 'pending'`);
     // Stats: oldest pending row; dead letters.
     await queryRunner.query(`CREATE INDEX outbox_message_pending_created ON outbox_message (created_at) WHERE status = 'pending'`);
@@ -93,5 +93,18 @@ export class InboxDeadLetterMigration1764115300000 implements MigrationInterface
     await queryRunner.query(
       `ALTER TABLE inbox_message DROP COLUMN status, DROP COLUMN topic, DROP COLUMN envelope, DROP COLUMN last_error, DROP COLUMN attempts`,
     );
+  }
+}
+
+/** The relay's claim walks pending rows in seq order and stops after one batch of heads. */
+export class OutboxClaimIndexMigration1764115400000 implements MigrationInterface {
+  readonly name = 'OutboxClaimIndexMigration1764115400000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE INDEX outbox_message_pending_seq ON outbox_message (seq) WHERE status = 'pending'`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX IF EXISTS outbox_message_pending_seq`);
   }
 }

@@ -55,28 +55,32 @@ interface ClaimedRow {
 }
 
 /*
- * The claim: the head (oldest pending row, by seq) of every key, if it is available (its backoff is over),
- * locked with FOR UPDATE SKIP LOCKED for the length of the pass's transaction.
+ * The claim: the head of a key is its oldest pending row (by seq). Each pass takes the available heads in seq
+ * order (their backoff is over), locked with FOR UPDATE SKIP LOCKED for the length of the pass's transaction.
  *
  * Why this keeps per-key order with several relays: a key's head stays `pending` (and locked) until the relay
- * that holds it commits. Another relay computes the same head, finds it locked and skips it, and so takes
- * nothing of that key: at most one event per key is in flight. A head in backoff blocks its key (later rows
- * wait: order beats latency) until it is published or dead. The `status = 'pending'` on the outer query is
- * re-checked by Postgres on a row that another relay updated meanwhile (READ COMMITTED re-evaluation), so a
- * head published a moment ago is not published again.
+ * that holds it commits. Another relay sees the same head, finds it locked and skips it, and the key's next row
+ * is not a head while the first one is pending (NOT EXISTS): at most one event per key is in flight. A head in
+ * backoff blocks its key (later rows wait: order beats latency) until it is published or dead. The outer
+ * `status = 'pending'` is re-checked by Postgres on a row that another relay updated meanwhile (READ COMMITTED
+ * re-evaluation), so a head published a moment ago is not published again.
  *
  * Why not a high-water mark: rows are selected by state. A row with a lower seq that commits later is still
  * pending, and is picked up by the next pass.
+ *
+ * Cost: the scan walks pending rows in seq order (outbox_message_pending_seq) and stops after `batchSize` heads,
+ * each checked through outbox_message_pending_key; a backlog of many keys costs about the batch, not the backlog.
  */
 const CLAIM_SQL = `
-  SELECT id, topic, key, type, payload, headers, attempts, created_at
-    FROM outbox_message
-   WHERE id IN (SELECT DISTINCT ON (key) id FROM outbox_message WHERE status = 'pending' ORDER BY key, seq)
-     AND status = 'pending'
-     AND available_at <= now()
-   ORDER BY seq
+  SELECT o.id, o.topic, o.key, o.type, o.payload, o.headers, o.attempts, o.created_at
+    FROM outbox_message o
+   WHERE o.status = 'pending'
+     AND o.available_at <= now()
+     AND NOT EXISTS (SELECT 1 FROM outbox_message earlier
+                      WHERE earlier.key = o.key AND earlier.status = 'pending' AND earlier.seq < o.seq)
+   ORDER BY o.seq
    LIMIT $1
-   FOR UPDATE SKIP LOCKED`;
+   FOR UPDATE OF o SKIP LOCKED`;
 
 const MAX_ERROR_LENGTH = 2000;
 

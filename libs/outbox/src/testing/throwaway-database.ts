@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { InboxMessage } from '../inbox-message.entity';
 import { OutboxMessage } from '../outbox-message.entity';
-import { InboxDeadLetterMigration1764115300000, OutboxTablesMigration1764115200000 } from '../outbox-tables.migration';
+import { OUTBOX_MIGRATIONS } from '../index';
 
 const ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
 
@@ -48,7 +48,7 @@ export async function createThrowawayDatabase(prefix: string): Promise<Throwaway
       type: 'postgres',
       url,
       entities: [OutboxMessage, InboxMessage],
-      migrations: [OutboxTablesMigration1764115200000, InboxDeadLetterMigration1764115300000, WidgetTableMigration1764115200001],
+      migrations: [...OUTBOX_MIGRATIONS, WidgetTableMigration1764115200001],
       extra: { max: 10, connectionTimeoutMillis: 5000 },
     });
     await ds.initialize();
