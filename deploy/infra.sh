@@ -16,8 +16,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HOST=127.0.0.1
 PG_PORT=5432
 REDIS_PORT=6379
-KAFKA_PORT=9092
-KAFKA_CONTROLLER_PORT=9093
+# Overridable only to run a second, throwaway broker beside the shared one (the apps expect 9092).
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 TOPICS=(order.events inventory.events payment.events)
 TOPIC_PARTITIONS=3
 
@@ -202,8 +203,11 @@ kafka_jars() {
   # Into a scratch folder first: an interrupted download must not look like a complete cache.
   local partial="$INFRA_DIR/kafka-lib.partial"
   rm -rf "$partial"
-  mvn -B -f "$KAFKA_POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$partial" 2>&1 |
-    { grep --line-buffered -E 'Downloaded from|ERROR' || true; } | sed -u 's/^/    mvn: /'
+  if ! mvn -B -f "$KAFKA_POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$partial" 2>&1 |
+    { grep --line-buffered -E 'Downloaded from .*\.jar|ERROR' || true; } |
+    sed -u -E 's|.*/([^/]+\.jar) \(([^)]*) at .*|    downloaded \1 (\2)|; s/^\[ERROR\]/    mvn: [ERROR]/'; then
+    die "Maven could not fetch the Kafka jars (see its errors above; is https://repo.maven.apache.org reachable?)"
+  fi
   [ "$(find "$partial" -name '*.jar' 2>/dev/null | wc -l)" -gt 0 ] || die "Maven copied no jars (see the mvn output above)"
   rm -rf "$KAFKA_LIB"
   mv "$partial" "$KAFKA_LIB"
