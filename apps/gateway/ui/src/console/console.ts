@@ -301,7 +301,8 @@ function sagaView(initialOrderId: string | undefined): View {
         else if (saga.events.length === 0) messages.info('No events for this order (yet).');
         else messages.clear();
         if (finishedAt === undefined && saga.events.some((e) => e.type === 'OrderConfirmed' || e.type === 'OrderCancelled')) finishedAt = Date.now();
-        return finishedAt === undefined || Date.now() - finishedAt < SAGA_SETTLE_MS;
+        // A service that did not answer leaves a gap: keep asking until every one has.
+        return saga.unanswered.length > 0 || finishedAt === undefined || Date.now() - finishedAt < SAGA_SETTLE_MS;
       } catch (error: unknown) {
         messages.error(`Could not read the saga of ${orderId}. ${describeError(error)}`);
         return !(error instanceof HttpError && error.status === 404);
