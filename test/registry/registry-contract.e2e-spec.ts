@@ -40,6 +40,14 @@ describe('registry cluster: the contract, tokens and leases (three real nodes)',
     expect((await call(b, 'GET', `/v1/services/forged-${run}`)).body).toEqual([]);
   });
 
+  it('lets a blocking query wait longer than the server idle-socket timeout (30 s), then answer', async () => {
+    const service = `quiet-${run}`;
+    const first = await call(cluster.urls[0]!, 'GET', `/v1/services/${service}`);
+    const index = Number(first.headers.get('x-raft-index'));
+    const res = await call(cluster.urls[0]!, 'GET', `/v1/services/${service}?index=${index}&wait=32s`, { timeoutMs: 60_000 });
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: [] });
+  });
+
   it('keeps the recent versions of a config key, and rolls back as an ordinary write', async () => {
     const [a, b] = cluster.urls as [string, string];
     const key = `config/e2e-${run}/limits`;
