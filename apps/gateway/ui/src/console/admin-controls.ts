@@ -62,6 +62,7 @@ export function adminControls(storage: Storage): HTMLElement {
       min: 0,
       max: 100,
       presets: [0, 50, 100],
+      hint: 'The share of charges the payment service declines on purpose: those orders are cancelled and their stock released.',
       // The payment service reads a fraction 0..1; people think in percent.
       toValue: (percent) => percent / 100,
       fromValue: (value) => (typeof value === 'number' ? Math.round(value * 100) : undefined),
@@ -76,6 +77,7 @@ export function adminControls(storage: Storage): HTMLElement {
       min: 0,
       max: 20_000,
       presets: [0, 3000],
+      hint: 'How long the payment service waits before each charge: orders stay PENDING that much longer.',
       toValue: (ms) => ms,
       fromValue: (value) => (typeof value === 'number' ? value : undefined),
       write,
@@ -97,6 +99,8 @@ interface NumberControlOptions {
   min: number;
   max: number;
   presets: number[];
+  /** What the value does, in a sentence. */
+  hint: string;
   toValue(shown: number): Json;
   fromValue(value: Json | undefined): number | undefined;
   write: Write;
@@ -135,6 +139,7 @@ function numberControl(o: NumberControlOptions): HTMLElement {
       },
     },
     h('h3', { id: `${o.id}-title` }, o.title, ' ', h('code', { class: 'muted' }, o.key)),
+    h('p', { class: 'hint' }, o.hint),
     h(
       'div',
       { class: 'row' },
