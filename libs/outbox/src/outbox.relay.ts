@@ -292,11 +292,13 @@ export class OutboxRelay implements StatsSource {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      let full = false;
+      // A pass takes one event per key, so a key's next event becomes a head only after the pass: keep going
+      // while passes publish something, and sleep only when idle.
+      let progressed = false;
       try {
         const pass = await this.relayOnce();
         this.failedPasses = pass.failed > 0 ? this.failedPasses + 1 : 0;
-        full = pass.claimed >= this.batchSize && pass.failed === 0;
+        progressed = pass.published > 0 && pass.failed === 0;
       } catch (error) {
         this.failedPasses += 1;
         this.logger.event('error', 'outbox relay pass failed', { service: this.serviceName, error: describe(error) });
@@ -305,7 +307,7 @@ export class OutboxRelay implements StatsSource {
       if (this.failedPasses > 0) {
         // Kafka (or the database) is down: back off as a whole, NOTIFY wake-ups included.
         await this.sleep(backoffDelayMs(this.failedPasses, this.backoff), false);
-      } else if (!full) {
+      } else if (!progressed) {
         await this.sleep(this.pollIntervalMs, true);
       }
     }
