@@ -168,15 +168,6 @@ export class RaftLog {
     this.committed = index;
   }
 
-  /** Raft §5.4.2: commit `index` only if its entry is of the leader's `term`. Returns whether it committed. */
-  maybeCommit(index: number, term: number): boolean {
-    if (index > this.committed && this.term(index) === term) {
-      this.commitTo(index);
-      return true;
-    }
-    return false;
-  }
-
   hasUnstableEntries(): boolean {
     return this.unstableFrom <= this.lastIndex();
   }

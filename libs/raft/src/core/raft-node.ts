@@ -804,10 +804,23 @@ export class RaftNode {
    */
   private maybeCommit(): boolean {
     const matches = this.peers.map((peer) => (this.progress.get(peer) as Progress).match);
+    const index = majorityIndex(matches);
+    if (index <= this.log.committed || !this.commitsByCounting(index)) return false;
     const committedInTermBefore = this.committedEntryInCurrentTerm();
-    if (!this.log.maybeCommit(majorityIndex(matches), this.term)) return false;
+    this.log.commitTo(index);
     if (!committedInTermBefore) this.releasePendingReadIndexMessages();
     return true;
+  }
+
+  /**
+   * Raft §5.4.2: whether the leader may commit `index`, stored on a majority, by counting its replicas: only an
+   * entry of its own term.
+   *
+   * FAULT-INJECTION HOOK, FOR TESTS ONLY: protected (not private) solely so that testing/figure8-bug.ts can
+   * override it with the Figure 8 bug and prove the simulator catches it. Nothing else may override it.
+   */
+  protected commitsByCounting(index: number): boolean {
+    return this.log.term(index) === this.term;
   }
 
   private handleAppendResponse(m: Message, pr: Progress): void {
