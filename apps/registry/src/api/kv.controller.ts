@@ -59,7 +59,7 @@ export class KvController {
     if (isForwarded(outcome)) return outcome.body;
     const result = outcome.result as KvWriteResult;
     if (result.ok) return { ok: true, modIndex: result.modIndex };
-    if (result.reason === 'quota') throw new ApiError(507, 'quota_exceeded', 'the store holds its maximum number of keys');
+    if (result.reason === 'quota') throw new ApiError(507, 'quota_exceeded', 'the store is full (100 000 keys or 256 Mi value characters, history included)');
     if (result.reason === 'no-such-version') throw new ApiError(404, 'no_such_version', `${key} has no version ${rollback} in its history`);
     reply.code(409);
     return casConflict(result.modIndex);

@@ -170,6 +170,18 @@ describe('RegistryStateMachine', () => {
     expect(r.apply(put('a', 2))).toMatchObject({ ok: true });
   });
 
+  it('refuses a write that would hold more value characters than the bound, history included', () => {
+    const r = runner(new RegistryStateMachine({ ...DEFAULT_LIMITS, maxValueChars: 20, historyDepth: 2 }));
+    expect(r.apply(put('plain', 'x'.repeat(8)))).toMatchObject({ ok: true }); // 10 chars with quotes
+    expect(r.apply(put('config/a', 'y'))).toMatchObject({ ok: true }); // 3 in kv + 3 in history
+    expect(r.apply(put('config/b', 'z'))).toEqual({ ok: false, modIndex: 0, reason: 'quota' });
+    expect(r.apply(put('plain', 'x'))).toMatchObject({ ok: true }); // shrinking frees room
+    expect(r.apply(put('config/b', 'z'))).toMatchObject({ ok: true });
+    const restored = new RegistryStateMachine({ ...DEFAULT_LIMITS, maxValueChars: 20, historyDepth: 2 });
+    restored.restore(r.sm.snapshot());
+    expect(restored.apply({ index: 99, data: encodeCommand(put('config/c', 'w'.repeat(5))) })).toMatchObject({ ok: false, reason: 'quota' });
+  });
+
   describe('services and leases', () => {
     it('registers, renews by heartbeat and deregisters', () => {
       const r = runner();

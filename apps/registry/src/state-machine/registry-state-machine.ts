@@ -47,6 +47,8 @@ export type Change =
 export interface StateMachineLimits {
   /** Keys plus deleted keys whose history is kept. */
   readonly maxKeys: number;
+  /** Characters of values held, current ones and history versions together (a memory bound). */
+  readonly maxValueChars: number;
   readonly maxInstances: number;
   /** Keys under this prefix keep their recent versions (config center). */
   readonly historyPrefix: string;
@@ -55,6 +57,7 @@ export interface StateMachineLimits {
 
 export const DEFAULT_LIMITS: StateMachineLimits = {
   maxKeys: 100_000,
+  maxValueChars: 256 * 1024 * 1024,
   maxInstances: 10_000,
   historyPrefix: 'config/',
   historyDepth: 10,
@@ -88,6 +91,8 @@ export class RegistryStateMachine {
   private readonly serviceIndex = new Map<string, number>();
   private instanceCount = 0;
   private deletedWithHistory = 0;
+  /** Sum of the lengths of every value held (kv and history): checked against maxValueChars. */
+  private valueChars = 0;
   /** Last index at which any key was deleted: the change index of absent keys (conservative, like Consul's
    *  table index), so a blocking query on a deleted key returns. */
   private kvDeleteIndex = 0;
@@ -146,8 +151,11 @@ export class RegistryStateMachine {
     if (!current && !this.history.has(key) && this.keyCount() >= this.limits.maxKeys) {
       return { ok: false, modIndex: 0, reason: 'quota' };
     }
+    const growth = value.length - (current?.value.length ?? 0) + this.historyGrowth(key, value.length);
+    if (growth > 0 && this.valueChars + growth > this.limits.maxValueChars) return { ok: false, modIndex: current?.modIndex ?? 0, reason: 'quota' };
     if (!current && this.history.has(key)) this.deletedWithHistory--;
     this.kv.set(key, { key, value, createIndex: current?.createIndex ?? index, modIndex: index });
+    this.valueChars += value.length - (current?.value.length ?? 0);
     this.recordVersion(key, { modIndex: index, value });
     this.onChange({ kind: 'kv', key, index });
     return { ok: true, modIndex: index };
@@ -158,6 +166,7 @@ export class RegistryStateMachine {
     if (cas !== undefined && (current?.modIndex ?? 0) !== cas) return { ok: false, modIndex: current?.modIndex ?? 0, reason: 'cas' };
     if (!current) return { ok: true, existed: false };
     this.kv.delete(key);
+    this.valueChars -= current.value.length;
     this.kvDeleteIndex = index;
     this.recordVersion(key, { modIndex: index, value: null });
     if (this.history.has(key)) this.deletedWithHistory++;
@@ -170,7 +179,16 @@ export class RegistryStateMachine {
     let versions = this.history.get(key);
     if (!versions) this.history.set(key, (versions = []));
     versions.push(version);
-    if (versions.length > this.limits.historyDepth) versions.shift();
+    this.valueChars += version.value?.length ?? 0;
+    if (versions.length > this.limits.historyDepth) this.valueChars -= versions.shift()!.value?.length ?? 0;
+  }
+
+  /** How many value characters the history of `key` gains when a version of `length` is recorded. */
+  private historyGrowth(key: string, length: number): number {
+    if (!key.startsWith(this.limits.historyPrefix)) return 0;
+    const versions = this.history.get(key);
+    const dropped = versions && versions.length >= this.limits.historyDepth ? (versions[0]!.value?.length ?? 0) : 0;
+    return length - dropped;
   }
 
   /** Deleted keys that still keep a history count against the quota too: they hold memory. */
@@ -344,6 +362,9 @@ export class RegistryStateMachine {
       this.instanceCount++;
     }
     this.deletedWithHistory = [...this.history.keys()].filter((key) => !this.kv.has(key)).length;
+    this.valueChars = 0;
+    for (const entry of this.kv.values()) this.valueChars += entry.value.length;
+    for (const versions of this.history.values()) for (const v of versions) this.valueChars += v.value?.length ?? 0;
     this.kvDeleteIndex = shape.kvDeleteIndex;
     this.servicesIndex = shape.servicesIndex;
     this.applied = shape.appliedIndex;
