@@ -40,6 +40,29 @@ describe('registry cluster: the contract, tokens and leases (three real nodes)',
     expect((await call(b, 'GET', `/v1/services/forged-${run}`)).body).toEqual([]);
   });
 
+  it('refuses peer messages not signed with RAFT_SECRET, and nothing changes', async () => {
+    const [a] = cluster.nodes;
+    const before = (await call(a!.url, 'GET', '/v1/cluster')).body;
+    const forged = await fetch(`${a!.url}/raft/messages`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-raft-from': cluster.nodes[1]!.id,
+        'x-raft-to': a!.id,
+        'x-raft-lane': 'msg',
+        'x-raft-epoch': 'forged',
+        'x-raft-seq': '1',
+        'x-raft-timestamp': String(Date.now()),
+        'x-raft-signature': '00'.repeat(32),
+      },
+      body: new Uint8Array([1, 0, 0, 0, 0]),
+      signal: AbortSignal.timeout(5000),
+    });
+    expect([400, 401, 403]).toContain(forged.status);
+    const after = (await call(a!.url, 'GET', '/v1/cluster')).body;
+    expect({ term: after.term, leader: after.leader }).toEqual({ term: before.term, leader: before.leader });
+  });
+
   it('lets a blocking query wait longer than the server idle-socket timeout (30 s), then answer', async () => {
     const service = `quiet-${run}`;
     const first = await call(cluster.urls[0]!, 'GET', `/v1/services/${service}`);
