@@ -1,14 +1,27 @@
-import { acceptsFromNetwork, RaftNode } from '../core/raft-node';
+import { acceptsFromNetwork, InitialState, RaftConfig, RaftNode, RaftStatus } from '../core/raft-node';
 import { Entry, EntryType, Message, NodeId, Ready, Role, Snapshot } from '../core/types';
 import { EventQueue } from './event-queue';
 import { MemoryStorage } from './memory-storage';
 import { Prng } from './prng';
 import { SafetyChecker, SafetyViolation } from './safety-checker';
 
+/**
+ * The shape of a run's faults, drawn per seed (FAULT_PROFILE_WEIGHTS) unless given:
+ *  - random: every fault at random rates, aimed at the leader more or less often;
+ *  - leader-churn: five nodes, one entry per message, and leaders deposed (crashed or cut off alone) right after
+ *    they won, or while their newest entries have reached only a minority. This makes the leadership bounce
+ *    between nodes with different uncommitted suffixes: the sequence of Raft Figure 8.
+ */
+export type FaultProfile = 'random' | 'leader-churn';
+
+/** Out of 100 seeds, how many run each profile. */
+export const FAULT_PROFILE_WEIGHTS: Readonly<Record<FaultProfile, number>> = { random: 75, 'leader-churn': 25 };
+
 /** How hostile one simulated run is. Each field is drawn from the seed unless given. */
 export interface SimulationOptions {
   readonly seed: number;
-  /** Cluster size; default 3 or 5. */
+  readonly profile?: FaultProfile;
+  /** Cluster size; default 3 or 5 (5 under leader-churn). */
   readonly nodes?: number;
   /** Virtual milliseconds of faults before everything heals. */
   readonly faultMs?: number;
@@ -16,10 +29,13 @@ export interface SimulationOptions {
   readonly convergeMs?: number;
   /** Rewrites every message in flight: only for testing that the checker notices a broken protocol. */
   readonly corrupt?: (msg: Message) => Message;
+  /** Builds each node's core: only for testing that the checker notices a broken core (a fault-injected subclass). */
+  readonly createNode?: (config: RaftConfig, initial: InitialState) => RaftNode;
 }
 
 export interface SimulationResult {
   readonly seed: number;
+  readonly profile: FaultProfile;
   readonly nodes: number;
   readonly events: number;
   readonly proposals: number;
@@ -28,6 +44,8 @@ export interface SimulationResult {
   readonly crashes: number;
   readonly partitions: number;
   readonly pauses: number;
+  /** Leaders crashed or cut off by the leader-churn profile. */
+  readonly deposals: number;
   readonly snapshotsInstalled: number;
   readonly leadersElected: number;
   readonly virtualMs: number;
@@ -47,6 +65,17 @@ export class SimulationFailure extends Error {
   }
 }
 
+/** leader-churn: a deposed new leader goes within this many virtual ms of winning. */
+const DEPOSE_AFTER_WIN_MS = 40;
+/** leader-churn: most deposed leaders are cut off rather than crashed (a crash may lose the unfinished fsync). */
+const ISOLATE_RATHER_THAN_CRASH = 0.9;
+
+/** The profile of a seed, from its own generator so that the run's draws are the same whatever the profile. */
+function drawProfile(seed: number): FaultProfile {
+  const roll = new Prng(seed ^ 0x5f3759df).int(100);
+  return roll < FAULT_PROFILE_WEIGHTS['leader-churn'] ? 'leader-churn' : 'random';
+}
+
 const ELECTION_TICK = 10;
 const HEARTBEAT_TICK = 2;
 const TICK_MS = 10;
@@ -61,6 +90,7 @@ type SimEvent =
   | { kind: 'chaos' }
   | { kind: 'restart'; node: number }
   | { kind: 'crash'; node: number; epoch: number }
+  | { kind: 'depose'; node: number; epoch: number; term: number }
   | { kind: 'heal-partition'; generation: number }
   | { kind: 'check-converged' };
 
@@ -80,6 +110,8 @@ interface SimNode {
   outstanding: Ready | null;
   /** Whether the node was leader when last observed (to spot a new leadership). */
   wasLeader: boolean;
+  /** The commit index when last observed as leader (to spot a commit). */
+  lastCommitSeen: number;
   /** A process pause (GC, a stalled VM): until then the node neither ticks nor handles anything. */
   pausedUntil: number;
   /** Proposals this life of the node accepted as leader, by index. */
@@ -105,6 +137,7 @@ function keyOf(entry: Entry): string {
  */
 export class Simulation {
   private readonly rng: Prng;
+  private readonly profile: FaultProfile;
   private readonly queue = new EventQueue<SimEvent>();
   private readonly checker = new SafetyChecker();
   private readonly nodes: SimNode[] = [];
@@ -121,6 +154,14 @@ export class Simulation {
   private readonly leaderBias: number;
   /** Chance that a new leader crashes within 10 ms, before its no-op is replicated: the start of Figure 8. */
   private readonly newLeaderCrashRate: number;
+  /** leader-churn: chance that a new leader is deposed within DEPOSE_AFTER_WIN_MS of winning. */
+  private readonly deposeOnWinRate: number;
+  /** leader-churn: chance, each time a leader is seen with entries stored on a minority, that it is deposed at once. */
+  private readonly deposeOnMinorityRate: number;
+  /** leader-churn: chance to depose a leader whose commit index just moved while newer entries sit on a minority. */
+  private readonly deposeOnCommitRate: number;
+  /** leader-churn: partitions cut one node off from the rest (rather than splitting the cluster in two). */
+  private readonly isolateSingleNodes: boolean;
   private readonly faultMs: number;
   private readonly maxMsgEntries: number;
   private readonly maxInflightMsgs: number;
@@ -130,20 +171,29 @@ export class Simulation {
   /** Every proposal a leader acknowledged (it applied it with the term it was proposed in). */
   private readonly acknowledged: Array<{ index: number; key: string }> = [];
   private maxAcknowledgedIndex = 0;
-  private stats = { events: 0, proposals: 0, reads: 0, crashes: 0, partitions: 0, pauses: 0, snapshotsInstalled: 0 };
+  private stats = { events: 0, proposals: 0, reads: 0, crashes: 0, partitions: 0, pauses: 0, deposals: 0, snapshotsInstalled: 0 };
 
   constructor(private readonly options: SimulationOptions) {
     this.rng = new Prng(options.seed);
-    const count = options.nodes ?? this.rng.pick([3, 5]);
+    this.profile = options.profile ?? drawProfile(options.seed);
+    // The random profile draws exactly as it did before profiles existed, so its seeds replay unchanged.
+    const churn = this.profile === 'leader-churn';
+    const count = options.nodes ?? (churn ? 5 : this.rng.pick([3, 5]));
     this.ids = Array.from({ length: count }, (_, k) => `n${k + 1}`);
-    this.dropRate = this.rng.pick([0, 0.01, 0.05, 0.15, 0.3]);
+    this.dropRate = this.rng.pick(churn ? [0, 0.01, 0.05] : [0, 0.01, 0.05, 0.15, 0.3]);
     this.duplicateRate = this.rng.pick([0, 0.02, 0.1]);
-    this.crashRate = this.rng.pick([0, 0.05, 0.15, 0.3]);
+    this.crashRate = this.rng.pick(churn ? [0, 0.05] : [0, 0.05, 0.15, 0.3]);
     this.leaderBias = this.rng.pick([0, 0.5, 0.9]);
     this.newLeaderCrashRate = this.rng.pick([0, 0, 0.2, 0.5]);
-    this.maxMsgEntries = this.rng.pick([1, 2, 4, 16]);
+    // One entry per message lets an old entry reach a majority before the new leader's own entries do.
+    this.maxMsgEntries = this.rng.pick(churn ? [1, 1, 2] : [1, 2, 4, 16]);
     this.maxInflightMsgs = this.rng.pick([1, 2, 8]);
-    this.faultMs = options.faultMs ?? 1500;
+    this.deposeOnWinRate = churn ? this.rng.pick([0.5, 0.8]) : 0;
+    this.deposeOnMinorityRate = churn ? this.rng.pick([0.02, 0.05]) : 0;
+    this.deposeOnCommitRate = churn ? this.rng.pick([0.5, 0.8]) : 0;
+    this.isolateSingleNodes = churn;
+    // Figure 8 takes four elections in a row; churn needs more time than 1.5 s to produce them often.
+    this.faultMs = options.faultMs ?? (churn ? 3000 : 1500);
     this.convergeMs = options.convergeMs ?? 6000;
     for (const id of this.ids) {
       const node: SimNode = {
@@ -159,6 +209,7 @@ export class Simulation {
         outstanding: null,
         pausedUntil: 0,
         wasLeader: false,
+        lastCommitSeen: 0,
         proposals: new Map(),
         reads: new Map(),
       };
@@ -192,6 +243,7 @@ export class Simulation {
     }
     return {
       seed: this.options.seed,
+      profile: this.profile,
       nodes: this.ids.length,
       ...this.stats,
       acknowledged: this.acknowledged.length,
@@ -260,6 +312,14 @@ export class Simulation {
       case 'crash':
         if (!this.healed && this.nodes[event.node].up && this.nodes[event.node].epoch === event.epoch) this.crash(event.node);
         return;
+      case 'depose': {
+        const node = this.nodes[event.node];
+        const status = node.raft.status();
+        if (!this.healed && node.up && node.epoch === event.epoch && status.role === Role.Leader && status.term === event.term) {
+          this.depose(event.node);
+        }
+        return;
+      }
       case 'heal-partition':
         if (event.generation === this.partitionGeneration) this.groups.clear();
         return;
@@ -334,7 +394,32 @@ export class Simulation {
       const k = this.nodes.indexOf(node);
       this.schedule(this.rng.next() * 10, { kind: 'crash', node: k, epoch: node.epoch });
     }
+    if (isLeader && !this.healed && this.profile === 'leader-churn') this.maybeDepose(node, observed.status, !node.wasLeader);
     node.wasLeader = isLeader;
+  }
+
+  /**
+   * leader-churn: depose a leader soon after it won (before its no-op spreads), or right when its newest entries
+   * sit on a minority of nodes. Either leaves an uncommitted suffix behind for a later leader to overwrite or to
+   * finish replicating in a later term, which is where committing by counting replicas goes wrong (Figure 8).
+   */
+  private maybeDepose(node: SimNode, status: RaftStatus, justWon: boolean): void {
+    const k = this.nodes.indexOf(node);
+    const depose = (delay: number) => this.schedule(delay, { kind: 'depose', node: k, epoch: node.epoch, term: status.term });
+    // Skewed towards at once: most no-ops must not spread, some should.
+    if (justWon && this.rng.chance(this.deposeOnWinRate)) depose(this.rng.next() ** 2 * DEPOSE_AFTER_WIN_MS);
+    const onMinority = Object.entries(status.progress).some(([id, peer]) => id !== node.id && peer.match > status.commitIndex);
+    const committed = !justWon && status.commitIndex > node.lastCommitSeen;
+    node.lastCommitSeen = status.commitIndex;
+    if (onMinority && this.rng.chance(committed ? this.deposeOnCommitRate : this.deposeOnMinorityRate)) depose(this.rng.next() * 2);
+  }
+
+  /** Crash the leader, or cut it off alone (it keeps its log and believes it leads until check-quorum). */
+  private depose(k: number): void {
+    this.stats.deposals++;
+    // Cutting it off keeps the leader's unreplicated suffix. It replaces any other isolation: that node rejoins.
+    if (this.rng.chance(ISOLATE_RATHER_THAN_CRASH)) this.isolate(k, 50 + this.rng.next() * 250);
+    else this.crash(k);
   }
 
   private scheduleReady(node: SimNode, k: number): void {
@@ -471,10 +556,22 @@ export class Simulation {
   }
 
   private partition(): void {
+    if (this.isolateSingleNodes) {
+      this.isolate(this.rng.int(this.nodes.length), 30 + this.rng.next() * 200);
+      return;
+    }
     this.partitionGeneration++;
     this.stats.partitions++;
     for (let k = 0; k < this.nodes.length; k++) this.groups.set(k, this.rng.int(2));
     this.schedule(30 + this.rng.next() * 400, { kind: 'heal-partition', generation: this.partitionGeneration });
+  }
+
+  /** A partition with node `k` alone on one side, healed after `ms`. */
+  private isolate(k: number, ms: number): void {
+    this.partitionGeneration++;
+    this.stats.partitions++;
+    for (let j = 0; j < this.nodes.length; j++) this.groups.set(j, j === k ? 1 : 0);
+    this.schedule(ms, { kind: 'heal-partition', generation: this.partitionGeneration });
   }
 
   private connected(a: number, b: number): boolean {
@@ -520,18 +617,17 @@ export class Simulation {
 
   private createRaft(node: SimNode): RaftNode {
     const rng = this.rng.fork();
-    return new RaftNode(
-      {
-        id: node.id,
-        peers: this.ids,
-        electionTick: ELECTION_TICK,
-        heartbeatTick: HEARTBEAT_TICK,
-        random: (n) => rng.int(n),
-        maxMsgEntries: this.maxMsgEntries,
-        maxInflightMsgs: this.maxInflightMsgs,
-      },
-      node.storage.initialState(),
-    );
+    const config: RaftConfig = {
+      id: node.id,
+      peers: this.ids,
+      electionTick: ELECTION_TICK,
+      heartbeatTick: HEARTBEAT_TICK,
+      random: (n) => rng.int(n),
+      maxMsgEntries: this.maxMsgEntries,
+      maxInflightMsgs: this.maxInflightMsgs,
+    };
+    const initial = node.storage.initialState();
+    return this.options.createNode ? this.options.createNode(config, initial) : new RaftNode(config, initial);
   }
 
   private schedule(delay: number, event: SimEvent): void {
