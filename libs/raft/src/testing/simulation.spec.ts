@@ -1,12 +1,27 @@
 /**
- * The whole protocol under a hostile, seeded world (RAFT-CHECKLIST.md, "The whole"). Each seed draws a cluster
- * of 3 or 5 nodes, drop and duplicate rates, crash rates, clock skew and flow-control limits, then runs 1.5 s of
- * faults (virtual time) and up to 6 s of healing. Safety is checked after every event; liveness and durability
- * at the end. RAFT_SEEDS=<n> runs n seeds; RAFT_SEED=<n> replays one.
+ * The whole protocol under a hostile, seeded world (RAFT-CHECKLIST.md, "The whole"). Each seed draws a fault
+ * profile (random, or leader-churn for a quarter of the seeds), a cluster of 3 or 5 nodes, drop and duplicate
+ * rates, crash rates, clock skew and flow-control limits, then runs 1.5 s (3 s under leader-churn) of faults
+ * (virtual time) and up to 6 s of healing. Safety is checked after every event; liveness and durability at the
+ * end. RAFT_SEEDS=<n> runs n seeds; RAFT_SEED=<n> replays one.
  */
 import { loadSimulationConfig } from './simulation.config';
 import { Message, MessageType } from '../core/types';
-import { runSimulation, SimulationFailure, SimulationResult } from './simulator';
+import { Figure8BugRaftNode } from './figure8-bug';
+import { FAULT_PROFILE_WEIGHTS, runSimulation, SimulationFailure, SimulationOptions, SimulationResult } from './simulator';
+
+/** Runs seeds 1..count until one fails; returns that failure, or null. */
+function firstFailure(count: number, options: Omit<SimulationOptions, 'seed'>): SimulationFailure | null {
+  for (let seed = 1; seed <= count; seed++) {
+    try {
+      runSimulation({ ...options, seed });
+    } catch (error) {
+      if (!(error instanceof SimulationFailure)) throw error;
+      return error;
+    }
+  }
+  return null;
+}
 
 const { seeds } = loadSimulationConfig();
 
@@ -33,6 +48,9 @@ describe('Raft under a seeded simulation', () => {
       expect(total('snapshotsInstalled')).toBeGreaterThan(seeds.length / 10);
       expect(total('acknowledged')).toBeGreaterThan(seeds.length * 10);
       expect(total('leadersElected')).toBeGreaterThan(seeds.length * 2);
+      const churn = results.filter((r) => r.profile === 'leader-churn');
+      expect(churn.length).toBeGreaterThan((seeds.length * FAULT_PROFILE_WEIGHTS['leader-churn']) / 200);
+      expect(churn.reduce((sum, r) => sum + r.deposals, 0)).toBeGreaterThan(churn.length * 5);
     }
   });
 
@@ -51,6 +69,17 @@ describe('Raft under a seeded simulation', () => {
     expect(failures.length).toBeGreaterThan(0);
     expect(failures[0]).toMatch(/^seed \d+ failed at \d+ ms \(virtual\): (Election Safety|Leader Completeness|State Machine Safety|Log Matching)/);
     expect(failures[0]).toMatch(/replay with RAFT_SEED=\d+/);
+  });
+
+  test('Figure 8: a core that commits an earlier term\'s entry by counting replicas is caught within 200 seeds, by the leader-churn profile', () => {
+    const failure = firstFailure(200, { createNode: (config, initial) => new Figure8BugRaftNode(config, initial) });
+    expect(failure).not.toBeNull();
+    expect(failure?.message).toMatch(/^seed \d+ failed at \d+ ms \(virtual\): (Leader Completeness|State Machine Safety)/);
+    expect(failure?.message).toMatch(/replay with RAFT_SEED=\d+/);
+    // The seed replays the failure, and the same seed passes with the correct core.
+    const seed = (failure as SimulationFailure).seed;
+    expect(() => runSimulation({ seed, createNode: (config, initial) => new Figure8BugRaftNode(config, initial) })).toThrow(failure?.message);
+    expect(runSimulation({ seed }).profile).toBe('leader-churn');
   });
 
   test('RAFT_SEEDS sets how many seeds run and RAFT_SEED replays one', () => {
