@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, so this file needs the DOM types.
 /**
  * Takes the README's screenshots (docs/images/shop.png, docs/images/console.png) from the whole running
  * system, with a little traffic so that the console has something to show: a few orders, a rate limit that

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, so this file needs the DOM types.
 import { Browser, Page } from 'playwright-core';
 import { RunningSystem, startSystem } from '../support/system';
 import { launchChromium, newPage, pageErrors, screenshot, ShopApi } from './browser-support';
