@@ -1,4 +1,5 @@
-import { createLogger } from '@shop/common';
+import { createLogger, metricsRegistry } from '@shop/common';
+import { Histogram } from 'prom-client';
 import { LeaseKeeper } from '../leases/lease-keeper';
 import { encodeCommand } from '../state-machine/command-codec';
 import { Command, CommandType } from '../state-machine/commands';
@@ -26,6 +27,13 @@ export class NoLeader extends Error {
 }
 
 const MAX_EXPIRE_BATCH = 256;
+
+const commitDuration = new Histogram({
+  name: 'registry_propose_duration_seconds',
+  help: 'From propose on the leader to applied on the leader (fsyncs and one replication round trip)',
+  buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});
 
 /**
  * One registry node: the replicated state machine, the Raft consensus that feeds it, the blocking-query hub
@@ -91,7 +99,10 @@ export class RegistryNode {
     const consensus = await this.waitForLeader();
     const status = consensus.status();
     if (status.role !== 'leader') throw new NotLeader(status.leader);
-    return consensus.propose(encodeCommand(cmd), { timeoutMs: this.options.proposeTimeoutMs });
+    const stopTimer = commitDuration.startTimer();
+    const outcome = await consensus.propose(encodeCommand(cmd), { timeoutMs: this.options.proposeTimeoutMs });
+    stopTimer();
+    return outcome;
   }
 
   async transferLeadership(to: string): Promise<void> {
