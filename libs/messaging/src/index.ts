@@ -15,7 +15,7 @@
  *   with `{ onPoison }` an event that fails on every delivery is parked after N attempts instead of blocking its
  *   partition forever.
  */
-export { KafkaEventPublisher, PublishTimeoutError } from './kafka-event.publisher';
+export { BrokerUnavailableError, isBrokerUnavailable, KafkaEventPublisher, PublishTimeoutError } from './kafka-event.publisher';
 export type { EventPublisher, KafkaPublisherOptions, PublishMessage } from './kafka-event.publisher';
 export { handleKafkaEvent, kafkaMicroserviceOptions } from './kafka-consumer';
 export type { ConsumedEventMeta, KafkaConsumerOptions, PoisonFailure, PoisonOptions } from './kafka-consumer';

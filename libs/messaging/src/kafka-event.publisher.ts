@@ -15,6 +15,54 @@ export interface PublishMessage {
  */
 export interface EventPublisher {
   publish(topic: string, messages: readonly PublishMessage[]): Promise<void>;
+  /** Resolves when the broker answers (a metadata request); used to notice that Kafka is back after an outage. */
+  probe?(opts: { signal: AbortSignal }): Promise<Record<string, unknown>>;
+}
+
+/**
+ * The broker could not be reached or could not take the write now (connection refused or lost, timeouts, no
+ * leader, not enough in-sync replicas): nothing is wrong with the messages themselves.
+ */
+export class BrokerUnavailableError extends Error {
+  override name = 'BrokerUnavailableError';
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const UNAVAILABLE_ERRORS = new Set([
+  'BrokerUnavailableError',
+  'PublishTimeoutError',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSLockTimeout',
+]);
+const UNAVAILABLE_PROTOCOL_ERRORS = new Set([
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION',
+  'BROKER_NOT_AVAILABLE',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+]);
+
+/** Whether a publish failed because of the broker (an outage), not because of the messages (walks `cause`). */
+export function isBrokerUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (UNAVAILABLE_ERRORS.has(e.name)) return true;
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && UNAVAILABLE_PROTOCOL_ERRORS.has(type)) return true;
+  }
+  return false;
 }
 
 export interface KafkaPublisherOptions {
@@ -107,16 +155,22 @@ export class KafkaEventPublisher implements EventPublisher {
 
   async publish(topic: string, messages: readonly PublishMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    if (!this.connected) await this.connect();
-    await this.withTimeout(
-      topic,
-      this.producer.send({
+    try {
+      if (!this.connected) await this.connect();
+      await this.withTimeout(
         topic,
-        acks: -1,
-        timeout: this.requestTimeoutMs,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      }),
-    );
+        this.producer.send({
+          topic,
+          acks: -1,
+          timeout: this.requestTimeoutMs,
+          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        }),
+      );
+    } catch (error) {
+      if (!isBrokerUnavailable(error)) throw error;
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new BrokerUnavailableError(`Kafka unavailable (${detail})`, error);
+    }
   }
 
   /** Health check: a metadata request answered by the cluster (an open port is not enough). */

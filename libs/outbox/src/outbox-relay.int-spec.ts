@@ -1,4 +1,4 @@
-import { EventPublisher, KafkaEventPublisher, PublishMessage } from '@shop/messaging';
+import { BrokerUnavailableError, EventPublisher, KafkaEventPublisher, PublishMessage } from '@shop/messaging';
 import { DataSource } from 'typeorm';
 import { OutboxQueries } from './outbox.queries';
 import { OutboxRelay, OutboxRelayOptions } from './outbox.relay';
@@ -245,6 +245,30 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     expect(await row(id)).toMatchObject({ status: 'published' });
     const messages = await consumeUntil(topic, (m) => m.length >= 1);
     expect(envelopeOf(messages[0]).id).toBe(id);
+  });
+
+  it('when Kafka comes back, rows that waited out the outage in backoff go at once (a probe notices it)', async () => {
+    const topic = await newTopic('recovery');
+    let down = true;
+    const switchable: EventPublisher = {
+      publish: async (t, messages) => {
+        if (down) throw new BrokerUnavailableError('Kafka unavailable (test)', new Error('ECONNREFUSED'));
+        await publisher.publish(t, messages);
+      },
+      probe: async (opts) => {
+        if (down) throw new Error('no broker');
+        return publisher.probe(opts);
+      },
+    };
+    // A row backoff of ten minutes: only the recovery can explain a publish within the wait below.
+    const relay = newRelay({ backoff: { baseMs: 600_000, maxMs: 600_000, jitter: 0 } }, switchable);
+    const id = await write(topic, 'k-recovery', 1);
+    await relay.start();
+    await eventually('the first attempt failed', async () => (await row(id)).attempts === 1);
+    expect((await row(id)).status).toBe('pending');
+    down = false;
+    await eventually('the row is published after the recovery', async () => (await row(id)).status === 'published', 30_000);
+    expect((await row(id)).attempts).toBe(2);
   });
 
   it('a row in backoff holds back the later rows of its key, not the other keys', async () => {

@@ -1,5 +1,5 @@
 import { createLogger } from '@shop/common';
-import type { EventPublisher, PublishMessage } from '@shop/messaging';
+import { EventPublisher, isBrokerUnavailable, PublishMessage } from '@shop/messaging';
 import { Client as PgClient, ClientConfig as PgClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
@@ -14,9 +14,12 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Fallback poll: NOTIFY is only a hint (lost while the listener is disconnected). */
   pollIntervalMs?: number;
-  /** After this many failed attempts a row is parked as `dead` (alert, replayable). */
+  /**
+   * After this many failed attempts a row is parked as `dead` (alert, replayable). With the default backoff,
+   * 15 attempts span about 14 minutes of continuous failure: a longer Kafka outage dead-letters the oldest rows.
+   */
   maxAttempts?: number;
-  /** Backoff of a row after each failed attempt, and of the relay after a failed pass. */
+  /** Backoff of a row after each failed attempt (the relay itself pauses at most 10 s between failed passes). */
   backoff?: Partial<BackoffPolicy>;
   /** Published outbox rows are deleted after this long. */
   retentionMs?: number;
@@ -98,6 +101,7 @@ export class OutboxRelay implements StatsSource {
   private readonly pollIntervalMs: number;
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
+  private readonly relayBackoff: BackoffPolicy;
   private readonly retentionMs: number;
   private readonly inboxRetentionMs: number;
   private readonly cleanupIntervalMs: number;
@@ -117,6 +121,8 @@ export class OutboxRelay implements StatsSource {
   private unregisterStats: (() => void) | undefined;
   private statsCache: { at: number; value: Promise<OutboxStats> } | undefined;
   private lastPublishError: string | undefined;
+  /** The last failure was the broker's (an outage): rows wait in backoff that a recovery should cut short. */
+  private brokerDown = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -127,8 +133,9 @@ export class OutboxRelay implements StatsSource {
     this.queries = new OutboxQueries(dataSource);
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.maxAttempts = options.maxAttempts ?? 10;
-    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.maxAttempts = options.maxAttempts ?? 15;
+    this.backoff = { ...DEFAULT_BACKOFF, maxMs: 120_000, ...options.backoff };
+    this.relayBackoff = { ...this.backoff, baseMs: Math.min(200, this.backoff.baseMs), maxMs: Math.min(10_000, this.backoff.maxMs) };
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.inboxRetentionMs = options.inboxRetentionMs ?? 30 * 24 * 3600_000;
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? 10 * 60_000;
@@ -190,7 +197,7 @@ export class OutboxRelay implements StatsSource {
       const rows = (await runner.query(CLAIM_SQL, [this.batchSize])) as ClaimedRow[];
       const result: RelayPassResult = { claimed: rows.length, published: 0, failed: 0, dead: 0 };
       const published: ClaimedRow[] = [];
-      let failure: { rows: ClaimedRow[]; error: string } | undefined;
+      let failure: { rows: ClaimedRow[]; error: string; brokerDown: boolean } | undefined;
       for (const group of this.groupsOf(rows)) {
         const started = process.hrtime.bigint();
         try {
@@ -198,7 +205,7 @@ export class OutboxRelay implements StatsSource {
           outboxMetrics.publishDuration.observe({ service: this.serviceName }, Number(process.hrtime.bigint() - started) / 1e9);
           published.push(...group);
         } catch (error) {
-          failure = { rows: group, error: describe(error) };
+          failure = { rows: group, error: describe(error), brokerDown: isBrokerUnavailable(error) };
           break;
         }
       }
@@ -218,7 +225,9 @@ export class OutboxRelay implements StatsSource {
         outboxMetrics.deliveryLatency.observe({ service: this.serviceName }, Math.max(0, now - new Date(row.created_at).getTime()) / 1000);
       }
       result.published = published.length;
+      if (published.length > 0 && this.brokerDown) await this.brokerRecovered();
       if (failure) {
+        this.brokerDown ||= failure.brokerDown;
         result.failed = failure.rows.length;
         this.lastPublishError = failure.error;
         outboxMetrics.publishFailures.inc({ service: this.serviceName, topic: failure.rows[0].topic }, failure.rows.length);
@@ -297,7 +306,9 @@ export class OutboxRelay implements StatsSource {
       let progressed = false;
       try {
         const pass = await this.relayOnce();
-        this.failedPasses = pass.failed > 0 ? this.failedPasses + 1 : 0;
+        // Every row waits in backoff after an outage: ask the broker itself whether it is back.
+        if (pass.claimed === 0 && this.brokerDown) await this.probeBroker();
+        this.failedPasses = pass.failed > 0 || this.brokerDown ? this.failedPasses + 1 : 0;
         progressed = pass.published > 0 && pass.failed === 0;
       } catch (error) {
         this.failedPasses += 1;
@@ -306,7 +317,7 @@ export class OutboxRelay implements StatsSource {
       if (!this.running) break;
       if (this.failedPasses > 0) {
         // Kafka (or the database) is down: back off as a whole, NOTIFY wake-ups included.
-        await this.sleep(backoffDelayMs(this.failedPasses, this.backoff), false);
+        await this.sleep(backoffDelayMs(this.failedPasses, this.relayBackoff), false);
       } else if (!progressed) {
         await this.sleep(this.pollIntervalMs, true);
       }
@@ -333,6 +344,29 @@ export class OutboxRelay implements StatsSource {
         }
       };
     });
+  }
+
+  /**
+   * Kafka answers again: rows that waited out the outage in backoff go now, instead of up to `backoff.maxMs`
+   * later. (A poison row in backoff is released too; its attempts still lead it to `dead`.)
+   */
+  private async brokerRecovered(): Promise<void> {
+    this.brokerDown = false;
+    const [, released] = (await this.dataSource.query(
+      `UPDATE outbox_message SET available_at = now() WHERE status = 'pending' AND available_at > now()`,
+    )) as [unknown, number];
+    this.logger.event('log', 'Kafka is back; rows waiting in backoff are released', { service: this.serviceName, released });
+    this.wake();
+  }
+
+  private async probeBroker(): Promise<void> {
+    if (!this.publisher.probe) return;
+    try {
+      await this.publisher.probe({ signal: AbortSignal.timeout(5000) });
+    } catch {
+      return; // still down: the next pass asks again after the relay's backoff
+    }
+    await this.brokerRecovered();
   }
 
   /** First-time rows: one call per topic. Retried rows: one call each. */
