@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { ADMIN_TOKEN, DiscoveryContent, eventually, runId, send, TestGateway, TestUpstream } from './gateway-harness';
@@ -175,7 +176,7 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
     const valid = await send(gateway.url, 'PUT', path, { body: JSON.stringify({ value: { goods: { service } } }), headers: auth });
     expect(valid.status).toBe(200);
     await eventually('the route written by the admin API', async () => ((await gateway.get('/api/goods/1')).status === 200 ? true : undefined));
-    content = JSON.parse(require('node:fs').readFileSync(gateway.discoveryFile, 'utf8')) as DiscoveryContent;
+    content = JSON.parse(readFileSync(gateway.discoveryFile, 'utf8')) as DiscoveryContent;
   });
 
   it('a killed instance: requests keep succeeding by retry, and it leaves the rotation when discovery drops it', async () => {

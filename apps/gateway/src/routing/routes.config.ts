@@ -20,6 +20,16 @@ export interface Route {
 
 export type RouteTable = ReadonlyMap<string, Route>;
 
+/**
+ * A Map for the hot path's one lookup that still serializes as JSON: the config client compares parsed values
+ * by their JSON to tell a change, and a plain Map would always look like {}.
+ */
+class RouteMap extends Map<string, Route> {
+  toJSON(): Record<string, Route> {
+    return Object.fromEntries(this);
+  }
+}
+
 export const DEFAULT_TIMEOUTS: RouteTimeouts = { connectMs: 1000, headersMs: 10_000, bodyMs: 30_000 };
 
 /** The contract's routes; `config/gateway/routes` replaces them as a whole when present. */
@@ -40,7 +50,7 @@ const BALANCERS: readonly BalancerName[] = ['round-robin', 'weighted', 'least-ou
  */
 export function parseRoutes(raw: unknown): RouteTable {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('routes: expected an object of prefix -> route');
-  const table = new Map<string, Route>();
+  const table = new RouteMap();
   for (const [prefix, value] of Object.entries(raw)) {
     const at = `routes.${prefix}`;
     if (!SEGMENT.test(prefix)) throw new Error(`${at}: a prefix is one lower-case path segment`);
