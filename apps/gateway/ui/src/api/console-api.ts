@@ -243,7 +243,9 @@ export function readSaga(body: unknown): Saga {
       detail: str(payload?.reason, e.reason),
     };
   });
-  events.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || (a.direction === 'out' ? -1 : 1));
+  // At the same instant, a step is written (out) before it is consumed (in).
+  const rank = (e: SagaEvent): number => (e.direction === 'out' ? 0 : 1);
+  events.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || rank(a) - rank(b));
   const unanswered = (Array.isArray(root.sources) ? root.sources.filter(isObj) : [])
     .filter((s) => s.ok === false)
     .map((s) => `${str(s.service) ?? '?'} (${str(s.error) ?? `HTTP ${String(s.status ?? '?')}`})`);

@@ -138,6 +138,7 @@ function renderCluster(body: HTMLElement, nodes: ClusterNode[]): void {
       cell(n.term, true),
       cell(n.commitIndex, true),
       cell(n.appliedIndex, true),
+      cell(n.leader ?? (n.error ? undefined : 'none')),
       h('td', { class: 'muted' }, n.error ?? n.url ?? ''),
     ),
   );
@@ -148,7 +149,7 @@ function renderCluster(body: HTMLElement, nodes: ClusterNode[]): void {
       : leaders.size > 1
         ? h('p', { class: 'notice notice-warn' }, `${leaders.size} nodes say they lead (terms ${[...terms].join(', ')}): only the one in the highest term has a majority.`)
         : null;
-  preservingFocus(() => replaceChildren(body, note, table('Registry nodes', ['Node', 'Role', 'Term', 'Commit index', 'Applied', 'Address'], rows, [2, 3, 4])));
+  preservingFocus(() => replaceChildren(body, note, table('Registry nodes', ['Node', 'Role', 'Term', 'Commit index', 'Applied', 'Leader it sees', 'Address'], rows, [2, 3, 4])));
 }
 
 function renderServices(body: HTMLElement, status: GatewayStatus): void {

@@ -1,5 +1,5 @@
 import { describeError } from '../api/http';
-import { getOrder, Order } from '../api/shop-api';
+import { getOrder, listProducts, Order } from '../api/shop-api';
 import { h, replaceChildren, whenChanged } from '../lib/dom';
 import { formatCents, formatTime } from '../lib/format';
 import { poll } from '../lib/poller';
@@ -17,7 +17,17 @@ export function orderProgressView(orderId: string, onFinal: (order: Order) => vo
   const body = h('div', { class: 'order-body', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
   const started = Date.now();
 
-  const render = whenChanged((order: Order): void => {
+  // Product names make the lines readable; without them (inventory unreachable) the sku is shown.
+  let names = new Map<string, string>();
+  let lastOrder: Order | undefined;
+  listProducts()
+    .then((products) => {
+      names = new Map(products.map((p) => [p.sku, p.name]));
+      if (lastOrder) render({ order: lastOrder, names: [...names] });
+    })
+    .catch((error: unknown) => console.warn('product names unavailable; the order shows skus', error));
+
+  const render = whenChanged(({ order }: { order: Order; names: [string, string][] }): void => {
     replaceChildren(
       body,
       h(
@@ -37,7 +47,7 @@ export function orderProgressView(orderId: string, onFinal: (order: Order) => vo
           'tbody',
           {},
           ...order.items.map((item) =>
-            h('tr', {}, h('td', {}, item.sku), h('td', { class: 'num' }, String(item.quantity)), h('td', { class: 'num' }, item.priceCents === undefined ? '—' : formatCents(item.priceCents))),
+            h('tr', {}, h('td', {}, names.get(item.sku) ?? item.sku), h('td', { class: 'num' }, String(item.quantity)), h('td', { class: 'num' }, item.priceCents === undefined ? '—' : formatCents(item.priceCents))),
           ),
         ),
         h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 2 }, 'Total'), h('td', { class: 'num', 'data-testid': 'order-total' }, formatCents(order.totalCents)))),
@@ -58,7 +68,8 @@ export function orderProgressView(orderId: string, onFinal: (order: Order) => vo
     try {
       const order = await getOrder(orderId);
       messages.clear();
-      render(order);
+      lastOrder = order;
+      render({ order, names: [...names] });
       if (isFinal(order.status)) {
         onFinal(order);
         return false;
