@@ -68,7 +68,7 @@ describe('registry client against three real nodes', () => {
     peer = new RegistryClient({ urls: [...cluster.urls].reverse(), token: TOKEN, requestTimeoutMs: 2000 });
 
     // Registration and discovery through the cache.
-    await client.register({ service, instanceId: 'a', address: '127.0.0.1', port: 4001, meta: { zone: 'z1' }, ttlMs: 3000 });
+    await client.register({ service, instanceId: 'a', address: '127.0.0.1', port: 4001, meta: { zone: 'z1' }, ttlMs: 6000 });
     const changes: (readonly ServiceInstance[])[] = [];
     client.onInstancesChange(service, (list) => changes.push(list));
     await eventually('the cache holds the registered instance', async () => (client.instances(service).length === 1 ? true : undefined));
@@ -94,8 +94,8 @@ describe('registry client against three real nodes', () => {
     expect(await client.kv.put(`client-e2e-${run}/after-failover`, 'ok')).toBeGreaterThan(0);
     expect(client.health().healthy).toBe(true);
     expect(client.health().detail.node).not.toBe(preferred);
-    // The heartbeat loop kept the lease alive through the failover (its TTL is 3 s).
-    await new Promise((r) => setTimeout(r, 3500));
+    // The heartbeat loop kept the lease alive through the failover: it is still there after more than its TTL.
+    await new Promise((r) => setTimeout(r, 7000));
     expect((await call(cluster.nodes.find((n) => n.proc)!.url, 'GET', `/v1/services/${service}`)).body.map((i: { id: string }) => i.id)).toContain('a');
 
     // Every node down: the last known view is served, and health says so.
