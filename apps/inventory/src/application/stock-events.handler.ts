@@ -6,6 +6,8 @@ import { Counter } from 'prom-client';
 import { assertReservationTransition, planReservation } from '../domain/stock';
 import { StockRepository } from '../infrastructure/stock.repository';
 
+
+export type HandleOutcome = 'applied' | 'duplicate' | 'ignored';
 const reservations = new Counter({
   name: 'inventory_reservations_total',
   help: 'Reservation outcomes: reserved, rejected, sold, released, skipped',
@@ -27,9 +29,9 @@ export class StockEventsHandler {
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  /** Returns whether the event was applied now (false: not for inventory, or a redelivery). */
-  async handle(event: SagaEvent): Promise<boolean> {
-    if (event.type !== 'OrderCreated' && event.type !== 'OrderConfirmed' && event.type !== 'OrderCancelled') return false;
+  /** 'duplicate': a redelivery the inbox absorbed; 'ignored': an event this service does not react to. */
+  async handle(event: SagaEvent): Promise<HandleOutcome> {
+    if (event.type !== 'OrderCreated' && event.type !== 'OrderConfirmed' && event.type !== 'OrderCancelled') return 'ignored';
     const { duplicate } = await this.unitOfWork.runOnce({ eventId: event.id, type: event.type, aggregateId: event.aggregateId }, async (ctx) => {
       switch (event.type) {
         case 'OrderCreated':
@@ -40,7 +42,7 @@ export class StockEventsHandler {
           return this.release(ctx, event);
       }
     });
-    return !duplicate;
+    return duplicate ? 'duplicate' : 'applied';
   }
 
   private async reserve(ctx: UnitOfWorkContext, event: SagaEventOf<'OrderCreated'>): Promise<void> {

@@ -7,6 +7,8 @@ import { Order } from '../domain/order';
 import { decide, SagaSignal } from '../domain/order-saga';
 import { OrderRepository } from '../infrastructure/order.repository';
 
+
+export type HandleOutcome = 'applied' | 'duplicate' | 'ignored';
 const outcomes = new Counter({
   name: 'order_saga_outcomes_total',
   help: 'Orders ended by the saga, by status and reason; late answers to orders already ended',
@@ -28,10 +30,10 @@ export class OrderSagaHandler {
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  /** Handles one consumed event; returns whether it was new (false: a redelivery the inbox absorbed). */
-  async handle(event: SagaEvent): Promise<boolean> {
+  /** Handles one consumed event. 'duplicate': a redelivery the inbox absorbed; 'ignored': not for order. */
+  async handle(event: SagaEvent): Promise<HandleOutcome> {
     const signal = toSignal(event);
-    if (!signal) return false;
+    if (!signal) return 'ignored';
     const { duplicate } = await this.unitOfWork.runOnce({ eventId: event.id, type: event.type, aggregateId: event.aggregateId }, async (ctx) => {
       const order = await this.orders.findForUpdate(ctx.manager, event.aggregateId);
       if (!order) {
@@ -42,7 +44,7 @@ export class OrderSagaHandler {
       }
       await this.apply(ctx, order, signal, new Date());
     });
-    return !duplicate;
+    return duplicate ? 'duplicate' : 'applied';
   }
 
   /** Applies the saga's decision to a locked order inside the caller's transaction (also used by the sweeper). */

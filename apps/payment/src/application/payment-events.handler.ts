@@ -10,6 +10,8 @@ import { assertRefundable, failsOnPurpose, INJECTED_FAILURE, INSUFFICIENT_FUNDS,
 import { PaymentRepository } from '../infrastructure/payment.repository';
 import { FAILURE_RATE, LATENCY_MS } from '../payment.tokens';
 
+
+export type HandleOutcome = 'applied' | 'duplicate' | 'ignored';
 const payments = new Counter({
   name: 'payment_outcomes_total',
   help: 'Payment outcomes: charged, failed, refunded, voided, skipped',
@@ -34,20 +36,20 @@ export class PaymentEventsHandler {
     @Inject(LATENCY_MS) private readonly latencyMs: LiveConfig<number>,
   ) {}
 
-  /** Returns whether the event was applied now (false: not for payment, or a redelivery). */
-  async handle(event: SagaEvent): Promise<boolean> {
+  /** 'duplicate': a redelivery the inbox absorbed; 'ignored': an event this service does not react to. */
+  async handle(event: SagaEvent): Promise<HandleOutcome> {
     if (event.type === 'StockReserved') {
       // Injected latency (config/payment/latency-ms) is spent before the transaction, never holding locks.
       const latency = this.latencyMs.get();
       if (latency > 0) await sleep(latency);
       const { duplicate } = await this.unitOfWork.runOnce(inbox(event), (ctx) => this.charge(ctx, event));
-      return !duplicate;
+      return duplicate ? 'duplicate' : 'applied';
     }
     if (event.type === 'OrderCancelled') {
       const { duplicate } = await this.unitOfWork.runOnce(inbox(event), (ctx) => this.refund(ctx, event));
-      return !duplicate;
+      return duplicate ? 'duplicate' : 'applied';
     }
-    return false;
+    return 'ignored';
   }
 
   private async charge(ctx: UnitOfWorkContext, event: SagaEventOf<'StockReserved'>): Promise<void> {
