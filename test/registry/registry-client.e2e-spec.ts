@@ -56,11 +56,29 @@ describe('registry client against three real nodes', () => {
       });
       expect(listed).toEqual([{ id: 'app-1', address: '127.0.0.1', port: 1, meta: { version: 'e2e' } }]);
       const health = await (await fetch(`${appUrl}/health`)).json();
-      expect(health.info.registry).toMatchObject({ status: 'up' });
+      expect(health.info.registry).toMatchObject({ status: 'up', state: 'ok', registered: `${nestService}/app-1` });
     } finally {
       await app.close();
     }
     expect((await call(cluster.urls[1]!, 'GET', `/v1/services/${nestService}`)).body).toEqual([]);
+
+    // Without any reachable registry node the app stays up, and its health says it runs on a stale view.
+    @Module({ imports: [CommonModule.forRoot(), RegistryClientModule.forRoot({ urls: ['http://127.0.0.1:1'], token: TOKEN, requestTimeoutMs: 500, watchServices: ['x'] })] })
+    class BlindModule {}
+    const blind = await NestFactory.create<NestFastifyApplication>(BlindModule, new FastifyAdapter(), { logger: false });
+    await blind.listen(0, '127.0.0.1');
+    try {
+      const blindUrl = await blind.getUrl();
+      const res = await eventually('the blind app reports a degraded registry', async () => {
+        const r = await fetch(`${blindUrl}/health`);
+        const body = await r.json();
+        return body.info?.registry?.state === 'degraded' ? { status: r.status, body } : undefined;
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.info.registry).toMatchObject({ status: 'up', servingLastKnownView: true });
+    } finally {
+      await blind.close();
+    }
   });
 
   it('registers, discovers from its cache, takes config pushes, fails over when its node dies, and keeps its last view while every node is down', async () => {

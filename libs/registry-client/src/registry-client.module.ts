@@ -27,7 +27,7 @@ const OPTIONS = Symbol('RegistryClientModuleOptions');
  * port that does not answer yet), deregistration in beforeApplicationShutdown (before connections drain), and
  * a 'registry' health check.
  *
- * Health decision: while no registry node answers, the check stays UP with `status: 'degraded'` and
+ * Health decision: while no registry node answers, the check stays UP with `state: 'degraded'` and
  * `servingLastKnownView: true`. The app keeps routing with its last known view and config; reporting DOWN would
  * make an orchestrator restart every service at once during a registry outage, which helps nobody (and a
  * restarted app would come back with an empty cache).
@@ -47,7 +47,8 @@ class RegistryClientLifecycle implements OnModuleInit, OnApplicationBootstrap, B
     for (const service of this.options.watchServices ?? []) this.client.watchService(service);
     this.health.register('registry', async () => {
       const { healthy, detail } = this.client.health();
-      return { status: healthy ? 'up' : 'degraded', ...detail };
+      // `status` is terminus' own key (always up here); `state` carries ours.
+      return { state: healthy ? 'ok' : 'degraded', ...detail };
     });
   }
 
