@@ -42,7 +42,7 @@ export function orderProgressView(orderId: string, onFinal: (order: Order) => vo
         'table',
         { class: 'table compact' },
         h('caption', {}, 'Items'),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col', class: 'num' }, 'Quantity'), h('th', { scope: 'col', class: 'num' }, 'Price'))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col', class: 'num' }, 'Quantity'), h('th', { scope: 'col', class: 'num' }, 'Unit price'))),
         h(
           'tbody',
           {},
