@@ -339,6 +339,8 @@ export async function readConfig(key: string, token: string): Promise<Json | und
   }
 }
 
-export async function writeConfig(key: string, value: Json, token: string): Promise<unknown> {
-  return (await request<unknown>('PUT', adminPath(key), { body: { value }, headers: bearer(token) })).body;
+/** Writes a config key; answers the registry's modIndex of the write (its version), when the gateway says it. */
+export async function writeConfig(key: string, value: Json, token: string): Promise<{ modIndex?: number }> {
+  const { body } = await request<unknown>('PUT', adminPath(key), { body: { value }, headers: bearer(token) });
+  return { modIndex: isObj(body) ? num(body.modIndex) : undefined };
 }

@@ -32,10 +32,14 @@ export function adminControls(storage: Storage): HTMLElement {
       return false;
     }
     slot.info(`Writing ${key}…`);
+    delete slot.element.dataset.modIndex;
     try {
-      await writeConfig(key, value, token());
+      const { modIndex } = await writeConfig(key, value, token());
       const shown = JSON.stringify(value);
-      slot.info(`${key} ${shown.length <= 60 ? `= ${shown} ` : ''}written; the apps pick it up within a second.`);
+      const version = modIndex === undefined ? '' : ` as version ${modIndex}`;
+      slot.info(`${key} ${shown.length <= 60 ? `= ${shown} ` : ''}written${version}; the apps pick it up within a second.`);
+      // The version lets a reader (and the browser test) check that an app has seen this write.
+      if (modIndex !== undefined) slot.element.dataset.modIndex = String(modIndex);
       return true;
     } catch (error: unknown) {
       slot.error(`Could not write ${key}. ${describeError(error)}`);
