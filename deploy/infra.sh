@@ -15,8 +15,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HOST=127.0.0.1
 PG_PORT=5432
-REDIS_PORT=6379
-# Overridable only to run a second, throwaway broker beside the shared one (the apps expect 9092).
+# Overridable only to run a second, throwaway Redis or broker beside the shared ones (the apps expect the
+# defaults).
+REDIS_PORT="${REDIS_PORT:-6379}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 TOPICS=(order.events inventory.events payment.events)
@@ -91,7 +92,7 @@ postgres_up() {
     version="$(postgres_cluster_version)"
     if has pg_ctlcluster && [ -n "$version" ]; then
       info "starting cluster $version/main"
-      pg_ctlcluster --skip-systemctl-redirect "$version" main start
+      pg_ctlcluster --skip-systemctl-redirect "$version" main start 9>&-
       touch "$STARTED_POSTGRES"
     elif docker_usable; then
       compose_up postgres
@@ -152,7 +153,7 @@ redis_up() {
     fi
     info "starting redis-server (no persistence: the data is test and cache state)"
     redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
-      --dir "$dir" --logfile "$logfile"
+      --dir "$dir" --logfile "$logfile" 9>&-
     touch "$STARTED_REDIS"
   elif docker_usable; then
     compose_up redis
@@ -254,8 +255,7 @@ kafka_format_storage() {
 
 kafka_start() {
   info "starting the broker (log: .infra/kafka.log)"
-  # setsid: the broker outlives this script and ignores a Ctrl-C meant for `npm run stack`. 9>&-: it must not
-  # inherit the lock, or it would hold it for its whole life.
+  # setsid: the broker outlives this script and ignores a Ctrl-C meant for `npm run stack`.
   setsid nohup java -Xmx512m -Xms128m -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$ROOT/deploy/kafka/log4j.properties" \
     -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_PROPERTIES" >>"$KAFKA_LOG" 2>&1 </dev/null 9>&- &
@@ -339,6 +339,7 @@ main() {
   esac
   mkdir -p "$INFRA_DIR"
   require flock "apt-get install -y util-linux"
+  # Every server started below gets `9>&-`: a daemon that inherited fd 9 would hold the lock for its whole life.
   exec 9>"$INFRA_DIR/infra.lock"
   flock -w 600 9 || die "another deploy/infra.sh has held $INFRA_DIR/infra.lock for 10 minutes"
 
