@@ -24,7 +24,8 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
     await eventually(`balancer ${balancer}`, async () => {
       const s = await gateway.status();
       const route = s.routes.find((r) => r.prefix === 'products');
-      return route?.balancer === balancer && s.services[service]?.length === upstreams.length ? true : undefined;
+      const applied = route?.balancer === balancer && s.rateLimits.policies.length === 0;
+      return applied && s.services[service]?.length === upstreams.length ? true : undefined;
     });
   };
 
@@ -179,6 +180,34 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
     content = JSON.parse(readFileSync(gateway.discoveryFile, 'utf8')) as DiscoveryContent;
   });
 
+  it('a client that leaves mid-request (held by a leaky bucket, or waiting on the upstream) frees everything it held', async () => {
+    await setRoutes('round-robin');
+    const held = [{ name: `hold-${runId}`, algorithm: 'leaky-bucket', match: { pathPrefix: '/api/products' }, key: 'global', ratePerSec: 2, queue: 5 }];
+    gateway.writeDiscovery({ ...content, config: { ...content.config, 'config/gateway/rate-limits': held } });
+    await eventually('the leaky policy', async () => ((await gateway.status()).rateLimits.policies.length === 1 ? true : undefined));
+    resetHits();
+    for (const u of upstreams) u.behaviour = (_req, res) => setTimeout(() => res.end('late'), 2000);
+    try {
+      // One leaves at once to the upstream (then waits on it); five are held 0.5 s apart by the bucket.
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => rawRequest(gateway.port, 'GET /api/products HTTP/1.1\r\nHost: x\r\n\r\n', 200).catch(() => 'gone')),
+      );
+      expect(answers).toEqual(Array(6).fill('gone'));
+      await eventually('the held requests to be dropped and the upstream one aborted', async () => {
+        const s = await gateway.status();
+        const stats = s.rateLimits.policies[0]!.stats;
+        return stats.delayed === 5 && s.services[service]!.every((i) => i.outstanding === 0) ? true : undefined;
+      });
+      // Past the last hold (2.5 s): had the held ones been forwarded, the upstreams would have seen them.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(upstreams.reduce((n, u) => n + u.started, 0)).toBe(1);
+      expect((await gateway.status()).services[service]!.every((i) => i.outstanding === 0)).toBe(true);
+    } finally {
+      upstreams.forEach((u, i) => (u.behaviour = new TestUpstream(u.id).behaviour.bind(upstreams[i])));
+      await setRoutes('round-robin');
+    }
+  });
+
   it('a killed instance: requests keep succeeding by retry, and it leaves the rotation when discovery drops it', async () => {
     await setRoutes('round-robin');
     await upstreams[1]!.kill();
@@ -198,7 +227,7 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
 });
 
 /** Sends bytes as they are (what an HTTP client library would refuse to send) and returns the raw answer. */
-function rawRequest(port: number, text: string): Promise<string> {
+function rawRequest(port: number, text: string, giveUpMs = 10_000): Promise<string> {
   return new Promise((resolve, reject) => {
     // write, not end: Node's server treats a half-closed request as aborted. The request says Connection: close.
     const socket = connect(port, '127.0.0.1', () => socket.write(text));
@@ -206,6 +235,6 @@ function rawRequest(port: number, text: string): Promise<string> {
     socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
     socket.on('end', () => resolve(answer));
     socket.on('error', reject);
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer')));
+    socket.setTimeout(giveUpMs, () => socket.destroy(new Error('no answer')));
   });
 }

@@ -96,6 +96,9 @@ export class ProxyHandler {
     const headerProblem = ex.readHeaders(raw, this.deps.trusted);
     if (headerProblem !== undefined) return this.refuse(res, headerProblem.status, headerProblem.code, headerProblem.message, requestId, true);
     stats.requests++;
+    // From here on the client may leave at any moment (while Redis decides, while a leaky bucket holds the
+    // request, while the upstream answers): whatever is in flight for it must then stop and free its slot.
+    res.once('close', ex.onClientClose);
 
     const verdict = this.deps.limits.check(req.method!, path, ex.identity);
     if (verdict === undefined) return void this.forward(ex);
@@ -106,6 +109,7 @@ export class ProxyHandler {
   }
 
   private afterLimit(ex: ProxyExchange, v: Verdict): void {
+    if (ex.finished) return;
     if (v.outcome === 'reject') {
       const retry = String(Math.max(1, Math.ceil(v.retryAfterMs / 1000)));
       return this.refuse(ex.res, 429, 'rate_limited', `rate limited by policy ${v.policy}`, ex.requestId, false, [
@@ -124,6 +128,7 @@ export class ProxyHandler {
 
   private async forward(ex: ProxyExchange): Promise<void> {
     const { route, res } = ex;
+    if (ex.finished) return;
     if (this.deps.upstreams.of(route.service).length === 0) {
       return this.refuse(res, 503, 'no_instance', `no live instance of ${route.service}`, ex.requestId, false, ['retry-after', '1']);
     }
@@ -183,7 +188,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   private abortUpstream: ((reason: Error) => void) | undefined;
   private resumeUpstream: (() => void) | undefined;
   private settle: ((error?: Error) => void) | undefined;
-  private finished = false;
+  /** The client has its answer (or is gone): nothing more may be written, nothing more sent upstream. */
+  finished = false;
 
   constructor(
     readonly req: IncomingMessage,
@@ -270,8 +276,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
         if (error) reject(error);
         else resolve();
       };
-      this.res.on('close', this.onClientClose);
-      this.dispatch(undefined);
+      if (this.finished) this.settle(new ClientSideError('client went away', 499, 'bad_request'));
+      else this.dispatch(undefined);
     });
   }
 
@@ -333,7 +339,9 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.finished) return false;
     const ok = this.res.write(chunk);
+    // Paused until the client drains; if it leaves instead, onClientClose aborts the upstream request.
     if (!ok) this.res.once('drain', this.resumeUpstream!);
     return ok;
   }
@@ -393,7 +401,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     if (failed) this.target!.failures++;
   }
 
-  private readonly onClientClose = (): void => {
+  readonly onClientClose = (): void => {
     if (this.res.writableFinished || this.finished) return;
     this.finished = true;
     const gone = new ClientSideError('client went away', 499, 'bad_request');

@@ -20,7 +20,7 @@ describe('LeakyBucketLimiter (漏桶)', () => {
           if (!step.decision.allowed) continue;
           const ahead = before === undefined ? 0 : Math.max(0, before.level - (t - before.updatedAt) * perMs);
           expect(ahead).toBeLessThanOrEqual(p.queue * UNIT);
-          expect(step.decision.delayMs).toBe(Math.ceil(ahead / perMs));
+          expect(step.decision.delayMs).toBe(Math.floor(ahead / perMs));
           departures.push(t + ahead / perMs);
         }
         const interval = UNIT / perMs;
@@ -39,7 +39,7 @@ describe('LeakyBucketLimiter (漏桶)', () => {
         for (let k = 0; k <= p.queue; k++) {
           const step = limiter.decide(state, 0, p);
           state = step.state;
-          expect(step.decision).toMatchObject({ allowed: true, delayMs: Math.ceil((k * UNIT) / perMs) });
+          expect(step.decision).toMatchObject({ allowed: true, delayMs: Math.floor((k * UNIT) / perMs) });
         }
         expect(limiter.decide(state, 0, p).decision.allowed).toBe(false);
       }),

@@ -20,7 +20,8 @@ export interface LeakyBucketState {
 /**
  * Water level formulation (equivalent to GCRA): each admitted request pours one UNIT; the bucket drains at
  * the rate; a new request departs when the water ahead of it has drained, so departures are exactly 1/rate
- * apart whatever the arrival pattern.
+ * apart whatever the arrival pattern. The hold is rounded DOWN to whole ms: less than 1 ms of water ahead
+ * is not worth a timer (at high rates nearly every request would otherwise wait 1 ms for nothing).
  *
  *   arrivals: xx x xxx      ->  [ queue ]  -> drip . . . . (constant rate)
  */
@@ -38,7 +39,7 @@ local function leaky_bucket_decide(st, now, per_ms, queue)
   local room = queue * ${UNIT}
   if level <= room then
     local after = level + ${UNIT}
-    return 1, math.floor((room - level) / ${UNIT}), math.ceil(after / per_ms), 0, math.ceil(level / per_ms), { l = after, u = now }
+    return 1, math.floor((room - level) / ${UNIT}), math.ceil(after / per_ms), 0, math.floor(level / per_ms), { l = after, u = now }
   end
   return 0, 0, math.ceil(level / per_ms), math.ceil((level - room) / per_ms), 0, nil
 end
@@ -64,7 +65,7 @@ end
           remaining: Math.floor((room - level) / UNIT),
           resetMs: Math.ceil(after / perMs),
           retryAfterMs: 0,
-          delayMs: Math.ceil(level / perMs),
+          delayMs: Math.floor(level / perMs),
         },
         state: { level: after, updatedAt: now },
       };
