@@ -230,15 +230,14 @@ async function main() {
   ensureBuild(processes);
   await ensurePortsFree(processes);
 
-  let exitCode = 0;
   const onSignal = (signal) => {
     if (stopping) {
       shout(`${signal} again: SIGKILL to every process`);
       for (const entry of running.values()) signalGroup(entry, 'SIGKILL');
       return;
     }
-    exitCode = 0;
-    void stopAll(signal).then(() => process.exit(exitCode));
+    // A requested stop is a success: exit 0 once every process is gone.
+    void stopAll(signal).then(() => process.exit(0));
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => onSignal(signal));
   // Last resort if this script itself dies: no process may outlive it.
@@ -259,7 +258,6 @@ async function main() {
   } catch (error) {
     if (stopping) return;
     shout(`startup failed: ${error.message}`);
-    exitCode = 1;
     await stopAll('startup failed');
     process.exit(1);
   }
