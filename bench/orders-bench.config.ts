@@ -1,0 +1,14 @@
+import { loadConfigOrExit } from '@shop/common';
+
+/**
+ * ORDERS_BENCH_SECONDS: length of each concurrency row of `npm run bench:orders`;
+ * ORDERS_BENCH_CONCURRENCY: the rows (comma-separated numbers of concurrent clients).
+ */
+export const ordersBenchConfig = loadConfigOrExit('orders-bench', (env) => ({
+  secondsPerRow: env.int('ORDERS_BENCH_SECONDS', { default: 5, min: 1, max: 120 }),
+  concurrency: env.list('ORDERS_BENCH_CONCURRENCY', { default: ['1', '4', '16'] }).map((c) => {
+    const n = Number(c);
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`ORDERS_BENCH_CONCURRENCY: ${c} is not an integer 1..256`);
+    return n;
+  }),
+}));
