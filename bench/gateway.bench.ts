@@ -21,7 +21,7 @@ interface AutocannonResult {
   non2xx: number;
 }
 
-const PORTS = { upstream: 19301, gateway: 19302, replyFrom: 19303, nginx: 19304 };
+const PORTS = { upstream: 19301, gateway: 19302, replyFrom: 19303, nginx: 19304, gatewayNoLimits: 19305 };
 const ROUNDS = 3;
 const ROUND_SECONDS = 3;
 const FIXED_RATE = 3000;
@@ -143,25 +143,30 @@ async function main(): Promise<void> {
   startNode(join(__dirname, 'gateway', 'upstream.js'), [String(PORTS.upstream)]);
   await waitForHttp(PORTS.upstream, PATH_DIRECT);
 
-  const discovery = join(work, 'discovery.json');
-  writeFileSync(
-    discovery,
-    JSON.stringify({
-      services: { inventory: [{ id: 'bench-upstream', address: '127.0.0.1', port: PORTS.upstream, meta: {} }] },
-      config: {
-        'config/gateway/routes': { products: { service: 'inventory', balancer: 'least-outstanding' } },
-        'config/gateway/rate-limits': notLimiting,
-        'config/gateway/breakers': { default: { timeout: 5000, slowCallMs: 1000 } },
-      },
-    }),
-  );
-  start(process.execPath, ['-r', './scripts/ts-register.js', 'apps/gateway/src/main.ts'], {
-    PORT: String(PORTS.gateway),
-    DISCOVERY_FILE: discovery,
-    ADMIN_TOKEN: 'bench-admin-token',
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    NODE_ENV: 'production',
-  });
+  // Two gateways: every policy on (the measured one), and none (to show what the Redis hop costs).
+  const startGateway = (port: number, rateLimits: unknown[]) => {
+    const discovery = join(work, `discovery-${port}.json`);
+    writeFileSync(
+      discovery,
+      JSON.stringify({
+        services: { inventory: [{ id: 'bench-upstream', address: '127.0.0.1', port: PORTS.upstream, meta: {} }] },
+        config: {
+          'config/gateway/routes': { products: { service: 'inventory', balancer: 'least-outstanding' } },
+          'config/gateway/rate-limits': rateLimits,
+          'config/gateway/breakers': { default: { timeout: 5000, slowCallMs: 1000 } },
+        },
+      }),
+    );
+    start(process.execPath, ['-r', './scripts/ts-register.js', 'apps/gateway/src/main.ts'], {
+      PORT: String(port),
+      DISCOVERY_FILE: discovery,
+      ADMIN_TOKEN: 'bench-admin-token',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      NODE_ENV: 'production',
+    });
+  };
+  startGateway(PORTS.gateway, notLimiting);
+  startGateway(PORTS.gatewayNoLimits, []);
   startNode(join(__dirname, 'gateway', 'reply-from-proxy.js'), [String(PORTS.replyFrom), String(PORTS.upstream)]);
   const nginx = has('nginx');
   if (nginx) {
@@ -186,6 +191,7 @@ http {
   }
   await Promise.all([
     waitForHttp(PORTS.gateway, PATH_PROXIED),
+    waitForHttp(PORTS.gatewayNoLimits, PATH_PROXIED),
     waitForHttp(PORTS.replyFrom, PATH_PROXIED),
     ...(nginx ? [waitForHttp(PORTS.nginx, PATH_PROXIED)] : []),
   ]);
@@ -196,6 +202,7 @@ http {
   const results = await measureAll([
     { name: 'direct', url: `${upstream}${PATH_DIRECT}` },
     { name: 'gateway', url: `http://127.0.0.1:${PORTS.gateway}${PATH_PROXIED}` },
+    { name: 'gateway, no rate limits', url: `http://127.0.0.1:${PORTS.gatewayNoLimits}${PATH_PROXIED}` },
     { name: 'reply-from', url: `http://127.0.0.1:${PORTS.replyFrom}${PATH_PROXIED}` },
     ...(nginx ? [{ name: 'nginx', url: `http://127.0.0.1:${PORTS.nginx}${PATH_PROXIED}` }] : []),
   ]);
@@ -221,6 +228,7 @@ http {
   const by = Object.fromEntries(results.map((r) => [r.name, r]));
   const ratio = (a: string, b: string) => (by[a] && by[b] ? `${(by[a]!.rps / by[b]!.rps).toFixed(2)}x` : 'n/a');
   lines.push('', `gateway/reply-from ${ratio('gateway', 'reply-from')}   gateway/nginx ${ratio('gateway', 'nginx')}   gateway/direct ${ratio('gateway', 'direct')}`);
+  lines.push(`without rate limits: gateway/reply-from ${ratio('gateway, no rate limits', 'reply-from')}   gateway/nginx ${ratio('gateway, no rate limits', 'nginx')}`);
   lines.push(`rate limit policies during the run (none may reject): ${policies.map((p) => `${p.name} ${p.stats.admitted}/${p.stats.rejected}`).join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
