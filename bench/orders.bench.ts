@@ -13,7 +13,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { eventually, SagaSystem } from '../test/saga/support/saga-system';
 import { OrderView, Shop } from '../test/saga/support/shop';
 import { ordersBenchConfig } from './orders-bench.config';

@@ -27,10 +27,11 @@ describe('order saga (three services, Kafka, a database each)', () => {
     expect(done.status).toBe('CONFIRMED');
     expect(done.history.map((h) => h.status)).toEqual(['PENDING', 'CONFIRMED']);
     expect(await shop.balance('c-1')).toBe(before.balances.get('c-1')! - placed.totalCents);
+    expect((await shop.payment(placed.id)).body).toMatchObject({ status: 'CHARGED', amountCents: placed.totalCents });
+    // Inventory turns the reservation into a sale when OrderConfirmed reaches it, just after the order is CONFIRMED.
+    await shop.expectInvariants(before);
     const after = await shop.products();
     expect(after.get('SKU-0001')).toMatchObject({ sold: 2, reserved: 0, available: before.stock.get('SKU-0001')!.available - 2 });
-    expect((await shop.payment(placed.id)).body).toMatchObject({ status: 'CHARGED', amountCents: placed.totalCents });
-    await shop.expectInvariants(before);
   });
 
   it('cancels an order that stock cannot cover, and charges nothing', async () => {
