@@ -216,7 +216,11 @@ http {
       .on('error', reject)
       .end();
   });
-  const policies = (JSON.parse(status) as { rateLimits: { policies: { name: string; stats: { admitted: number; rejected: number } }[] } }).rateLimits.policies;
+  const { policies, redis } = (
+    JSON.parse(status) as {
+      rateLimits: { policies: { name: string; stats: { admitted: number; rejected: number } }[]; redis: { scriptCalls: number; requestsDecided: number } };
+    }
+  ).rateLimits;
 
   const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
@@ -229,6 +233,9 @@ http {
   const ratio = (a: string, b: string) => (by[a] && by[b] ? `${(by[a]!.rps / by[b]!.rps).toFixed(2)}x` : 'n/a');
   lines.push('', `gateway/reply-from ${ratio('gateway', 'reply-from')}   gateway/nginx ${ratio('gateway', 'nginx')}   gateway/direct ${ratio('gateway', 'direct')}`);
   lines.push(`without rate limits: gateway/reply-from ${ratio('gateway, no rate limits', 'reply-from')}   gateway/nginx ${ratio('gateway, no rate limits', 'nginx')}`);
+  lines.push(
+    `redis: ${redis.requestsDecided} requests decided in ${redis.scriptCalls} script calls (${(redis.requestsDecided / Math.max(1, redis.scriptCalls)).toFixed(1)} requests per round trip)`,
+  );
   lines.push(`rate limit policies during the run (none may reject): ${policies.map((p) => `${p.name} ${p.stats.admitted}/${p.stats.rejected}`).join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

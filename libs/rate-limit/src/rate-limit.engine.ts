@@ -129,8 +129,10 @@ export class RateLimitEngine {
     return this.compiled.map((c) => ({ policy: c.policy, stats: c.stats }));
   }
 
-  redisStatus(): { state: RedisState; lastError: string | undefined } {
-    return { state: this.redisState, lastError: this.lastRedisError };
+  /** The Redis state, and how many script calls decided how many requests (the batching at work). */
+  redisStatus(): { state: RedisState; lastError: string | undefined; scriptCalls: number; requestsDecided: number } {
+    const counters = this.redisLimiter?.counters ?? { calls: 0, requests: 0 };
+    return { state: this.redisState, lastError: this.lastRedisError, scriptCalls: counters.calls, requestsDecided: counters.requests };
   }
 
   private async decide(matched: CompiledPolicy[], who: RequestIdentity): Promise<Verdict> {
