@@ -272,6 +272,8 @@ kafka_up() {
     info "already running (pid $pid)"
   elif port_is_open "$KAFKA_PORT"; then
     info "something else listens on $HOST:$KAFKA_PORT; using it if it answers as Kafka"
+    # Tests that start a private broker of their own (test/saga) still need the jars of this checkout.
+    if has java; then kafka_jars; fi
   elif has java; then
     kafka_jars
     mkdir -p "$KAFKA_DIR"
