@@ -22,7 +22,6 @@ describe('order saga under failure', () => {
     // session times out) may outlast the default 30 s saga timeout, which would rightly cancel the orders. These
     // scenarios are about the outbox and the inbox, so the timeout is lifted; the last one sets it on purpose.
     await system.setConfig(SAGA_TIMEOUT_KEY, LIFTED_SAGA_TIMEOUT_MS);
-    await new Promise((r) => setTimeout(r, 1500));
   });
   afterAll(async () => {
     await system?.stop();
@@ -75,7 +74,6 @@ describe('order saga under failure', () => {
     const before = await shop.baseline(['c-60']);
     await system.setConfig(SAGA_TIMEOUT_KEY, 2000);
     await system.setConfig('config/payment/latency-ms', 6000);
-    await new Promise((r) => setTimeout(r, 1500));
     try {
       const placed = await shop.place('c-60', [{ sku: 'SKU-0015', quantity: 1 }]);
       const ended = await shop.settled(placed.id, 60_000);

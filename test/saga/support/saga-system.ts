@@ -169,7 +169,10 @@ export class SagaSystem {
     return { status: res.status, body, headers: res.headers };
   }
 
-  /** Writes a live config key through the registry (the config center). */
+  /**
+   * Writes a live config key through the registry (the config center) and waits until every service process that
+   * watches it reports that version in its /health (registry.configs[key] = modIndex): pushed, not just written.
+   */
   async setConfig(key: string, value: unknown): Promise<void> {
     const res = await fetch(`${this.registry.urls[0]}/v1/kv/${key}`, {
       method: 'PUT',
@@ -178,6 +181,14 @@ export class SagaSystem {
       signal: AbortSignal.timeout(10_000),
     });
     if (res.status !== 200) throw new Error(`PUT ${key} answered ${res.status}: ${await res.text()}`);
+    const { modIndex } = (await res.json()) as { modIndex: number };
+    for (const p of this.processes) {
+      if (!p.proc) continue;
+      await eventually(`${p.name} sees ${key} at index ${modIndex}`, async () => {
+        const configs = (await this.call(p.name, 'GET', '/health', { timeoutMs: 3000 })).body?.details?.registry?.configs ?? {};
+        return !(key in configs) || configs[key] >= modIndex;
+      });
+    }
   }
 
   /** Stops one service process (SIGKILL: a crash; SIGTERM: graceful) and waits for its exit. */

@@ -56,7 +56,11 @@ export class PlaceOrderHandler {
   async place(key: string | undefined, command: PlaceOrderCommand): Promise<PlaceOrderResult> {
     if (!key) throw new ApiError(400, 'idempotency_key_missing', 'the Idempotency-Key header is required (POST /orders/tokens issues one)');
     const fingerprint = requestFingerprint(command);
-    const begun = await this.tokens.begin(key, command.customerId, fingerprint);
+    const begun = await this.tokens.begin(key, command.customerId, fingerprint).catch((error: unknown) => {
+      // Without the token store no request can be told apart from its retry: refuse rather than risk a double order.
+      this.logger.event('error', 'idempotency token store unavailable', { error: error instanceof Error ? error.message : String(error) });
+      throw new ApiError(503, 'idempotency_store_unavailable', 'orders cannot be accepted right now; retry with the same key', { 'Retry-After': '1' });
+    });
     switch (begun.kind) {
       case 'unknown':
         throw new ApiError(400, 'idempotency_key_unknown', 'the Idempotency-Key is unknown or expired');

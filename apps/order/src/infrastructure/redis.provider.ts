@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HealthRegistry } from '@shop/common';
 import Redis from 'ioredis';
-import { ORDER_CONFIG, REDIS } from '../order.tokens';
+import { REDIS } from '../order.tokens';
 import type { OrderConfig } from '../order.config';
 
 export function createRedis(config: OrderConfig): Redis {
@@ -21,7 +21,6 @@ export class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly health: HealthRegistry,
-    @Inject(ORDER_CONFIG) private readonly _config: OrderConfig,
   ) {}
 
   onModuleInit(): void {
