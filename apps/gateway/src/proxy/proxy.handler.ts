@@ -319,6 +319,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       this.abortUpstream?.(new ClientSideError('request already answered', 499, 'bad_request'));
       return false;
     }
+    // 1xx (e.g. 103 Early Hints): informational, the final answer follows. (100 cannot come: Expect is dropped.)
+    if (statusCode < 200) return true;
     this.resumeUpstream = resume;
     const out: string[] = [];
     for (let i = 0; i < rawHeaders.length; i += 2) {
