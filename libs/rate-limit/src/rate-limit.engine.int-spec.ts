@@ -52,7 +52,13 @@ afterAll(async () => {
     const keys = await cleaner.keys(`${prefix}*`);
     if (keys.length > 0) await cleaner.del(...keys);
   }
-  for (const c of clients) c.disconnect();
+  await Promise.all(
+    clients.map((c) => {
+      const ended = c.status === 'end' ? Promise.resolve() : new Promise((resolve) => c.once('end', resolve));
+      c.disconnect();
+      return ended;
+    }),
+  );
 });
 
 describe('RateLimitEngine on a real Redis shared by two gateways', () => {
