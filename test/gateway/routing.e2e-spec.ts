@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { ADMIN_TOKEN, DiscoveryContent, eventually, runId, send, TestGateway, TestUpstream } from './gateway-harness';
@@ -32,14 +34,20 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
   const hits = () => upstreams.map((u) => u.completed);
   const resetHits = () => upstreams.forEach((u) => ((u.started = 0), (u.completed = 0), (u.seen.length = 0)));
 
+  const publicDir = mkdtempSync(join(tmpdir(), 'gateway-public-'));
+
   beforeAll(async () => {
     await Promise.all(upstreams.map((u) => u.start()));
+    mkdirSync(join(publicDir, 'assets'));
+    writeFileSync(join(publicDir, 'index.html'), '<!doctype html><title>shop</title>');
+    writeFileSync(join(publicDir, 'assets', 'app.3f9a1c2e.js'), 'console.log("shop")');
     content = { services: {}, config: {} };
-    gateway = await TestGateway.start({ discovery: content });
+    gateway = await TestGateway.start({ discovery: content, env: { GATEWAY_PUBLIC_DIR: publicDir } });
   });
   afterAll(async () => {
     await gateway?.stop();
     await Promise.all(upstreams.map((u) => u.kill()));
+    rmSync(publicDir, { recursive: true, force: true });
   });
   beforeEach(resetHits);
 
@@ -63,9 +71,15 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
     resetHits();
     upstreams[0]!.behaviour = (_req, res) => setTimeout(() => res.end('slow'), 300);
     try {
-      const waves = Array.from({ length: 6 }, () => Promise.all(Array.from({ length: 6 }, () => gateway.get('/api/products'))));
-      const answers = (await Promise.all(waves)).flat();
-      expect(answers.every((a) => a.status === 200)).toBe(true);
+      // Three clients, each sending its next request when the last one is answered: while one waits on
+      // the slow instance, that instance has a request in flight and the fast ones are preferred.
+      let budget = 45;
+      const statuses: number[] = [];
+      const client = async () => {
+        while (budget-- > 0) statuses.push((await gateway.get('/api/products')).status);
+      };
+      await Promise.all([client(), client(), client()]);
+      expect(statuses).toEqual(Array(45).fill(200));
     } finally {
       upstreams[0]!.behaviour = new TestUpstream('a').behaviour.bind(upstreams[0]);
     }
@@ -206,6 +220,57 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
       upstreams.forEach((u, i) => (u.behaviour = new TestUpstream(u.id).behaviour.bind(upstreams[i])));
       await setRoutes('round-robin');
     }
+  });
+
+  it('console API: outbox stats of each saga service, and one order saga merged into a timeline', async () => {
+    const [order, inventory, payment] = upstreams;
+    const events: Record<string, unknown[]> = {
+      a: [{ id: 'e1', type: 'OrderCreated', aggregateId: 'o-1', occurredAt: '2026-11-26T08:00:00.000Z' }],
+      b: [{ id: 'e2', type: 'StockReserved', aggregateId: 'o-1', occurredAt: '2026-11-26T08:00:01.000Z' }],
+      c: [{ id: 'e3', type: 'PaymentSucceeded', aggregateId: 'o-1', occurredAt: '2026-11-26T08:00:00.500Z' }],
+    };
+    for (const u of upstreams) {
+      u.behaviour = (req, res) => {
+        res.setHeader('content-type', 'application/json');
+        if (req.url === '/outbox/stats') res.end(JSON.stringify({ unpublished: u.id.charCodeAt(0) - 96 }));
+        else if (req.url === '/events?aggregateId=o-1') res.end(JSON.stringify(events[u.id]));
+        else res.end('[]');
+      };
+    }
+    gateway.writeDiscovery({ ...content, services: { ...content.services, order: [order!.instance()], inventory: [inventory!.instance()], payment: [payment!.instance()] } });
+    try {
+      const outbox = await eventually('the saga services', async () => {
+        const answer = (await gateway.get('/gateway/outbox')).json as { services: { service: string; ok: boolean; body: unknown }[] };
+        return answer.services.every((s) => s.ok) ? answer : undefined;
+      });
+      expect(outbox.services.map((s) => [s.service, s.body])).toEqual([
+        ['order', { unpublished: 1 }],
+        ['inventory', { unpublished: 2 }],
+        ['payment', { unpublished: 3 }],
+      ]);
+      const saga = (await gateway.get('/gateway/sagas/o-1')).json as { events: { type: string; service: string }[] };
+      expect(saga.events.map((e) => `${e.service}:${e.type}`)).toEqual(['order:OrderCreated', 'payment:PaymentSucceeded', 'inventory:StockReserved']);
+      expect((await gateway.get('/gateway/sagas/bad%20id')).status).toBe(400);
+    } finally {
+      upstreams.forEach((u, i) => (u.behaviour = new TestUpstream(u.id).behaviour.bind(upstreams[i])));
+      gateway.writeDiscovery(content);
+    }
+  });
+
+  it('serves the console: index.html revalidated, hashed assets immutable, content types, 304 on ETag, JSON 404 elsewhere', async () => {
+    const index = await gateway.get('/');
+    expect(index.status).toBe(200);
+    expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(index.headers['cache-control']).toBe('no-cache');
+    expect(index.text).toContain('<title>shop</title>');
+    const again = await gateway.get('/', { 'if-none-match': String(index.headers.etag) });
+    expect(again.status).toBe(304);
+    const asset = await gateway.get('/assets/app.3f9a1c2e.js');
+    expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await gateway.get('/console/orders')).text).toContain('<title>shop</title>');
+    expect((await gateway.get('/assets/missing.js')).status).toBe(404);
+    expect((await gateway.get('/gateway/nope')).json).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('a killed instance: requests keep succeeding by retry, and it leaves the rotation when discovery drops it', async () => {
