@@ -105,6 +105,7 @@ export class GatewayRuntime {
     this.breakerConfig.onChange((value) => {
       this.logger.event('log', 'breaker options changed; breakers restart closed', {});
       this.breakers.reconfigure(value);
+      this.followRouteServices(this.routes.get());
     });
 
     const routes = this.routes;
@@ -208,8 +209,12 @@ export class GatewayRuntime {
     this.redis.disconnect();
   }
 
+  /** Every routed service gets its instances followed and its breaker made now, so the status page lists them all. */
   private followRouteServices(table: RouteTable): void {
-    for (const route of table.values()) this.upstreams.follow(route.service);
+    for (const route of table.values()) {
+      this.upstreams.follow(route.service);
+      this.breakers.get(route.service);
+    }
   }
 
   private connectTimeoutFor(service: string): number {
