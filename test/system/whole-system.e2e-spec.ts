@@ -2,7 +2,7 @@ import { runContractCheck, RunningSystem, startSystem } from '../support/system'
 
 // The whole topology of `npm run stack`, asked every question of the contract (shared/contract/check.mjs):
 // the registry cluster's client API and the gateway's public API, over real processes, Postgres, Redis, Kafka.
-describe('the running system answers the contract', () => {
+describe('the whole running system', () => {
   let system: RunningSystem;
 
   beforeAll(async () => {
@@ -37,4 +37,54 @@ describe('the running system answers the contract', () => {
     expect(output).toMatch(/\d+ passed, 0 failed/);
     expect(code).toBe(0);
   }, 120_000);
+
+  // The seed's rule, live: payment made slow through the config center (no restart), the gateway's breaker for
+  // payment opens on slow calls and fails fast, and closes again once payment is fast.
+  it('a slow payment opens its breaker at the gateway, which then fails fast, and closes once payment is fast again', async () => {
+    const account = `${system.gatewayUrl}/api/payments/accounts/c-1`;
+    const setLatency = async (ms: number) => {
+      const res = await fetch(`${system.gatewayUrl}/gateway/admin/config/config/payment/latency-ms`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${system.secrets.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ value: ms }),
+      });
+      expect(res.status).toBe(200);
+    };
+    const timedGet = async () => {
+      const started = Date.now();
+      const res = await fetch(account, { signal: AbortSignal.timeout(10_000) });
+      await res.arrayBuffer();
+      return { status: res.status, ms: Date.now() - started, retryAfter: res.headers.get('retry-after') };
+    };
+    const paymentBreaker = async () => {
+      const status = (await (await fetch(`${system.gatewayUrl}/gateway/status`)).json()) as { breakers: Array<{ upstream: string; state: string }> };
+      return status.breakers.find((b) => b.upstream === 'payment')?.state;
+    };
+
+    await setLatency(1500);
+    // The change reaches payment through a blocking query; wait until a call is really slow.
+    let probe = await timedGet();
+    for (let i = 0; i < 20 && probe.ms < 1200; i++) probe = await timedGet();
+    expect(probe).toMatchObject({ status: 200 });
+    expect(probe.ms).toBeGreaterThanOrEqual(1200);
+
+    // More than the minimum volume (10) of slow calls inside the 5 s window.
+    const slow = await Promise.all(Array.from({ length: 12 }, timedGet));
+    expect(slow.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(10);
+    expect(await paymentBreaker()).toBe('open');
+    const failedFast = await timedGet();
+    expect(failedFast.status).toBe(503);
+    expect(failedFast.retryAfter).not.toBeNull();
+
+    await setLatency(0);
+    // After the reset timeout (5 s) a probe goes through (half-open) and, being fast, closes the breaker.
+    await new Promise((r) => setTimeout(r, 5500));
+    let after = await timedGet();
+    for (let i = 0; i < 20 && after.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await timedGet();
+    }
+    expect(after.status).toBe(200);
+    expect(await paymentBreaker()).toBe('closed');
+  }, 90_000);
 });
