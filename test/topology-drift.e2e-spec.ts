@@ -3,130 +3,12 @@
 // one runs, its variable names and values (host names aside), its port, its healthcheck port, and that only
 // the gateway is published. It needs no server; it lives with the e2e tests because it checks the deployment.
 //
-// The compose file is read by a small purpose-built reader of the YAML subset that docker-compose.yml keeps to
-// (see its header): block maps and lists, flow lists, quoted or plain scalars, comments. No anchors, merge
-// keys or multi-line scalars: the reader rejects what it does not understand instead of guessing.
+// The compose file is read by test/support/yaml-subset.ts, a small reader of the YAML subset that
+// docker-compose.yml keeps to (see its header); it rejects what it does not understand instead of guessing.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
-
-type Yaml = string | null | Yaml[] | { [key: string]: Yaml };
-
-interface Line {
-  number: number;
-  indent: number;
-  text: string;
-}
-
-function stripComment(raw: string): string {
-  let quote: string | undefined;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-    } else if (c === '#' && (i === 0 || /\s/.test(raw[i - 1]))) {
-      return raw.slice(0, i);
-    }
-  }
-  return raw;
-}
-
-function parseScalar(text: string, line: Line): string {
-  if (text.startsWith('"')) {
-    const end = text.length - 1;
-    if (end < 1 || text[end] !== '"') throw new Error(`line ${line.number}: unterminated "string"`);
-    return JSON.parse(text) as string;
-  }
-  if (text.startsWith("'")) {
-    if (text.length < 2 || !text.endsWith("'")) throw new Error(`line ${line.number}: unterminated 'string'`);
-    return text.slice(1, -1).replace(/''/g, "'");
-  }
-  if (/^[&*!|>{]/.test(text)) throw new Error(`line ${line.number}: unsupported YAML construct "${text}"`);
-  return text;
-}
-
-function parseFlowList(text: string, line: Line): string[] {
-  const body = text.slice(1, -1).trim();
-  if (!text.endsWith(']')) throw new Error(`line ${line.number}: a flow list must end on its line`);
-  if (body === '') return [];
-  const items: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  for (const c of body) {
-    if (quote) {
-      if (c === quote) quote = undefined;
-      current += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      current += c;
-    } else if (c === ',') {
-      items.push(current.trim());
-      current = '';
-    } else {
-      current += c;
-    }
-  }
-  items.push(current.trim());
-  return items.map((item) => parseScalar(item, line));
-}
-
-function parseValue(text: string, line: Line): Yaml {
-  return text.startsWith('[') ? parseFlowList(text, line) : parseScalar(text, line);
-}
-
-/** Parses the YAML subset described above; throws on anything outside it, naming the line. */
-export function parseYamlSubset(source: string): Yaml {
-  const lines: Line[] = [];
-  source.split('\n').forEach((raw, i) => {
-    if (raw.includes('\t')) throw new Error(`line ${i + 1}: tabs are not allowed`);
-    const text = stripComment(raw).trimEnd();
-    if (text.trim() === '') return;
-    lines.push({ number: i + 1, indent: text.length - text.trimStart().length, text: text.trimStart() });
-  });
-  let next = 0;
-
-  function parseBlock(indent: number): Yaml {
-    return lines[next].text.startsWith('- ') ? parseList(indent) : parseMap(indent);
-  }
-
-  function nestedOrNull(parentIndent: number): Yaml {
-    const following = lines[next];
-    return following && following.indent > parentIndent ? parseBlock(following.indent) : null;
-  }
-
-  function parseMap(indent: number): Yaml {
-    const map: { [key: string]: Yaml } = {};
-    while (next < lines.length && lines[next].indent >= indent) {
-      const line = lines[next];
-      if (line.indent > indent) throw new Error(`line ${line.number}: unexpected indentation`);
-      const match = /^([A-Za-z0-9_.-]+):(?:\s+(.*))?$/.exec(line.text);
-      if (!match) throw new Error(`line ${line.number}: expected "key: value", got "${line.text}"`);
-      const [, key, rest] = match;
-      if (key in map) throw new Error(`line ${line.number}: duplicate key "${key}"`);
-      next++;
-      map[key] = rest === undefined ? nestedOrNull(indent) : parseValue(rest, line);
-    }
-    return map;
-  }
-
-  function parseList(indent: number): Yaml {
-    const list: Yaml[] = [];
-    while (next < lines.length && lines[next].indent >= indent) {
-      const line = lines[next];
-      if (line.indent > indent || !line.text.startsWith('- ')) throw new Error(`line ${line.number}: expected "- item"`);
-      next++;
-      list.push(parseValue(line.text.slice(2).trim(), line));
-    }
-    return list;
-  }
-
-  if (lines.length === 0) return null;
-  const document = parseBlock(lines[0].indent);
-  if (next < lines.length) throw new Error(`line ${lines[next].number}: unexpected content`);
-  return document;
-}
+import { asMap, parseYamlSubset } from './support/yaml-subset';
 
 interface AppProcess {
   app: string;
@@ -134,13 +16,6 @@ interface AppProcess {
   env: Record<string, string>;
   healthcheckPort?: string;
   published: boolean;
-}
-
-function asMap(value: Yaml | undefined, what: string): { [key: string]: Yaml } {
-  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`${what} is not a map`);
-  }
-  return value;
 }
 
 /** What compose makes of `${NAME:-default}` and `$$` with an empty environment. */
