@@ -74,27 +74,31 @@ describe('order saga under failure', () => {
     const before = await shop.baseline(['c-60']);
     await system.setConfig(SAGA_TIMEOUT_KEY, 2000);
     await system.setConfig('config/payment/latency-ms', 6000);
+    let orderId: string;
+    let paymentStatus: string;
     try {
       const placed = await shop.place('c-60', [{ sku: 'SKU-0015', quantity: 1 }]);
+      orderId = placed.id;
       const ended = await shop.settled(placed.id, 60_000);
       expect(ended).toMatchObject({ status: 'CANCELLED', reason: 'timeout' });
       // Payment was still sleeping on StockReserved: it charges late (PaymentSucceeded reaches a CANCELLED order)
       // or sees the cancellation first. Either way the money ends where it started.
-      const payment = await eventually('payment settles the cancelled order', async () => {
+      paymentStatus = await eventually('payment settles the cancelled order', async () => {
         const p = await shop.payment(placed.id);
-        return p.status === 200 && ['REFUNDED', 'VOIDED'].includes(p.body.status) ? p.body : undefined;
+        return p.status === 200 && ['REFUNDED', 'VOIDED'].includes(p.body.status) ? (p.body.status as string) : undefined;
       }, 60_000);
-      await shop.expectInvariants(before);
-      const final = await shop.order(placed.id);
-      expect(final).toMatchObject({ status: 'CANCELLED', reason: 'timeout' });
-      expect(final.history.map((h) => h.status)).toEqual(['PENDING', 'CANCELLED']);
-      if (payment.status === 'REFUNDED') {
-        const timeline = (await system.call('payment', 'GET', `/events?aggregateId=${placed.id}`)).body as { type: string }[];
-        expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['PaymentSucceeded', 'PaymentRefunded']));
-      }
     } finally {
+      // Back to normal before reading balances (the injected latency slows payment's reads too).
       await system.setConfig('config/payment/latency-ms', 0);
       await system.setConfig(SAGA_TIMEOUT_KEY, LIFTED_SAGA_TIMEOUT_MS);
+    }
+    await shop.expectInvariants(before);
+    const final = await shop.order(orderId);
+    expect(final).toMatchObject({ status: 'CANCELLED', reason: 'timeout' });
+    expect(final.history.map((h) => h.status)).toEqual(['PENDING', 'CANCELLED']);
+    if (paymentStatus === 'REFUNDED') {
+      const timeline = (await system.call('payment', 'GET', `/events?aggregateId=${orderId}`)).body as { type: string }[];
+      expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['PaymentSucceeded', 'PaymentRefunded']));
     }
   });
 });
