@@ -160,6 +160,9 @@ function parseDocument(raws: readonly string[], firstNumber: number): Yaml {
       if (item === '') {
         next++;
         list.push(nestedOrNull(indent));
+      } else if (item === '|' || item === '|-') {
+        next++;
+        list.push(parseLiteral(indent, item === '|-', line));
       } else if (keyPattern.test(item)) {
         // A map as a list item: its keys line up with the first one, after "- ".
         list.push(parseMap(indent + line.text.length - item.length, { ...line, indent: indent + line.text.length - item.length, text: item }));
