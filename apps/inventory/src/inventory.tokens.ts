@@ -1,2 +1,0 @@
-/** Injection tokens of the inventory app. */
-export const INVENTORY_CONFIG = Symbol('INVENTORY_CONFIG');
