@@ -139,7 +139,7 @@ function k8sApps(objects: K8sObject[]): Map<string, K8sApp> {
 /** What the registry wrapper makes of a pod name: the REGISTRY_NODE_ID the app would start with. */
 export function wrapperNodeId(script: string, podName: string): string {
   const probe = script.replace(wrappedAppCommand, 'echo "$REGISTRY_NODE_ID"');
-  return execFileSync('/bin/sh', ['-c', probe], { env: { PATH: process.env.PATH, POD_NAME: podName }, encoding: 'utf8', timeout: 5000 }).trim();
+  return execFileSync('/bin/sh', ['-c', probe], { env: { POD_NAME: podName }, encoding: 'utf8', timeout: 5000 }).trim();
 }
 
 function selects(selector: Yaml | undefined, labels: YamlMap): boolean {
@@ -252,6 +252,14 @@ export function findK8sDrift(manifests: Manifests, processes: StackProcess[]): s
     const external = services.filter((s) => ['LoadBalancer', 'NodePort'].includes(String(asMap(s.body.spec, 'spec').type)));
     if (app === 'gateway' && external.length === 0) drift.push('gateway: no Service of type LoadBalancer or NodePort');
     if (app !== 'gateway' && external.length > 0) drift.push(`${app}: reachable from outside through Service ${external[0].name} (only the gateway may be)`);
+    // A NetworkPolicy rule without `from` admits any source: it may select the gateway only.
+    for (const policy of objects.filter((o) => o.kind === 'NetworkPolicy')) {
+      const spec = asMap(policy.body.spec, `NetworkPolicy ${policy.name}`);
+      const open = asList(spec.ingress ?? [], 'ingress').some((rule) => asMap(rule, 'ingress rule').from === undefined);
+      const podSelector = asMap(spec.podSelector, 'podSelector');
+      const selected = podSelector.matchLabels === undefined || selects(podSelector.matchLabels, k8s.podLabels);
+      if (app !== 'gateway' && open && selected) drift.push(`${app}: reachable from anywhere through NetworkPolicy ${policy.name} (only the gateway may be)`);
+    }
   }
 
   if (registry) {
@@ -353,6 +361,11 @@ describe('the Kubernetes drift check reports a change made on one side only', ()
       'a second app exposed',
       () => mutate('31-inventory.yaml', 'type: ClusterIP', 'type: LoadBalancer'),
       'inventory: reachable from outside through Service inventory (only the gateway may be)',
+    ],
+    [
+      'a network policy opened to every pod',
+      () => mutate('03-network-policy.yaml', /podSelector:\n\s+matchLabels:\n\s+app.kubernetes.io\/name: gateway/, 'podSelector: {}'),
+      'order: reachable from anywhere through NetworkPolicy gateway-public (only the gateway may be)',
     ],
     ['init.sql edited in the copy only', () => mutate('02-postgres-init.yaml', 'REVOKE ALL ON SCHEMA public FROM PUBLIC;', '-- revoked'), 'ConfigMap postgres-init: init.sql differs from deploy/postgres/init.sql'],
     ['a manifest not in the Kustomization', () => mutate(KUSTOMIZATION, '  - 32-payment.yaml\n', ''), '32-payment.yaml: not listed in Kustomization'],
