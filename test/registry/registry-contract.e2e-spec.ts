@@ -34,6 +34,9 @@ describe('registry cluster: the contract, tokens and leases (three real nodes)',
       expect((await call(a, 'PUT', `/v1/kv/${key}`, { token, body: { value: 'forged' } })).status).toBe(401);
       expect((await call(b, 'PUT', `/v1/services/forged-${run}/i1`, { token, body: { address: '10.0.0.9', port: 1, ttlMs: 60_000 } })).status).toBe(401);
       expect((await call(a, 'DELETE', `/v1/kv/${key}`, { token })).status).toBe(401);
+      // The router decodes the path: a percent-encoded /v1 must not slip past the token check.
+      expect((await call(a, 'PUT', `/%761/kv/${key}`, { token, body: { value: 'forged' } })).status).toBe(401);
+      expect((await call(b, 'PUT', `/%76%31/services/forged-${run}/i1`, { token, body: { address: '10.0.0.9', port: 1, ttlMs: 60_000 } })).status).toBe(401);
       expect((await call(a, 'GET', `/v1/kv/${key}`, { token })).body).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
     }
     expect((await call(a, 'GET', `/v1/kv/${key}`)).status).toBe(404);

@@ -8,7 +8,7 @@ export interface RegistryConfig {
   peers: Record<string, string>;
   dataDir: string;
   raftSecret: string;
-  /** Bearer token of the client API; empty means no token is required (never in compose or the stack). */
+  /** Bearer token of the client API (required). */
   token: string;
   /** Raft tick; elections time out after 10 to 20 ticks. */
   tickMs: number;
@@ -25,7 +25,8 @@ export function readRegistryConfig(env: EnvReader): RegistryConfig {
     peers: env.map('REGISTRY_PEERS'),
     dataDir: env.string('REGISTRY_DATA_DIR'),
     raftSecret: env.string('RAFT_SECRET'),
-    token: env.string('REGISTRY_TOKEN', { default: '' }),
+    // Required: a registry without a token would let anyone rewrite routes, limits and breakers.
+    token: env.string('REGISTRY_TOKEN'),
     tickMs: env.int('REGISTRY_TICK_MS', { default: 100, min: 10, max: 1000 }),
     proposeTimeoutMs: env.int('REGISTRY_PROPOSE_TIMEOUT_MS', { default: 5000, min: 100, max: 60_000 }),
     snapshotEvery: env.int('REGISTRY_SNAPSHOT_EVERY', { default: 10_000, min: 10, max: 10_000_000 }),

@@ -16,15 +16,20 @@ export const MAX_WAIT_MS = 5 * 60_000;
 
 export const FORWARDED_HEADER = 'x-registry-forwarded';
 
+/** Routes that answer without a token: probes and Prometheus scrapes carry none. */
+const OPEN_ROUTES = new Set(['/health', '/metrics']);
+
 /**
- * Bearer REGISTRY_TOKEN on every /v1 call, checked before the body is read (an unauthenticated request costs
- * no parsing and changes nothing). Digests of equal length make the comparison constant-time.
+ * Bearer REGISTRY_TOKEN on every call but the open routes, checked before the body is read (an
+ * unauthenticated request costs no parsing and changes nothing). Deny by default, decided on the route the
+ * router matched, never on the raw URL: `/%761/kv/x` is routed as `/v1/kv/x`. Digests of equal length make the
+ * comparison constant-time.
  */
 export function installTokenCheck(fastify: FastifyInstance, token: string): void {
-  if (!token) return;
   const expected = createHash('sha256').update(`Bearer ${token}`).digest();
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (!request.url.startsWith('/v1/') && request.url !== '/v1') return done();
+    const route = request.routeOptions.url;
+    if (route !== undefined && OPEN_ROUTES.has(route)) return done();
     const given = createHash('sha256').update(request.headers.authorization ?? '').digest();
     if (timingSafeEqual(given, expected)) return done();
     reply.code(401).header('www-authenticate', 'Bearer').type('application/json').send(errorBody('unauthorized', 'missing or wrong bearer token'));
