@@ -1,34 +1,6 @@
-import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
-import { metricsRegistry } from '@shop/common';
 import { Topics } from '@shop/contracts';
-import { handleKafkaEvent } from '@shop/messaging';
-import { Counter } from 'prom-client';
+import { sagaEventsConsumer } from '@shop/service-defaults';
 import { StockEventsHandler } from '../application/stock-events.handler';
-import { ChaosHooks } from '../infrastructure/chaos.hooks';
 
-/** Every consumed saga event by outcome: `duplicate` counts redeliveries the inbox absorbed. */
-const consumed = new Counter({
-  name: 'saga_events_consumed_total',
-  help: 'Saga events consumed, by type and outcome (applied, duplicate: absorbed by the inbox, ignored)',
-  labelNames: ['type', 'outcome'] as const,
-  registers: [metricsRegistry],
-});
-
-/** Kafka entry point: the order's events (created, confirmed, cancelled). */
-@Controller()
-export class InventoryEventsConsumer {
-  constructor(
-    private readonly stock: StockEventsHandler,
-    @Inject(ChaosHooks) private readonly chaos: ChaosHooks,
-  ) {}
-
-  @EventPattern(Topics.order)
-  onOrderEvent(@Ctx() ctx: KafkaContext): Promise<void> {
-    return handleKafkaEvent(ctx, async (event) => {
-      const outcome = await this.stock.handle(event);
-      consumed.inc({ type: event.type, outcome });
-      if (outcome === 'applied') this.chaos.afterCommit(event.type);
-    });
-  }
-}
+/** Kafka entry point: the order's events (created, confirmed, cancelled) reserve, sell or release stock. */
+export const InventoryEventsConsumer = sagaEventsConsumer({ topics: [Topics.order], handler: StockEventsHandler });

@@ -1,43 +1,6 @@
-import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
-import { metricsRegistry } from '@shop/common';
 import { Topics } from '@shop/contracts';
-import { handleKafkaEvent } from '@shop/messaging';
-import { Counter } from 'prom-client';
+import { sagaEventsConsumer } from '@shop/service-defaults';
 import { PaymentEventsHandler } from '../application/payment-events.handler';
-import { ChaosHooks } from '../infrastructure/chaos.hooks';
 
-/** Every consumed saga event by outcome: `duplicate` counts redeliveries the inbox absorbed. */
-const consumed = new Counter({
-  name: 'saga_events_consumed_total',
-  help: 'Saga events consumed, by type and outcome (applied, duplicate: absorbed by the inbox, ignored)',
-  labelNames: ['type', 'outcome'] as const,
-  registers: [metricsRegistry],
-});
-
-/** Kafka entry point: StockReserved (inventory.events) and OrderCancelled (order.events). */
-@Controller()
-export class PaymentEventsConsumer {
-  constructor(
-    private readonly payments: PaymentEventsHandler,
-    @Inject(ChaosHooks) private readonly chaos: ChaosHooks,
-  ) {}
-
-  @EventPattern(Topics.inventory)
-  onInventoryEvent(@Ctx() ctx: KafkaContext): Promise<void> {
-    return this.consume(ctx);
-  }
-
-  @EventPattern(Topics.order)
-  onOrderEvent(@Ctx() ctx: KafkaContext): Promise<void> {
-    return this.consume(ctx);
-  }
-
-  private consume(ctx: KafkaContext): Promise<void> {
-    return handleKafkaEvent(ctx, async (event) => {
-      const outcome = await this.payments.handle(event);
-      consumed.inc({ type: event.type, outcome });
-      if (outcome === 'applied') this.chaos.afterCommit(event.type);
-    });
-  }
-}
+/** Kafka entry point: StockReserved (inventory.events) charges, OrderCancelled (order.events) refunds. */
+export const PaymentEventsConsumer = sagaEventsConsumer({ topics: [Topics.inventory, Topics.order], handler: PaymentEventsHandler });

@@ -1,0 +1,50 @@
+import { EnvReader, loadConfigOrExit } from '@shop/common';
+
+/** What every saga service reads from its environment (ARCHITECTURE.md's variables). */
+export interface SagaServiceConfig {
+  port: number;
+  instanceId: string;
+  advertiseHost: string;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  registryUrls: string[];
+  registryToken: string;
+  /** Test hook (chaos): exit the process right after a handler of this event type committed, before the offset commit. */
+  crashAfterCommitOf: string;
+}
+
+/** A service's own defaults for local runs: its name, port and database. */
+export interface SagaServiceDefaults {
+  service: string;
+  port: number;
+  databaseUrl: string;
+}
+
+/** Reads the shared variables, then the app's own (`readExtras`), with one reader so every problem is named at once. */
+export function readSagaServiceConfig<Extras extends object = Record<never, never>>(
+  env: EnvReader,
+  defaults: SagaServiceDefaults,
+  readExtras?: (env: EnvReader) => Extras,
+): SagaServiceConfig & Extras {
+  const port = env.int('PORT', { default: defaults.port, min: 1, max: 65535 });
+  const advertiseHost = env.string('ADVERTISE_HOST', { default: '127.0.0.1' });
+  const shared: SagaServiceConfig = {
+    port,
+    instanceId: env.string('INSTANCE_ID', { default: `${defaults.service}-${advertiseHost}-${port}` }),
+    advertiseHost,
+    databaseUrl: env.url('DATABASE_URL', { default: defaults.databaseUrl, protocols: ['postgres:', 'postgresql:'] }),
+    kafkaBrokers: env.list('KAFKA_BROKERS', { default: ['127.0.0.1:9092'] }),
+    registryUrls: env.list('REGISTRY_URLS', { default: ['http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003'], urls: true }),
+    registryToken: env.string('REGISTRY_TOKEN', { default: 'dev-registry-token' }),
+    crashAfterCommitOf: env.string('CHAOS_CRASH_AFTER_COMMIT_OF', { default: '' }),
+  };
+  return { ...shared, ...(readExtras?.(env) ?? ({} as Extras)) };
+}
+
+/** For main.ts: reads the process environment once; an invalid variable ends the process with a message naming it. */
+export function loadSagaServiceConfig<Extras extends object = Record<never, never>>(
+  defaults: SagaServiceDefaults,
+  readExtras?: (env: EnvReader) => Extras,
+): SagaServiceConfig & Extras {
+  return loadConfigOrExit(defaults.service, (env) => readSagaServiceConfig(env, defaults, readExtras));
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { bootstrapApp } from '@shop/common';
+import { kafkaMicroserviceOptions } from '@shop/messaging';
+import type { SagaServiceConfig } from './saga-service.config';
+
+export interface StartSagaServiceOptions {
+  service: string;
+  config: SagaServiceConfig;
+  /** The app's root module, e.g. `OrderModule.forRoot(config)` (it imports SagaServiceModule). */
+  module: DynamicModule;
+}
+
+/**
+ * main.ts of a saga service: a hybrid app, HTTP for its API and a Kafka consumer (group = the service's name) for
+ * the saga's events, with bootstrapApp's defaults (JSON logs, request ids, graceful shutdown that deregisters,
+ * stops consuming, drains the relay and closes the pool).
+ */
+export async function startSagaService(options: StartSagaServiceOptions): Promise<NestFastifyApplication> {
+  const { service, config } = options;
+  @Module({ imports: [options.module] })
+  class SagaServiceAppModule {}
+  return bootstrapApp({
+    name: service,
+    module: SagaServiceAppModule,
+    port: config.port,
+    beforeListen: async (app) => {
+      app.connectMicroservice(kafkaMicroserviceOptions({ brokers: config.kafkaBrokers, groupId: service, clientId: config.instanceId }));
+      await app.startAllMicroservices();
+    },
+  });
+}
