@@ -200,7 +200,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     expect(seqs.map((s) => s.id)).toEqual([earlyId, lateId]);
   });
 
-  it('while Kafka is unreachable: rows stay pending with attempts and backoff, die after N, and replayDead publishes them', async () => {
+  it('while Kafka is unreachable: rows stay pending with backoff and never die, however long the outage', async () => {
     const topic = await newTopic('down');
     const unreachable = new KafkaEventPublisher({
       clientId: 'relay-it-down',
@@ -213,8 +213,8 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     const id = await write(topic, 'k-down', 1);
 
     expect(await down.relayOnce()).toEqual({ claimed: 1, published: 0, failed: 1, dead: 0 });
-    let state = await row(id);
-    expect(state).toMatchObject({ status: 'pending', attempts: 1, published_at: null });
+    const state = await row(id);
+    expect(state).toMatchObject({ status: 'pending', attempts: 0, published_at: null });
     expect(state.last_error).toMatch(/Connection|connect|ECONNREFUSED/i);
     const [{ waitMs }] = (await db.dataSource.query(
       `SELECT (extract(epoch FROM available_at - now()) * 1000)::float8 AS "waitMs" FROM outbox_message WHERE id = $1`,
@@ -224,24 +224,51 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     // In backoff: not claimed again before its time.
     expect(await down.relayOnce()).toEqual({ claimed: 0, published: 0, failed: 0, dead: 0 });
 
-    // Let time pass for the row (instead of sleeping): second attempt doubles the backoff, third is the last.
-    await db.dataSource.query(`UPDATE outbox_message SET available_at = now() WHERE id = $1`, [id]);
-    expect(await down.relayOnce()).toMatchObject({ failed: 1, dead: 0 });
-    expect(await row(id)).toMatchObject({ status: 'pending', attempts: 2 });
-    await db.dataSource.query(`UPDATE outbox_message SET available_at = now() WHERE id = $1`, [id]);
-    expect(await down.relayOnce()).toMatchObject({ failed: 1, dead: 1 });
-    state = await row(id);
-    expect(state).toMatchObject({ status: 'dead', attempts: 3 });
-    expect(state.last_error).toBeTruthy();
-    expect(await new OutboxQueries(db.dataSource).stats()).toMatchObject({ pending: 0, dead: 1 });
+    // Twice maxAttempts passes of the outage (time moved for the row instead of sleeping): still pending.
+    for (let pass = 0; pass < 6; pass++) {
+      await db.dataSource.query(`UPDATE outbox_message SET available_at = now() WHERE id = $1`, [id]);
+      expect(await down.relayOnce()).toMatchObject({ failed: 1, dead: 0 });
+    }
+    expect(await row(id)).toMatchObject({ status: 'pending', attempts: 0 });
     await unreachable.disconnect();
 
-    // Kafka is back (a working relay); the dead row is left alone until an operator replays it.
-    const up = newRelay();
-    expect(await up.relayOnce()).toMatchObject({ claimed: 0 });
-    expect(await up.replayDead(id)).toBe(true);
-    expect(await up.replayDead(id)).toBe(false);
-    expect(await up.relayOnce()).toMatchObject({ published: 1 });
+    // Kafka is back: the row goes out.
+    await db.dataSource.query(`UPDATE outbox_message SET available_at = now() WHERE id = $1`, [id]);
+    expect(await newRelay().relayOnce()).toMatchObject({ published: 1 });
+    expect(await row(id)).toMatchObject({ status: 'published' });
+    const messages = await consumeUntil(topic, (m) => m.length >= 1);
+    expect(envelopeOf(messages[0]).id).toBe(id);
+  });
+
+  it('a message the broker refuses (not an outage) backs off, is dead after N attempts, and replayDead publishes it', async () => {
+    const topic = await newTopic('refused');
+    let refuse = true;
+    const refusing: EventPublisher = {
+      publish: async (t, messages) => {
+        if (refuse) throw new Error('message rejected by the broker (test)');
+        await publisher.publish(t, messages);
+      },
+    };
+    const relay = newRelay({ maxAttempts: 3, backoff: { baseMs: 60_000, maxMs: 600_000, jitter: 0 } }, refusing);
+    const id = await write(topic, 'k-refused', 1);
+
+    expect(await relay.relayOnce()).toMatchObject({ failed: 1, dead: 0 });
+    expect(await row(id)).toMatchObject({ status: 'pending', attempts: 1 });
+    await db.dataSource.query(`UPDATE outbox_message SET available_at = now() WHERE id = $1`, [id]);
+    expect(await relay.relayOnce()).toMatchObject({ failed: 1, dead: 0 });
+    await db.dataSource.query(`UPDATE outbox_message SET available_at = now() WHERE id = $1`, [id]);
+    expect(await relay.relayOnce()).toMatchObject({ failed: 1, dead: 1 });
+    const state = await row(id);
+    expect(state).toMatchObject({ status: 'dead', attempts: 3 });
+    expect(state.last_error).toMatch(/rejected/);
+    expect(await new OutboxQueries(db.dataSource).stats()).toMatchObject({ pending: 0, dead: 1 });
+
+    // The cause is fixed; the dead row is left alone until an operator replays it.
+    refuse = false;
+    expect(await relay.relayOnce()).toMatchObject({ claimed: 0 });
+    expect(await relay.replayDead(id)).toBe(true);
+    expect(await relay.replayDead(id)).toBe(false);
+    expect(await relay.relayOnce()).toMatchObject({ published: 1 });
     expect(await row(id)).toMatchObject({ status: 'published' });
     const messages = await consumeUntil(topic, (m) => m.length >= 1);
     expect(envelopeOf(messages[0]).id).toBe(id);
@@ -264,11 +291,12 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     const relay = newRelay({ backoff: { baseMs: 600_000, maxMs: 600_000, jitter: 0 } }, switchable);
     const id = await write(topic, 'k-recovery', 1);
     await relay.start();
-    await eventually('the first attempt failed', async () => (await row(id)).attempts === 1);
-    expect((await row(id)).status).toBe('pending');
+    await eventually('the first attempt failed', async () => (await row(id)).last_error !== null);
+    // An outage spends no attempt: the row is pending, in backoff, with the outage as its error.
+    expect(await row(id)).toMatchObject({ status: 'pending', attempts: 0 });
     down = false;
     await eventually('the row is published after the recovery', async () => (await row(id)).status === 'published', 30_000);
-    expect((await row(id)).attempts).toBe(2);
+    expect((await row(id)).attempts).toBe(1);
   });
 
   it('a row in backoff holds back the later rows of its key, not the other keys', async () => {

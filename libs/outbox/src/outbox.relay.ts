@@ -216,7 +216,7 @@ export class OutboxRelay implements StatsSource {
           [published.map((r) => r.id)],
         );
       }
-      if (failure) result.dead = await this.markFailed(runner.query.bind(runner), failure.rows, failure.error);
+      if (failure) result.dead = await this.markFailed(runner.query.bind(runner), failure.rows, failure.error, failure.brokerDown);
       await runner.commitTransaction();
 
       const now = Date.now();
@@ -389,18 +389,23 @@ export class OutboxRelay implements StatsSource {
     query: (sql: string, params: unknown[]) => Promise<unknown>,
     rows: readonly ClaimedRow[],
     error: string,
+    brokerDown: boolean,
   ): Promise<number> {
+    // An outage is not the message's fault: it backs off but spends no attempt, so a long outage can never
+    // dead-letter an event (a dead OrderConfirmed would leave stock reserved for good; eShop #279). Only a
+    // failure of this message counts toward the dead-letter state.
+    const attemptsSpent = brokerDown ? 0 : 1;
     const delays = rows.map((r) => backoffDelayMs(r.attempts + 1, this.backoff));
     const updated = (await query(
       `UPDATE outbox_message AS o
-          SET attempts = o.attempts + 1,
+          SET attempts = o.attempts + $5::int,
               last_error = $2,
-              status = CASE WHEN o.attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
+              status = CASE WHEN $5::int > 0 AND o.attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
               available_at = now() + (v.delay_ms * interval '1 millisecond')
          FROM unnest($1::uuid[], $4::int[]) AS v(id, delay_ms)
         WHERE o.id = v.id
         RETURNING o.id, o.topic, o.key, o.type, o.attempts, o.status`,
-      [rows.map((r) => r.id), error.slice(0, MAX_ERROR_LENGTH), this.maxAttempts, delays],
+      [rows.map((r) => r.id), error.slice(0, MAX_ERROR_LENGTH), this.maxAttempts, delays, attemptsSpent],
     )) as [{ id: string; topic: string; key: string; type: string; attempts: number; status: string }[], number];
     const dead = updated[0].filter((r) => r.status === 'dead');
     for (const row of dead) {
