@@ -80,7 +80,7 @@ export function adminControls(storage: Storage): HTMLElement {
       unit: 'ms',
       min: 0,
       max: 20_000,
-      presets: [0, 3000],
+      presets: [0, 1500],
       hint: 'How long the payment service waits before each charge: orders stay PENDING that much longer.',
       toValue: (ms) => ms,
       fromValue: (value) => (typeof value === 'number' ? value : undefined),
