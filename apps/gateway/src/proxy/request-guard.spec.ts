@@ -1,7 +1,7 @@
 import { pathProblem, TrustedProxies } from './request-guard';
 
 describe('request guard', () => {
-  it.each(['/api/products', '/api/products/sku-1', '/api/orders/7/', "/api/a/b~c!$&'()*+,;=:@%41"])('accepts %s', (path) => {
+  it.each(['/api/products', '/api/products/sku-1', '/api/orders/7/', "/api/a/b~c!$&'()*+,;=:@", '/api/a/%20b', '/api/a/%C3%A9'])('accepts %s', (path) => {
     expect(pathProblem(path)).toBeUndefined();
   });
 
@@ -13,6 +13,11 @@ describe('request guard', () => {
     '/api/products/a%5Cb',
     '/api/products/a%00',
     '/api/products/a%zz',
+    '/api/orders/%74okens',
+    '/api/%70roducts',
+    '/api/orders/%2D1',
+    '/api/orders/a%7e',
+    '/api/orders/%41%5A%30',
     '/api/products/a%4',
     '/api/products//a',
     '/api/products/a b',

@@ -11,6 +11,11 @@ const PATH_CHARS = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+\/?$/;
 const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 /** Dot segments and their encodings, encoded "/" "\" and NUL: each could make a path mean another route. */
 const AMBIGUOUS = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|%2f|%5c|%00/i;
+/**
+ * Percent-encoded unreserved characters (letters, digits, - . _ ~; RFC 3986 §2.3): `/api/orders/%74okens` means
+ * `/api/orders/tokens` to the upstream, which decodes it, but would not match a rate limit policy's prefix here.
+ */
+const ENCODED_UNRESERVED = /%(?:[46][1-9A-F]|[57][0-9A]|3[0-9]|2D|2E|5F|7E)/i;
 
 /** Returns a reason when the path (without query) must be refused. */
 export function pathProblem(path: string): string | undefined {
@@ -18,6 +23,7 @@ export function pathProblem(path: string): string | undefined {
   if (!PATH_CHARS.test(path)) return 'path has characters outside RFC 3986 or an empty segment';
   if (BAD_PERCENT.test(path)) return 'path has a malformed percent-encoding';
   if (AMBIGUOUS.test(path)) return 'path has a dot segment or an encoded slash, backslash or NUL';
+  if (ENCODED_UNRESERVED.test(path)) return 'path percent-encodes a character that must appear as itself (RFC 3986 §2.3)';
   return undefined;
 }
 
