@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrapApp, createLogger } from '@shop/common';
+import { bootstrapApp, createLogger, startOrExit } from '@shop/common';
 import { loadGatewayConfig } from './gateway.config';
 import { gatewayAppModule } from './gateway.module';
 import { GatewayRuntime } from './gateway.runtime';
@@ -18,4 +18,4 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+startOrExit('gateway', main);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrapApp, createLogger } from '@shop/common';
+import { bootstrapApp, createLogger, startOrExit } from '@shop/common';
 import { RAFT_PEER_PATH } from '@shop/raft';
 import { BODY_LIMIT_BYTES, installRaftHeaders, installTokenCheck } from './api/http-rules';
 import { RaftConsensus } from './raft/raft-consensus';
@@ -38,7 +38,4 @@ async function main(): Promise<void> {
   createLogger('registry').event('log', 'raft started', { id: config.nodeId, peers: config.peers, dataDir: config.dataDir });
 }
 
-main().catch((error: unknown) => {
-  createLogger('registry').error(error instanceof Error ? error : String(error));
-  process.exit(1);
-});
+startOrExit('registry', main);

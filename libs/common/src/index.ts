@@ -10,7 +10,7 @@
  * - Start-up and graceful shutdown: `bootstrapApp`; schema migrations serialised across replicas:
  *   `initializeWithMigrations`.
  */
-export { bootstrapApp, DEFAULT_BODY_LIMIT_BYTES } from './bootstrap/bootstrap-app';
+export { bootstrapApp, DEFAULT_BODY_LIMIT_BYTES, startOrExit } from './bootstrap/bootstrap-app';
 export type { BootstrapOptions } from './bootstrap/bootstrap-app';
 export { CommonModule } from './common.module';
 export { ConfigError, EnvReader, loadConfig, loadConfigOrExit } from './config/env-reader.config';

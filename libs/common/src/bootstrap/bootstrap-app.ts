@@ -61,6 +61,18 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
 }
 
 /**
+ * Runs an app's start-up; a failure (a port in use, a database that refuses the role, ...) is logged as one
+ * JSON line and ends the process with exit code 1, instead of an unhandled rejection's bare stack.
+ */
+export function startOrExit(app: string, start: () => Promise<unknown>): void {
+  start().catch((error: unknown) => {
+    JsonLogger.configure({ app });
+    createLogger('bootstrap').fatal(error instanceof Error ? error : String(error));
+    process.exit(1);
+  });
+}
+
+/**
  * Every request runs in its own request context (AsyncLocalStorage), so logs and outgoing calls carry its id.
  * Body parsing breaks the async chain, so the context is re-entered before validation (the pattern of
  * @fastify/request-context).
