@@ -113,3 +113,78 @@ describe('RaftHost: persistence before messages', () => {
     expect(host.metrics().host.droppedLocalOnly).toBe(2);
   });
 });
+
+/** Holds each save until the test releases it, so that a test can look at what happened while an fsync ran. */
+class HeldStorage extends MemoryLogStorage {
+  hold = false;
+  private readonly held: (() => void)[] = [];
+  durableLastIndex = 0;
+
+  get savesWaiting(): number {
+    return this.held.length;
+  }
+
+  releaseAll(): void {
+    for (const release of this.held.splice(0)) release();
+  }
+
+  override async save(update: { hardState: HardState | null; entries: readonly Entry[] }): Promise<void> {
+    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
+    await super.save(update);
+    this.durableLastIndex = this.lastIndex();
+  }
+}
+
+describe('RaftHost: a leader replicates while its own fsync runs (thesis §10.2.1)', () => {
+  let host: RaftHost;
+  let storage: HeldStorage;
+  afterEach(() => {
+    storage.hold = false;
+    storage.releaseAll();
+    return host.stop();
+  });
+
+  /** n1 wins an election with n2's votes; n2 acknowledges the empty entry of the new term, n3 stays silent. */
+  async function electedLeader(transport: RecordingTransport): Promise<number> {
+    host = RaftHost.startWith({ id: 'n1', peers, stateMachine: machine, tickMs: 2, electionTicks: 3 }, { storage, snapshots: new MemorySnapshotStore(), transport }, null);
+    await until('a pre-vote request', () => transport.sent.some((s) => s.msg.type === MessageType.PreVote));
+    const preVote = transport.sent.find((s) => s.msg.type === MessageType.PreVote)!.msg;
+    transport.events!.onMessage(message({ type: MessageType.PreVoteResponse, term: preVote.term }));
+    await until('a vote request', () => transport.sent.some((s) => s.msg.type === MessageType.Vote));
+    const vote = transport.sent.find((s) => s.msg.type === MessageType.Vote)!.msg;
+    transport.events!.onMessage(message({ type: MessageType.VoteResponse, term: vote.term }));
+    await until('leadership', () => host.status().role === 'leader');
+    await until("the new leader's empty entry on disk", () => storage.durableLastIndex >= 1);
+    transport.events!.onMessage(message({ type: MessageType.AppendResponse, term: vote.term, index: storage.lastIndex() }));
+    await until('the empty entry applied', () => host.status().appliedIndex >= 1);
+    return vote.term;
+  }
+
+  it('sends a new entry to the followers before its own save completes, and answers the proposer only after it', async () => {
+    storage = new HeldStorage();
+    const transport = new RecordingTransport(new GatedStorage());
+    const term = await electedLeader(transport);
+
+    storage.hold = true;
+    let answered = false;
+    const proposal = host.propose(new Uint8Array([7])).then((outcome) => {
+      answered = true;
+      return outcome;
+    });
+    await until('the leader saving the entry', () => storage.savesWaiting > 0);
+    const appends = () => transport.sent.filter((s) => s.msg.type === MessageType.Append && s.msg.to === 'n2' && s.msg.entries.some((e) => e.data[0] === 7));
+    await until('the entry sent to the follower that answers', () => appends().length === 1);
+
+    // A follower's acknowledgement makes a majority in memory, but the leader's own copy is not durable yet.
+    const index = appends()[0]!.msg.entries.at(-1)!.index;
+    transport.events!.onMessage(message({ type: MessageType.AppendResponse, term, index }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toBe(false);
+    expect(storage.durableLastIndex).toBeLessThan(index);
+
+    storage.hold = false;
+    storage.releaseAll();
+    await expect(proposal).resolves.toMatchObject({ index });
+    expect(storage.durableLastIndex).toBeGreaterThanOrEqual(index);
+  });
+});

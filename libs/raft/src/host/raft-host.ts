@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { acceptsFromNetwork, RaftNode } from '../core/raft-node';
-import { Entry, EntryType, Message, NodeId, Ready, Role, Snapshot } from '../core/types';
+import { Entry, EntryType, Message, MessageType, NodeId, Ready, ReadState, Role, Snapshot } from '../core/types';
 import { FileSnapshotStore } from '../storage/file-snapshot-store';
 import { FileWal, WalStats } from '../storage/file-wal';
 import { RaftLogStorage, SnapshotStore } from '../storage/ports';
@@ -127,6 +127,14 @@ interface PendingRead {
  *   2. send the messages (never before step 1: a vote or an acknowledgement must survive a crash);
  *   3. apply committed entries, resolve the proposals and reads waiting for them;
  *   4. advance.
+ * Two things overlap step 1 without weakening it (etcd's raftNode does both):
+ *   - a leader sends its Append and Heartbeat messages while its own fsync runs (thesis §10.2.1). They carry
+ *     entries and a commit index, never a promise about this node's disk; an entry counts as committed only
+ *     through follower acknowledgements stepped after this Ready, so it reaches a client in a later Ready,
+ *     after this fsync completed. Votes and acknowledgements (every follower message) still wait for step 1.
+ *   - committed entries that this node persisted in an earlier Ready are applied while the fsync of the new
+ *     ones runs: their durability does not depend on it, and the client answer no longer waits for the next
+ *     batch's disk write.
  * Group commit: the loop runs once per event-loop turn, and inputs keep arriving while step 1 waits for the
  * disk, so every proposal and acknowledgement that arrived meanwhile lands in the next Ready and shares its
  * fsync (the WAL also coalesces concurrent writes).
@@ -158,6 +166,8 @@ export class RaftHost {
   private lastSnapshot: { index: number; data: Uint8Array } | null;
   private previousSnapshot: { index: number; data: Uint8Array } | null = null;
   private snapshotting = false;
+  /** Term and vote as last persisted: a leader sends before its fsync only if these did not change. */
+  private durableTermVote: { term: number; vote: NodeId };
   private stopped = false;
   private failure: Error | null = null;
 
@@ -173,6 +183,8 @@ export class RaftHost {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
     this.snapshotThreshold = opts.snapshotThreshold ?? 10_000;
     this.appliedIndex = restored?.metadata.index ?? 0;
+    const hardState = wal.hardState();
+    this.durableTermVote = { term: hardState.term, vote: hardState.vote };
     this.lastSnapshot = restored ? { index: restored.metadata.index, data: restored.data } : null;
   }
 
@@ -406,10 +418,19 @@ export class RaftHost {
     try {
       while (!this.stopped && this.node.hasReady()) {
         const rd = this.node.ready();
-        await this.persist(rd);
+        const early = this.sendsBeforePersist(rd);
+        const remaining = early ? rd.messages.filter((msg) => !isLeaderBroadcast(msg)) : rd.messages;
+        if (early) this.send(rd.messages.filter(isLeaderBroadcast));
+        const persisted = this.persist(rd);
+        // Entries below the first new one were persisted by an earlier Ready (a snapshot resets the machine
+        // first, so nothing is applied ahead of it).
+        const durableUpTo = rd.snapshot ? 0 : (rd.entries[0]?.index ?? Number.POSITIVE_INFINITY) - 1;
+        const applyNow = rd.committed.filter((entry) => entry.index <= durableUpTo);
+        this.applyCommitted(applyNow, rd.readStates);
+        await persisted;
         if (this.stopped) return;
-        this.send(rd.messages);
-        this.applyCommitted(rd);
+        this.send(remaining);
+        this.applyCommitted(rd.committed.slice(applyNow.length), []);
         this.node.advance(rd);
         this.stats.readies++;
         this.notifyLeaderWaiters();
@@ -426,6 +447,14 @@ export class RaftHost {
       await this.wal.save({ hardState: rd.hardState, entries: rd.entries, sync: rd.mustSync });
       this.stats.entriesPersisted += rd.entries.length;
     }
+    if (rd.hardState !== null) this.durableTermVote = { term: rd.hardState.term, vote: rd.hardState.vote };
+  }
+
+  /** A leader whose term and vote are already on disk may send its broadcasts before this Ready's fsync. */
+  private sendsBeforePersist(rd: Ready): boolean {
+    if (rd.softState.role !== Role.Leader) return false;
+    const hard = rd.hardState;
+    return hard === null || (hard.term === this.durableTermVote.term && hard.vote === this.durableTermVote.vote);
   }
 
   /** Raft §7, follower side: the leader sent a snapshot because our log is behind its compacted log. */
@@ -454,9 +483,9 @@ export class RaftHost {
     if (remote.length > 0) this.transport.send(remote);
   }
 
-  private applyCommitted(rd: Ready): void {
-    for (const entry of rd.committed) this.applyEntry(entry);
-    for (const readState of rd.readStates) {
+  private applyCommitted(entries: readonly Entry[], readStates: readonly ReadState[]): void {
+    for (const entry of entries) this.applyEntry(entry);
+    for (const readState of readStates) {
       const read = this.reads.get(readState.context);
       if (read) read.index = readState.index;
     }
@@ -571,6 +600,11 @@ export class RaftHost {
   private urlOf(id: NodeId | null): string | null {
     return id === null ? null : (this.opts.peers[id] ?? null);
   }
+}
+
+/** What a leader may send before its own fsync: replication and heartbeats, which promise nothing about its disk. */
+function isLeaderBroadcast(msg: Message): boolean {
+  return msg.type === MessageType.Append || msg.type === MessageType.Heartbeat;
 }
 
 const stderrLogger: RaftLogger = {
