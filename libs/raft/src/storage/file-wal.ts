@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { Entry, HardState } from '../core/types';
 import { BinaryReader, BinaryWriter } from './binary';
@@ -58,8 +58,11 @@ const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
  * - Conflicting suffixes are truncated by appending, never by rewriting: an entry record with index i replaces
  *   entries i.. on replay (worked example: records `1@t1 2@t1 3@t1 2@t2` replay to `1@t1 2@t2`).
  * - Group commit: `save` returns at once into the current batch; one writer loop writes a batch with one
- *   `writev` and one fdatasync while the next batch fills. A failed write or fsync poisons the WAL: fsync is
- *   never retried, since a failed fsync may have dropped dirty pages (PostgreSQL's "fsyncgate").
+ *   `write` and one fdatasync while the next batch fills. The write is synchronous: it only copies into the
+ *   page cache (microseconds), and a round trip through libuv's thread pool costs about a millisecond on a busy
+ *   machine, on every node's path to an acknowledgement; the fdatasync, which waits for the disk, stays off the
+ *   event loop. A failed write or fsync poisons the WAL: fsync is never retried, since a failed fsync may have
+ *   dropped dirty pages (PostgreSQL's "fsyncgate").
  * - Compaction writes a `Compacted` record and deletes whole segments whose entries a snapshot covers.
  * - The entries after the compaction point are also kept in memory (bounded by the snapshot threshold), so
  *   reads never touch the disk.
@@ -253,7 +256,7 @@ export class FileWal implements RaftLogStorage {
     const bytes = batch.writer.view();
     if (this.activeBytes > 0 && this.activeBytes + bytes.length > this.segmentBytes) await this.rotate();
     if (bytes.length > 0) {
-      const { bytesWritten } = await this.active.write(bytes);
+      const bytesWritten = writeSync(this.active.fd, bytes);
       if (bytesWritten !== bytes.length) throw new Error(`short WAL write: ${bytesWritten} of ${bytes.length} bytes`);
       this.activeBytes += bytes.length;
       this.stats.bytesWritten += bytes.length;
