@@ -4,7 +4,7 @@ const base = { name: 'p', algorithm: 'token-bucket', capacity: 10, refillPerSec:
 
 describe('config/gateway/rate-limits', () => {
   it('fills the defaults: every method, path "/", keyed by IP, fail open', () => {
-    expect(parseRateLimitPolicies([base])[0]).toEqual({ ...base, methods: [], pathPrefix: '/', key: 'ip', onRedisError: 'open' });
+    expect(parseRateLimitPolicies([base])[0]).toEqual({ ...base, methods: [], pathPrefix: '/', key: 'ip', onRedisError: 'open', leaseSize: 8 });
   });
 
   it.each([

@@ -17,6 +17,8 @@ interface PolicyBase {
   pathPrefix: string;
   key: KeyBy;
   onRedisError: OnRedisError;
+  /** Permits one gateway may take from Redis in one call and spend locally (1 = ask Redis for every request). */
+  leaseSize: number;
 }
 
 export type RateLimitPolicy =
@@ -30,6 +32,8 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 export const MAX_POLICIES = 32;
 /** The sliding log keeps one entry per admitted request: bound its memory. */
 export const MAX_SLIDING_LIMIT = 10_000;
+/** Default lease (see lease.ts): small, and further capped at 1/16 of the policy's budget. */
+export const DEFAULT_LEASE_SIZE = 8;
 
 /**
  * Parses and validates the value of `config/gateway/rate-limits`: an array of policies. Throws an Error naming
@@ -66,7 +70,8 @@ function parsePolicy(raw: unknown, at: string): RateLimitPolicy {
   if (onRedisError !== 'open' && onRedisError !== 'closed' && onRedisError !== 'local') {
     throw new Error(`${at}.onRedisError: expected open, closed or local`);
   }
-  const base: PolicyBase = { name, methods: methods as string[], pathPrefix, key, onRedisError };
+  const leaseSize = int(o.leaseSize ?? DEFAULT_LEASE_SIZE, `${at}.leaseSize`, 1, 256);
+  const base: PolicyBase = { name, methods: methods as string[], pathPrefix, key, onRedisError, leaseSize };
   switch (o.algorithm) {
     case 'fixed-window':
       return { ...base, algorithm: 'fixed-window', limit: int(o.limit, `${at}.limit`, 1, 1e9), windowMs: int(o.windowMs, `${at}.windowMs`, 1, 864e5) };

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { advertisedLimit, algorithmOf } from './algorithms';
 import { Decision } from './algorithms/decision';
+import { Grant, LeaseBook, leaseShiftMs, maxLease } from './algorithms/lease';
 import { LocalRateLimiter } from './local-rate-limiter';
 import type { RateLimitPolicy } from './policy';
 import { LimitCheck, RedisRateLimiter } from './redis-rate-limiter';
@@ -46,6 +47,10 @@ interface CompiledPolicy {
   a: number;
   b: number;
   limit: number;
+  /** Largest lease (1: no leasing), its sliding-log shift, and the leaky bucket's drain rate (units per ms). */
+  maxLease: number;
+  shiftMs: number;
+  leakPerMs: number;
   stats: PolicyStats;
 }
 
@@ -55,6 +60,8 @@ export interface RateLimitEngineOptions {
   /** Keeps keys of different deployments (or test runs) apart. */
   keyPrefix?: string;
   localMaxKeys?: number;
+  /** This process's clock (ms) for leases; tests may pass their own. */
+  clock?: () => number;
   onRedisStateChange?: (state: RedisState, error?: Error) => void;
 }
 
@@ -69,6 +76,10 @@ export class RateLimitEngine {
   private compiled: CompiledPolicy[] = [];
   private readonly redisLimiter: RedisRateLimiter | undefined;
   private readonly local: LocalRateLimiter;
+  private readonly leases = new LeaseBook();
+  /** Requests decided by leased permits alone, without a Redis call (status page, benchmark). */
+  private decidedFromLeases = 0;
+  private readonly clock: () => number;
   private readonly keyPrefix: string;
   private redisState: RedisState;
   private lastRedisError: string | undefined;
@@ -78,6 +89,7 @@ export class RateLimitEngine {
   constructor(private readonly opts: RateLimitEngineOptions) {
     this.keyPrefix = opts.keyPrefix ?? 'rl:';
     this.local = new LocalRateLimiter(opts.localMaxKeys);
+    this.clock = opts.clock ?? Date.now;
     const redis = opts.redis;
     this.redisLimiter = redis ? new RedisRateLimiter(redis) : undefined;
     this.redisState = redis ? (redis.status === 'ready' ? 'ready' : 'connecting') : 'none';
@@ -105,6 +117,9 @@ export class RateLimitEngine {
         a,
         b,
         limit: advertisedLimit(policy),
+        maxLease: maxLease(policy),
+        shiftMs: leaseShiftMs(policy),
+        leakPerMs: policy.algorithm === 'leaky-bucket' ? a : 0,
         stats,
       };
     });
@@ -122,36 +137,90 @@ export class RateLimitEngine {
       (matched ??= []).push(c);
     }
     if (matched === undefined) return undefined;
-    return this.decide(matched, who);
+    const keys = matched.map((c) => this.keyFor(c, who));
+    const now = this.clock();
+    let covered = 0;
+    for (let i = 0; i < matched.length; i++) if (matched[i]!.maxLease > 1 && this.leases.has(keys[i]!, now)) covered++;
+    if (covered === matched.length) {
+      this.decidedFromLeases++;
+      return Promise.resolve(this.verdict(matched, keys.map((key) => this.leases.take(key, now))));
+    }
+    // Partly covered: spend the leased permits held (given back if the request is refused), ask Redis for the
+    // rest. A leaky bucket's permits are departure slots that cannot be given back: those always ask Redis.
+    let held: (Decision | undefined)[] | undefined;
+    if (covered > 0) {
+      held = new Array<Decision | undefined>(matched.length);
+      for (let i = 0; i < matched.length; i++) {
+        if (matched[i]!.maxLease > 1 && matched[i]!.leakPerMs === 0 && this.leases.has(keys[i]!, now)) held[i] = this.leases.take(keys[i]!, now);
+      }
+    }
+    return this.decide(matched, keys, held);
   }
 
   policies(): { policy: RateLimitPolicy; stats: PolicyStats }[] {
     return this.compiled.map((c) => ({ policy: c.policy, stats: c.stats }));
   }
 
-  /** The Redis state, and how many script calls decided how many requests (the batching at work). */
-  redisStatus(): { state: RedisState; lastError: string | undefined; scriptCalls: number; requestsDecided: number } {
+  /** The Redis state, how many script calls decided how many requests (the batching at work), and how many leases decided. */
+  redisStatus(): { state: RedisState; lastError: string | undefined; scriptCalls: number; requestsDecided: number; decidedFromLeases: number } {
     const counters = this.redisLimiter?.counters ?? { calls: 0, requests: 0 };
-    return { state: this.redisState, lastError: this.lastRedisError, scriptCalls: counters.calls, requestsDecided: counters.requests };
+    return {
+      state: this.redisState,
+      lastError: this.lastRedisError,
+      scriptCalls: counters.calls,
+      requestsDecided: counters.requests,
+      decidedFromLeases: this.decidedFromLeases,
+    };
   }
 
-  private async decide(matched: CompiledPolicy[], who: RequestIdentity): Promise<Verdict> {
-    const checks: LimitCheck[] = matched.map((c) => ({ key: this.keyFor(c, who), code: c.code, a: c.a, b: c.b }));
+  private async decide(matched: CompiledPolicy[], keys: string[], held: (Decision | undefined)[] | undefined): Promise<Verdict> {
     // Gate on the connection itself: while it is down, ioredis (without offline queue) would only throw.
     if (this.redisLimiter !== undefined && this.opts.redis!.status === 'ready') {
+      const sentAt = this.clock();
+      // Per policy not held: lease > 0 when this request carries the lease call for its key (0: none, or one is
+      // already on its way, so this request asks for its own permit only).
+      const asked: number[] = [];
+      const lease: number[] = [];
+      const checks: LimitCheck[] = [];
+      for (let i = 0; i < matched.length; i++) {
+        if (held?.[i] !== undefined) continue;
+        const c = matched[i]!;
+        const want = c.maxLease > 1 ? this.leases.want(keys[i]!, c.maxLease, sentAt) : 0;
+        asked.push(i);
+        lease.push(want);
+        checks.push({ key: keys[i]!, code: c.code, a: c.a, b: c.b, want: Math.max(1, want), shiftMs: c.shiftMs });
+      }
+      let grants: Grant[] | undefined;
       try {
-        const decisions = await this.redisLimiter.decide(checks);
-        if (this.redisState !== 'ready') this.setRedisState('ready');
-        return this.verdict(matched, decisions);
+        grants = await this.redisLimiter.decide(checks);
       } catch (error) {
         this.setRedisState('down', error as Error);
       }
+      const receivedAt = this.clock();
+      for (let j = 0; j < asked.length; j++) {
+        const c = matched[asked[j]!]!;
+        if (lease[j]! > 0) this.leases.settle(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt, c.leakPerMs, c.policy.algorithm === 'fixed-window');
+      }
+      if (grants !== undefined) {
+        if (this.redisState !== 'ready') this.setRedisState('ready');
+        if (held === undefined) return this.verdict(matched, grants);
+        const decisions: Decision[] = [];
+        for (let i = 0, j = 0; i < held.length; i++) decisions.push(held[i] ?? grants[j++]!);
+        if (!grants.every((g) => g.allowed)) this.giveBack(keys, held);
+        return this.verdict(matched, decisions);
+      }
     }
-    return this.decideWithoutRedis(matched, checks);
+    if (held !== undefined) this.giveBack(keys, held);
+    return this.decideWithoutRedis(matched, keys);
+  }
+
+  /** All-or-nothing: a request refused (or decided without Redis) keeps none of the leased permits it held. */
+  private giveBack(keys: string[], held: (Decision | undefined)[]): void {
+    for (let i = 0; i < held.length; i++) if (held[i] !== undefined) this.leases.giveBack(keys[i]!);
   }
 
   /** Each policy's own onRedisError: open skips it, closed refuses (503), local decides in memory. */
-  private decideWithoutRedis(matched: CompiledPolicy[], checks: LimitCheck[]): Verdict {
+  private decideWithoutRedis(matched: CompiledPolicy[], keys: string[]): Verdict {
     const local: { key: string; policy: RateLimitPolicy }[] = [];
     const localIndex: number[] = [];
     let closed: CompiledPolicy | undefined;
@@ -166,7 +235,7 @@ export class RateLimitEngine {
           break;
         case 'local':
           c.stats.decidedLocally++;
-          local.push({ key: checks[i]!.key, policy: c.policy });
+          local.push({ key: keys[i]!, policy: c.policy });
           localIndex.push(i);
           break;
       }

@@ -1,13 +1,19 @@
 import type Redis from 'ioredis';
 import { ALGORITHMS } from './algorithms';
-import { Decision } from './algorithms/decision';
+import { UNIT } from './algorithms/decision';
+import type { Grant } from './algorithms/lease';
 
-/** One decision to make: the Redis key of the bucket, the algorithm's code and its two Lua arguments. */
+/**
+ * One decision to make: the Redis key of the bucket, the algorithm's code and its two Lua arguments, how many
+ * permits to take (1, or a lease: see lease.ts) and how far past now a sliding-log entry is recorded.
+ */
 export interface LimitCheck {
   key: string;
   code: number;
   a: number;
   b: number;
+  want: number;
+  shiftMs: number;
 }
 
 const algorithms = Object.values(ALGORITHMS);
@@ -17,11 +23,14 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
  * The one Lua script. Input: the distinct keys of a batch of requests (KEYS, with each key's algorithm and
  * parameters in ARGV), then each request as the list of its keys. With ONE clock reading (Redis's TIME),
  * it loads each key's state once, decides the requests in order, each all-or-nothing (a request refused by
- * one policy spends nothing of the others), and writes each changed key once. The whole call is atomic, so
- * any number of gateways sharing this Redis share each budget exactly.
+ * one policy spends nothing of the others), and writes each changed key once. A request admitted may then
+ * take more permits of a key (a lease, up to `want` in all) while that key's algorithm allows, exactly as that
+ * many requests at the same instant would. The whole call is atomic, so any number of gateways sharing this
+ * Redis share each budget exactly.
  *
- * ARGV: K, then K x (code, a, b), then R, then per request: m, then m key numbers (1-based).
- * Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs.
+ * ARGV: K, then K x (code, a, b, shiftMs), then R, then per request: m, then m x (key number (1-based), want).
+ * Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs, granted,
+ * level (the leaky bucket's water ahead of the first permit; 0 otherwise).
  */
 export const RATE_LIMIT_LUA = `${algorithms.map((a) => a.lua).join('')}
 local load, decide, store = ${table('load')}, ${table('decide')}, ${table('store')}
@@ -29,41 +38,54 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local stamp = t[1] .. string.format('%06d', tonumber(t[2]))
 local K = tonumber(ARGV[1])
-local code, pa, pb, st, dirty = {}, {}, {}, {}, {}
+local code, pa, pb, shift, st, dirty = {}, {}, {}, {}, {}, {}
 for k = 1, K do
-  local o = 1 + (k - 1) * 3
-  code[k], pa[k], pb[k] = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3])
+  local o = 1 + (k - 1) * 4
+  code[k], pa[k], pb[k], shift[k] = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
   st[k] = load[code[k]](KEYS[k], now, pa[k], pb[k])
 end
-local p = 2 + 3 * K
+local function commit(k, nx)
+  if nx.member then
+    nx.add[#nx.add + 1] = nx.member + shift[k]
+    nx.add[#nx.add + 1] = stamp .. '-' .. nx.n
+    nx.member = nil
+  end
+  st[k] = nx
+  dirty[k] = true
+end
+local p = 2 + 4 * K
 local R = tonumber(ARGV[p])
 p = p + 1
 local out, n = {}, 0
 for r = 1, R do
   local m = tonumber(ARGV[p])
-  local all, nexts = true, {}
+  local all, nexts, base = true, {}, n
   for j = 1, m do
-    local k = tonumber(ARGV[p + j])
+    local k = tonumber(ARGV[p + 2 * j - 1])
     local allowed, remaining, reset, retry, delay, nx = decide[code[k]](st[k], now, pa[k], pb[k])
     if allowed == 0 then all = false end
     nexts[j] = nx
-    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = allowed, remaining, reset, retry, delay
-    n = n + 5
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7] = allowed, remaining, reset, retry, delay, 0, 0
+    n = n + 7
   end
   if all then
     for j = 1, m do
-      local k = tonumber(ARGV[p + j])
-      local nx = nexts[j]
-      if nx.member then
-        nx.add[#nx.add + 1] = nx.member
-        nx.add[#nx.add + 1] = stamp .. '-' .. nx.n
-        nx.member = nil
+      local k, want = tonumber(ARGV[p + 2 * j - 1]), tonumber(ARGV[p + 2 * j])
+      local o = base + (j - 1) * 7
+      if nexts[j].l then out[o + 7] = nexts[j].l - ${UNIT} end
+      commit(k, nexts[j])
+      local granted = 1
+      while granted < want do
+        local allowed, remaining, reset, _, _, nx = decide[code[k]](st[k], now, pa[k], pb[k])
+        if allowed == 0 then break end
+        commit(k, nx)
+        granted = granted + 1
+        out[o + 2], out[o + 3] = remaining, reset
       end
-      st[k] = nx
-      dirty[k] = true
+      out[o + 6] = granted
     end
   end
-  p = p + m + 1
+  p = p + 2 * m + 1
 end
 for k = 1, K do
   if dirty[k] then store[code[k]](KEYS[k], st[k], now, pa[k], pb[k]) end
@@ -77,7 +99,7 @@ interface RateLimitCommand {
 
 interface Pending {
   checks: readonly LimitCheck[];
-  resolve: (decisions: Decision[]) => void;
+  resolve: (grants: Grant[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -102,7 +124,7 @@ export class RedisRateLimiter {
     this.redis = redis as Redis & RateLimitCommand;
   }
 
-  decide(checks: readonly LimitCheck[]): Promise<Decision[]> {
+  decide(checks: readonly LimitCheck[]): Promise<Grant[]> {
     return new Promise((resolve, reject) => {
       this.pending.push({ checks, resolve, reject });
       if (!this.scheduled) {
@@ -132,9 +154,9 @@ export class RedisRateLimiter {
           k = keys.length + 1;
           keyNumber.set(c.key, k);
           keys.push(c.key);
-          keyArgs.push(c.code, c.a, c.b);
+          keyArgs.push(c.code, c.a, c.b, c.shiftMs);
         }
-        requestArgs.push(k);
+        requestArgs.push(k, c.want);
       }
     }
     this.counters.calls++;
@@ -143,11 +165,19 @@ export class RedisRateLimiter {
       (out) => {
         let o = 0;
         for (const item of batch) {
-          const decisions: Decision[] = new Array(item.checks.length);
-          for (let j = 0; j < decisions.length; j++, o += 5) {
-            decisions[j] = { allowed: out[o] === 1, remaining: out[o + 1]!, resetMs: out[o + 2]!, retryAfterMs: out[o + 3]!, delayMs: out[o + 4]! };
+          const grants: Grant[] = new Array(item.checks.length);
+          for (let j = 0; j < grants.length; j++, o += 7) {
+            grants[j] = {
+              allowed: out[o] === 1,
+              remaining: out[o + 1]!,
+              resetMs: out[o + 2]!,
+              retryAfterMs: out[o + 3]!,
+              delayMs: out[o + 4]!,
+              granted: out[o + 5]!,
+              level: out[o + 6]!,
+            };
           }
-          item.resolve(decisions);
+          item.resolve(grants);
         }
       },
       (error: unknown) => {

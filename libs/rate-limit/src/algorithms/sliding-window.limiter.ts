@@ -40,7 +40,7 @@ local function sliding_log_decide(st, now, limit, window)
 end
 local function sliding_log_store(key, st, now, limit, window)
   redis.call('ZADD', key, unpack(st.add))
-  redis.call('PEXPIRE', key, window)
+  redis.call('PEXPIRE', key, window + 1000)
 end
 `;
 

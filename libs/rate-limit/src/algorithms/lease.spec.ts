@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { parseRateLimitPolicies, RateLimitPolicy } from '../policy';
+import { algorithmOf } from '.';
+import { grantLease, LEASE_MS, LeaseBook, leaseShiftMs, maxLease } from './lease';
+
+const KEY = 'k';
+
+/**
+ * Several gateways, each with its own LeaseBook, sharing ONE state through `grantLease` (the pure twin of the
+ * script) exactly as the engine does: a request spends a leased permit when its gateway holds one, else asks
+ * the shared state for a lease. Returns the times of the admitted requests.
+ */
+function simulate(policy: RateLimitPolicy, arrivals: { t: number; gateway: number }[], gateways: number, departures: number[] = []): number[] {
+  const books = Array.from({ length: gateways }, () => new LeaseBook());
+  const max = maxLease(policy);
+  const shift = leaseShiftMs(policy);
+  const perMs = policy.algorithm === 'leaky-bucket' ? algorithmOf(policy).luaArgs(policy)[0] : 0;
+  let shared: unknown;
+  const admitted: number[] = [];
+  for (const { t, gateway } of arrivals) {
+    const book = books[gateway]!;
+    if (book.has(KEY, t)) {
+      departures.push(t + book.take(KEY, t).delayMs);
+      admitted.push(t);
+      continue;
+    }
+    const want = book.want(KEY, max, t);
+    const { grant, state } = grantLease(policy, shared, t, Math.max(1, want), shift);
+    shared = state;
+    if (want > 0) book.settle(KEY, grant, t, t, perMs, policy.algorithm === 'fixed-window');
+    if (grant.allowed) {
+      departures.push(t + grant.delayMs);
+      admitted.push(t);
+    }
+  }
+  return admitted;
+}
+
+// Bursts (n requests at one instant at one gateway) within 0.2 to 3 s: a lease grows with a burst, and a
+// gateway that then goes quiet spends its leftover permits late, which is what could break a window.
+const arrivals = fc
+  .integer({ min: 200, max: 3_000 })
+  .chain((span) =>
+    fc.array(fc.record({ t: fc.integer({ min: 0, max: span }), gateway: fc.integer({ min: 0, max: 2 }), n: fc.integer({ min: 1, max: 40 }) }), { maxLength: 60 }),
+  )
+  .map((bursts) => bursts.sort((x, y) => x.t - y.t).flatMap((b) => Array.from({ length: b.n }, () => ({ t: b.t, gateway: b.gateway }))));
+const policy = (raw: Record<string, unknown>) => parseRateLimitPolicies([{ name: 'p', key: 'global', ...raw }])[0]!;
+const leaseSize = fc.integer({ min: 1, max: 64 });
+
+describe('budget leasing (pure): three gateways sharing one state', () => {
+  it('fixed window: never more than the limit in any aligned window, whoever holds the permits', () => {
+    fc.assert(
+      fc.property(arrivals, fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 1_000 }), leaseSize, (times, limit, windowMs, size) => {
+        const admitted = simulate(policy({ algorithm: 'fixed-window', limit, windowMs, leaseSize: size }), times, 3);
+        const byWindow = new Map<number, number>();
+        for (const t of admitted) byWindow.set(Math.floor(t / windowMs), (byWindow.get(Math.floor(t / windowMs)) ?? 0) + 1);
+        for (const n of byWindow.values()) expect(n).toBeLessThanOrEqual(limit);
+      }),
+    );
+  });
+
+  it('sliding window: never more than the limit in ANY window (t - windowMs, t], though permits are spent later than taken', () => {
+    fc.assert(
+      fc.property(arrivals, fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 300 }), leaseSize, (times, limit, windowMs, size) => {
+        const admitted = simulate(policy({ algorithm: 'sliding-window', limit, windowMs, leaseSize: size }), times, 3);
+        for (let j = 0, i = 0; j < admitted.length; j++) {
+          while (admitted[i]! <= admitted[j]! - windowMs) i++;
+          expect(j - i + 1).toBeLessThanOrEqual(limit);
+        }
+      }),
+    );
+  });
+
+  it('sliding window: a permit leased at t and spent just before t + windowMs still counts in the window after', () => {
+    const limit = 64;
+    const windowMs = 100;
+    const at = (t: number, gateway: number, n: number) => Array.from({ length: n }, () => ({ t, gateway }));
+    // Gateway 0 leases during a burst at 0 and spends its leftovers at 99; gateway 1 asks for everything at 100.
+    const admitted = simulate(policy({ algorithm: 'sliding-window', limit, windowMs, leaseSize: 64 }), [...at(0, 0, 4), ...at(99, 0, 3), ...at(100, 1, 100)], 2);
+    expect(admitted.filter((t) => t === 99)).toHaveLength(3);
+    expect(admitted.filter((t) => t > 0).length).toBeLessThanOrEqual(limit);
+  });
+
+  it('token bucket: over any interval T at most capacity + (T + LEASE_MS) x rate (a leased token is spent within LEASE_MS)', () => {
+    fc.assert(
+      fc.property(arrivals, fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 200 }), leaseSize, (times, capacity, refillPerSec, size) => {
+        const admitted = simulate(policy({ algorithm: 'token-bucket', capacity, refillPerSec, leaseSize: size }), times.slice(0, 400), 3);
+        let excess = 0;
+        for (let i = 0; i < admitted.length; i++) {
+          for (let j = i; j < admitted.length; j++) {
+            excess = Math.max(excess, j - i + 1 - capacity - Math.floor(((admitted[j]! - admitted[i]! + LEASE_MS) * refillPerSec) / 1000));
+          }
+        }
+        expect(excess).toBeLessThanOrEqual(0);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('leaky bucket: leased departures keep the outflow, one per 1/rate, whichever gateway holds them', () => {
+    fc.assert(
+      fc.property(arrivals, fc.integer({ min: 200, max: 2_000 }), fc.integer({ min: 32, max: 1_000 }), leaseSize, (times, ratePerSec, queue, size) => {
+        const departures: number[] = [];
+        simulate(policy({ algorithm: 'leaky-bucket', ratePerSec, queue, leaseSize: size }), times, 3, departures);
+        departures.sort((a, b) => a - b);
+        // Departures are whole ms (rounded down, as without leases): n departures span at least (n-1)/rate - 1 ms.
+        for (let i = 0, j = 0; j < departures.length; j++) {
+          while (departures[j]! - departures[i]! > 50) i++;
+          expect(departures[j]! - departures[i]!).toBeGreaterThanOrEqual(Math.floor(((j - i) * 1000) / ratePerSec) - 1);
+        }
+      }),
+    );
+  });
+
+  it('a lease is bounded: never more than leaseSize, nor 1/16 of the budget', () => {
+    expect(maxLease(policy({ algorithm: 'fixed-window', limit: 10, windowMs: 1000, leaseSize: 64 }))).toBe(1);
+    expect(maxLease(policy({ algorithm: 'token-bucket', capacity: 200, refillPerSec: 100 }))).toBe(8);
+    expect(maxLease(policy({ algorithm: 'sliding-window', limit: 10_000, windowMs: 100, leaseSize: 64 }))).toBe(64);
+    // A leaky bucket leases only departures due within the lease's lifetime.
+    expect(maxLease(policy({ algorithm: 'leaky-bucket', ratePerSec: 50, queue: 1000, leaseSize: 64 }))).toBe(5);
+  });
+
+  it('a client sending now and then never leases more than its own permit', () => {
+    const book = new LeaseBook();
+    for (let t = 0; t < 10 * LEASE_MS; t += 2 * LEASE_MS) {
+      expect(book.has(KEY, t)).toBe(false);
+      expect(book.want(KEY, 64, t)).toBe(1);
+      book.settle(KEY, { allowed: true, remaining: 99, resetMs: 1000, retryAfterMs: 0, delayMs: 0, granted: 1, level: 0 }, t, t, 0, false);
+    }
+  });
+
+  it('RateLimit-Remaining under a lease: the shared budget left at lease time plus the permits this gateway still holds', () => {
+    const book = new LeaseBook();
+    book.want(KEY, 8, 0);
+    book.settle(KEY, { allowed: true, remaining: 100, resetMs: 1000, retryAfterMs: 0, delayMs: 0, granted: 4, level: 0 }, 0, 0, 0, false);
+    expect([1, 2, 3].map(() => book.take(KEY, 10).remaining)).toEqual([102, 101, 100]);
+    expect(book.has(KEY, 10)).toBe(false);
+  });
+});

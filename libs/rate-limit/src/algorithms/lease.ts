@@ -1,0 +1,187 @@
+import { Decision, UNIT } from './decision';
+import { algorithmOf } from '.';
+import type { RateLimitPolicy } from '../policy';
+
+/**
+ * Budget leasing. A gateway may take up to `leaseSize` permits of a key in ONE Redis call (the same atomic
+ * script, the permits taken from the shared state exactly as one request each would be) and spend them on
+ * later requests without asking Redis again. The global bound stays exact: every admitted request spends a
+ * permit that was taken from the shared state, and none is ever created locally. The price: permits a gateway
+ * holds are invisible to the others until spent or expired (an unspent permit is lost at expiry, never
+ * returned), so the lease is bounded in size (`maxLease`) and lifetime (`LEASE_MS`), and it starts at one
+ * permit per key and doubles only while leases get used up before they expire.
+ */
+export const LEASE_MS = 100;
+
+/** A policy's largest lease: its leaseSize, and never more than 1/16 of its budget (small budgets stay exact). */
+export function maxLease(policy: RateLimitPolicy): number {
+  const cap = (budget: number) => Math.max(1, Math.min(policy.leaseSize, Math.floor(budget / 16)));
+  switch (policy.algorithm) {
+    case 'fixed-window':
+    case 'sliding-window':
+      return cap(policy.limit);
+    case 'token-bucket':
+      return cap(policy.capacity);
+    case 'leaky-bucket':
+      // Only departures due within the lease's lifetime: a slow bucket would otherwise hold slots nobody uses.
+      return Math.min(cap(policy.queue + 1), Math.max(1, Math.floor((policy.ratePerSec * LEASE_MS) / 1000)));
+  }
+}
+
+/** How long a sliding-log entry of a leased permit counts past its lease time (see `grantLease`). */
+export const leaseShiftMs = (policy: RateLimitPolicy): number => (policy.algorithm === 'sliding-window' && maxLease(policy) > 1 ? LEASE_MS : 0);
+
+/** What Redis (or `grantLease`) answers for one key of a request that asked for `want` permits. */
+export interface Grant extends Decision {
+  /** Permits taken (the request's own included): 0 when refused, else 1..want. */
+  granted: number;
+  /** Leaky bucket: water ahead of the first permit, in units (the later permits' departures follow from it). */
+  level: number;
+}
+
+/**
+ * The pure twin of the script's lease loop, for one key: the first permit as a plain decision, then up to
+ * `want - 1` more at the same instant while the algorithm allows. A sliding-log entry is recorded at
+ * `now + shiftMs` (the end of the lease) so that a permit spent any time within the lease still counts in
+ * every window that contains its spending time.
+ */
+export function grantLease(policy: RateLimitPolicy, state: unknown, now: number, want: number, shiftMs: number): { grant: Grant; state: unknown } {
+  const algorithm = algorithmOf(policy);
+  const record = (s: unknown): unknown => {
+    if (policy.algorithm !== 'sliding-window' || shiftMs === 0) return s;
+    const hits = (s as { hits: number[] }).hits;
+    return { hits: [...hits.slice(0, -1), hits[hits.length - 1]! + shiftMs] };
+  };
+  const first = algorithm.decide(state, now, policy);
+  if (!first.decision.allowed) return { grant: { ...first.decision, granted: 0, level: 0 }, state };
+  let current = record(first.state);
+  let last = first.decision;
+  let granted = 1;
+  const level = policy.algorithm === 'leaky-bucket' ? (first.state as { level: number }).level - UNIT : 0;
+  while (granted < want) {
+    const next = algorithm.decide(current, now, policy);
+    if (!next.decision.allowed) break;
+    current = record(next.state);
+    last = next.decision;
+    granted++;
+  }
+  return { grant: { ...first.decision, remaining: last.remaining, resetMs: last.resetMs, granted, level }, state: current };
+}
+
+interface Lease {
+  /** Permits still to spend (for a leaky bucket: the departure times, local ms, in order). */
+  permits: number;
+  slots: number[] | undefined;
+  next: number;
+  expiresAt: number;
+  /** The shared budget left when the lease was taken (RateLimit-Remaining adds what this gateway holds). */
+  sharedRemaining: number;
+  resetAt: number;
+  /** Demand: requests for this key in the current and in the previous LEASE_MS period (the lease's size). */
+  periodStart: number;
+  seen: number;
+  seenBefore: number;
+  /** A lease call for this key is on its way. */
+  pending: boolean;
+}
+
+/**
+ * The permits this gateway holds, per Redis key. Pure apart from the clock the caller passes. Bounded to
+ * `maxKeys` keys (oldest dropped: its permits are simply lost, never over-spent).
+ */
+export class LeaseBook {
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(private readonly maxKeys = 10_000) {}
+
+  /**
+   * How many permits to ask for, or 0 when a lease call for the key is already on its way (then ask for this
+   * request alone, and do not `settle`). The size follows demand: the requests seen for the key within one
+   * lease lifetime (this period or the previous one), so a client sending now and then never leases more
+   * than its own permit, and a lease rarely outlives its use.
+   */
+  want(key: string, max: number, now: number): number {
+    let lease = this.leases.get(key);
+    if (lease === undefined) {
+      lease = { permits: 0, slots: undefined, next: 0, expiresAt: 0, sharedRemaining: 0, resetAt: 0, periodStart: now, seen: 0, seenBefore: 0, pending: false };
+      this.leases.set(key, lease);
+      if (this.leases.size > this.maxKeys) this.leases.delete(this.leases.keys().next().value!);
+    }
+    this.count(lease, now);
+    if (lease.pending) return 0;
+    lease.pending = true;
+    return Math.max(1, Math.min(max, Math.max(lease.seen, lease.seenBefore)));
+  }
+
+  private count(lease: Lease, now: number): void {
+    if (now - lease.periodStart >= LEASE_MS) {
+      lease.seenBefore = now - lease.periodStart < 2 * LEASE_MS ? lease.seen : 0;
+      lease.seen = 0;
+      lease.periodStart = now;
+    }
+    lease.seen++;
+  }
+
+  /**
+   * The answer to a `want` call (undefined when it failed): keeps the extra permits for later. `perMs`: a leaky
+   * bucket's drain rate (its permits are departure slots), else 0. `endsAtReset`: a fixed window's permits
+   * die with their window.
+   */
+  settle(key: string, grant: Grant | undefined, sentAt: number, receivedAt: number, perMs: number, endsAtReset: boolean): void {
+    const lease = this.leases.get(key);
+    if (lease === undefined) return;
+    lease.pending = false;
+    if (grant === undefined || grant.granted <= 1) return;
+    lease.sharedRemaining = grant.remaining;
+    lease.resetAt = receivedAt + grant.resetMs;
+    if (perMs > 0) {
+      // Leaky bucket: the j-th extra permit departs when the water ahead of it has drained, as the script says.
+      lease.slots = [];
+      for (let j = 1; j < grant.granted; j++) lease.slots.push(receivedAt + Math.floor((grant.level + j * UNIT) / perMs));
+      lease.next = 0;
+      lease.permits = lease.slots.length;
+      lease.expiresAt = lease.slots[lease.slots.length - 1]!;
+    } else {
+      lease.slots = undefined;
+      lease.permits = grant.granted - 1;
+      // Times are measured from the sending: Redis decided after it, so the lease ends no later than Redis thinks.
+      lease.expiresAt = sentAt + (endsAtReset ? Math.min(LEASE_MS, grant.resetMs) : LEASE_MS);
+    }
+  }
+
+  /** Whether one permit of `key` can be spent at `now` (no change). */
+  has(key: string, now: number): boolean {
+    const lease = this.leases.get(key);
+    if (lease === undefined || lease.permits === 0) return false;
+    if (now >= lease.expiresAt && lease.slots === undefined) return this.expire(lease);
+    if (lease.slots !== undefined) {
+      while (lease.next < lease.slots.length && lease.slots[lease.next]! < now) lease.next++;
+      lease.permits = lease.slots.length - lease.next;
+      if (lease.permits === 0) return this.expire(lease);
+    }
+    return true;
+  }
+
+  /** Spends one permit (call after `has` said yes in the same turn). */
+  take(key: string, now: number): Decision {
+    const lease = this.leases.get(key)!;
+    lease.permits--;
+    this.count(lease, now);
+    let delayMs = 0;
+    if (lease.slots !== undefined) delayMs = lease.slots[lease.next++]! - now;
+    return { allowed: true, remaining: lease.sharedRemaining + lease.permits, resetMs: Math.max(0, lease.resetAt - now), retryAfterMs: 0, delayMs };
+  }
+
+  /** Returns a permit taken by a request that was then refused by another policy (not for departure slots). */
+  giveBack(key: string): void {
+    const lease = this.leases.get(key);
+    if (lease !== undefined && lease.slots === undefined) lease.permits++;
+  }
+
+  /** Permits left unspent at expiry are lost (never returned: they may already count in Redis's windows). */
+  private expire(lease: Lease): false {
+    lease.permits = 0;
+    lease.slots = undefined;
+    return false;
+  }
+}
