@@ -21,7 +21,7 @@ interface AutocannonResult {
   non2xx: number;
 }
 
-const PORTS = { upstream: 19301, gateway: 19302, replyFrom: 19303, nginx: 19304, gatewayNoLimits: 19305, gatewayNoLeaky: 19306 };
+const PORTS = { upstream: 19301, gateway: 19302, replyFrom: 19303, nginx: 19304, gatewayNoLimits: 19305, gatewayNoLeaky: 19306, gatewayNoLease: 19307 };
 const ROUNDS = 3;
 const ROUND_SECONDS = 3;
 const FIXED_RATE = 3000;
@@ -155,8 +155,9 @@ async function main(): Promise<void> {
   startNode(join(__dirname, 'gateway', 'upstream.js'), [String(PORTS.upstream)]);
   await waitForHttp(PORTS.upstream, PATH_DIRECT);
 
-  // Three gateways: every policy on (the measured one); all but the leaky bucket (whose permits are departure
-  // instants, so at low load a lease of them expires unused and every request still asks Redis); none.
+  // Four gateways: every policy on (the measured one); all but the leaky bucket (whose permits are departure
+  // instants, so at low load a lease of them expires unused and every request still asks Redis), with leases
+  // and without (leaseSize 1: what leasing gives, within one run); none.
   const startGateway = (port: number, rateLimits: unknown[]) => {
     const discovery = join(work, `discovery-${port}.json`);
     writeFileSync(
@@ -180,7 +181,9 @@ async function main(): Promise<void> {
   };
   startGateway(PORTS.gateway, notLimiting);
   startGateway(PORTS.gatewayNoLimits, []);
-  startGateway(PORTS.gatewayNoLeaky, notLimiting.filter((p) => p.algorithm !== 'leaky-bucket'));
+  const leasable = notLimiting.filter((p) => p.algorithm !== 'leaky-bucket');
+  startGateway(PORTS.gatewayNoLeaky, leasable);
+  startGateway(PORTS.gatewayNoLease, leasable.map((p) => ({ ...p, leaseSize: 1 })));
   startNode(join(__dirname, 'gateway', 'reply-from-proxy.js'), [String(PORTS.replyFrom), String(PORTS.upstream)]);
   const nginx = has('nginx');
   if (nginx) {
@@ -207,6 +210,7 @@ http {
     waitForHttp(PORTS.gateway, PATH_PROXIED),
     waitForHttp(PORTS.gatewayNoLimits, PATH_PROXIED),
     waitForHttp(PORTS.gatewayNoLeaky, PATH_PROXIED),
+    waitForHttp(PORTS.gatewayNoLease, PATH_PROXIED),
     waitForHttp(PORTS.replyFrom, PATH_PROXIED),
     ...(nginx ? [waitForHttp(PORTS.nginx, PATH_PROXIED)] : []),
   ]);
@@ -218,6 +222,7 @@ http {
     { name: 'direct', url: `${upstream}${PATH_DIRECT}` },
     { name: 'gateway', url: `http://127.0.0.1:${PORTS.gateway}${PATH_PROXIED}` },
     { name: 'gateway, no leaky bucket', url: `http://127.0.0.1:${PORTS.gatewayNoLeaky}${PATH_PROXIED}` },
+    { name: 'gateway, no leaky bucket, leaseSize 1', url: `http://127.0.0.1:${PORTS.gatewayNoLease}${PATH_PROXIED}` },
     { name: 'gateway, no rate limits', url: `http://127.0.0.1:${PORTS.gatewayNoLimits}${PATH_PROXIED}` },
     { name: 'reply-from', url: `http://127.0.0.1:${PORTS.replyFrom}${PATH_PROXIED}` },
     ...(nginx ? [{ name: 'nginx', url: `http://127.0.0.1:${PORTS.nginx}${PATH_PROXIED}` }] : []),
@@ -248,7 +253,9 @@ http {
   const by = Object.fromEntries(results.map((r) => [r.name, r]));
   const ratio = (a: string, b: string) => (by[a] && by[b] ? `${(by[a]!.rps / by[b]!.rps).toFixed(2)}x` : 'n/a');
   lines.push('', `gateway/reply-from ${ratio('gateway', 'reply-from')}   gateway/nginx ${ratio('gateway', 'nginx')}   gateway/direct ${ratio('gateway', 'direct')}`);
-  lines.push(`without the leaky bucket: gateway/reply-from ${ratio('gateway, no leaky bucket', 'reply-from')}`);
+  lines.push(
+    `without the leaky bucket: gateway/reply-from ${ratio('gateway, no leaky bucket', 'reply-from')}, with leaseSize 1 ${ratio('gateway, no leaky bucket, leaseSize 1', 'reply-from')}`,
+  );
   lines.push(`without rate limits: gateway/reply-from ${ratio('gateway, no rate limits', 'reply-from')}   gateway/nginx ${ratio('gateway, no rate limits', 'nginx')}`);
   lines.push(
     `redis: ${redis.requestsDecided} requests decided in ${redis.scriptCalls} script calls (${(redis.requestsDecided / Math.max(1, redis.scriptCalls)).toFixed(1)} requests per round trip); ${redis.decidedFromLeases} decided by leased permits alone, without Redis`,

@@ -8,7 +8,8 @@
  * - 令牌桶 token bucket: `TokenBucketLimiter`
  *
  * `RateLimitEngine` applies the policies of `config/gateway/rate-limits` (parsed by `parseRateLimitPolicies`)
- * to a request, in one Redis call, with each policy's fallback (open | closed | local) when Redis is down.
+ * to a request, in one Redis call, with each policy's fallback (open | closed | local) when Redis is down; with
+ * budget leasing (`leaseSize`, lease.ts) most requests under load need no Redis call at all.
  */
 export { ALGORITHMS, advertisedLimit } from './algorithms';
 export { UNIT } from './algorithms/decision';
@@ -21,6 +22,8 @@ export { SlidingWindowLimiter } from './algorithms/sliding-window.limiter';
 export type { SlidingWindowParams, SlidingWindowState } from './algorithms/sliding-window.limiter';
 export { TokenBucketLimiter } from './algorithms/token-bucket.limiter';
 export type { TokenBucketParams, TokenBucketState } from './algorithms/token-bucket.limiter';
+export { grantLease, LEASE_MS, LeaseBook, maxLease } from './algorithms/lease';
+export type { Grant } from './algorithms/lease';
 export { LocalRateLimiter } from './local-rate-limiter';
 export { MAX_POLICIES, MAX_SLIDING_LIMIT, parseRateLimitPolicies } from './policy';
 export type { AlgorithmName, KeyBy, OnRedisError, RateLimitPolicy } from './policy';
