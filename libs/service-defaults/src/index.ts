@@ -6,14 +6,16 @@
  * Entry points:
  * - Configuration, read and validated once: `loadSagaServiceConfig({ service, port, databaseUrl }, readExtras?)`
  *   reads PORT, INSTANCE_ID, ADVERTISE_HOST, DATABASE_URL, KAFKA_BROKERS, REGISTRY_URLS, REGISTRY_TOKEN,
- *   CHAOS_CRASH_AFTER_COMMIT_OF, then the app's own variables (`readExtras`); `readSagaServiceConfig` for tests.
+ *   KAFKA_PARTITIONS_CONCURRENTLY, CHAOS_CRASH_AFTER_COMMIT_OF, then the app's own variables (`readExtras`);
+ *   `readSagaServiceConfig` for tests.
  * - `SagaServiceModule.forRoot({ service, config, entities, migrations, watchServices? })` in the app module:
  *   CommonModule (health, metrics, error shape), TypeORM migrated once under an advisory lock
  *   (`initializeWithMigrations`, so the two order replicas do not race on DDL), OutboxModule, RegistryClientModule
  *   and a `database` health check. Exports `UnitOfWork` and `SAGA_SERVICE_CONFIG`.
  * - `sagaEventsConsumer({ topics, handler })`: the Kafka entry point (a controller) that feeds each event to the
  *   app's handler; a poison event is parked as a dead inbox record instead of blocking its partition.
- * - `startSagaService({ service, config, module })` in main.ts: the hybrid HTTP + Kafka app, with graceful shutdown.
+ * - `startSagaService({ service, config, module })` in main.ts: the hybrid HTTP + Kafka app (partitions consumed
+ *   concurrently, each partition in order), with graceful shutdown.
  */
 export { loadSagaServiceConfig, readSagaServiceConfig } from './saga-service.config';
 export type { SagaServiceConfig, SagaServiceDefaults } from './saga-service.config';

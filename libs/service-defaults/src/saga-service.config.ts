@@ -9,6 +9,12 @@ export interface SagaServiceConfig {
   kafkaBrokers: string[];
   registryUrls: string[];
   registryToken: string;
+  /**
+   * Partitions whose messages this instance handles at the same time (kafkajs `partitionsConsumedConcurrently`).
+   * Messages of one partition stay one after the other, and the topics are keyed by order id, so one order's
+   * events are still handled in order.
+   */
+  kafkaPartitionsConcurrently: number;
   /** Test hook (chaos): exit the process right after a handler of this event type committed, before the offset commit. */
   crashAfterCommitOf: string;
 }
@@ -36,6 +42,8 @@ export function readSagaServiceConfig<Extras extends object = Record<never, neve
     kafkaBrokers: env.list('KAFKA_BROKERS', { default: ['127.0.0.1:9092'] }),
     registryUrls: env.list('REGISTRY_URLS', { default: ['http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003'], urls: true }),
     registryToken: env.string('REGISTRY_TOKEN', { default: 'dev-registry-token' }),
+    // 3: the partitions of each saga topic.
+    kafkaPartitionsConcurrently: env.int('KAFKA_PARTITIONS_CONCURRENTLY', { default: 3, min: 1, max: 16 }),
     crashAfterCommitOf: env.string('CHAOS_CRASH_AFTER_COMMIT_OF', { default: '' }),
   };
   return { ...shared, ...(readExtras?.(env) ?? ({} as Extras)) };

@@ -25,7 +25,11 @@ export async function startSagaService(options: StartSagaServiceOptions): Promis
     module: SagaServiceAppModule,
     port: config.port,
     beforeListen: async (app) => {
-      app.connectMicroservice(kafkaMicroserviceOptions({ brokers: config.kafkaBrokers, groupId: service, clientId: config.instanceId }));
+      const kafka = kafkaMicroserviceOptions({ brokers: config.kafkaBrokers, groupId: service, clientId: config.instanceId });
+      app.connectMicroservice({
+        ...kafka,
+        options: { ...kafka.options, run: { ...kafka.options?.run, partitionsConsumedConcurrently: config.kafkaPartitionsConcurrently } },
+      });
       await app.startAllMicroservices();
     },
   });

@@ -82,6 +82,27 @@ describe('payment events (real Postgres, payment_svc role)', () => {
     expect(await outbox(orderId)).toEqual([]);
   });
 
+  it('charges nothing net when StockReserved and OrderCancelled of one order are handled at once (two partitions in parallel)', async () => {
+    // The two events travel on different topics, so a consumer handling partitions concurrently may run them
+    // together; the payments primary key makes the later insert fail, and Kafka redelivers that event.
+    const deliver = async (event: SagaEvent): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await handler.handle(event);
+          return;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
+    };
+    for (let round = 0; round < 5; round++) {
+      const orderId = randomUUID();
+      await Promise.all([deliver(reserved(orderId, 'c-8', 1000)), deliver(cancelled(orderId, 'c-8'))]);
+      expect(await balance('c-8')).toBe(100_000);
+      expect(['VOIDED', 'REFUNDED']).toContain((await repo.findPayment(orderId))!.status);
+    }
+  });
+
   it('declines on purpose at failure-rate 1', async () => {
     const orderId = randomUUID();
     failureRate.value = 1;
