@@ -6,7 +6,9 @@
  *   its default range, also linearizable).
  * at 1, 16 and 64 concurrent clients (each sends, waits for the answer, repeats), sent to the leader (our
  * clients follow X-Raft-Leader; etcd clients talk to any member, the leader is the fair comparison).
- * Prints requests/s, p50 and p99 per row, and our/etcd ratios. REGISTRY_BENCH_SECONDS sets a row's length.
+ * Prints requests/s, p50 and p99 per row, and our/etcd ratios; both clusters run at once and each row is
+ * measured on ours and then on etcd, so that a ratio compares the two under the same machine load.
+ * REGISTRY_BENCH_SECONDS sets a row's length.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -200,13 +202,20 @@ async function runRow(target: Target, url: string, op: 'PUT' | 'GET', clients: n
   return { system: target.name, op, clients, rps: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), errors };
 }
 
-async function runSystem(target: Target, url: string, seconds: number): Promise<Row[]> {
+/**
+ * Each row runs on every system back to back before the next row starts, so that both see about the same
+ * machine: on a shared 2-core machine the load changes within a minute, and a ratio of rows measured a minute
+ * apart would mostly measure that.
+ */
+async function runSystems(systems: { target: Target; url: string }[], seconds: number): Promise<Row[]> {
   const rows: Row[] = [];
   for (const op of ['PUT', 'GET'] as const) {
     for (const clients of CONCURRENCY) {
-      const row = await runRow(target, url, op, clients, seconds);
-      console.log(`  ${target.name.padEnd(8)} ${op} x${String(clients).padEnd(3)} ${row.rps.toFixed(0).padStart(6)} req/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  errors ${row.errors}`);
-      rows.push(row);
+      for (const { target, url } of systems) {
+        const row = await runRow(target, url, op, clients, seconds);
+        console.log(`  ${target.name.padEnd(8)} ${op} x${String(clients).padEnd(3)} ${row.rps.toFixed(0).padStart(6)} req/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  errors ${row.errors}`);
+        rows.push(row);
+      }
     }
   }
   return rows;
@@ -221,26 +230,23 @@ async function main(): Promise<void> {
   const { secondsPerRow, etcdBinary } = registryBenchConfig;
   const dir = mkdtempSync(join(tmpdir(), 'registry-bench-'));
   const all: Row[] = [];
+  const procs: ChildProcess[] = [];
   try {
     console.log(`registry: 3 nodes on 127.0.0.1, fsync on, ${secondsPerRow} s per row`);
     const registry = await startRegistry(join(dir, 'registry'));
-    try {
-      all.push(...(await runSystem(ours, registry.leaderUrl, secondsPerRow)));
-    } finally {
-      await stopAll(registry.procs);
-    }
+    procs.push(...registry.procs);
+    const systems = [{ target: ours, url: registry.leaderUrl }];
     if (etcdAvailable(etcdBinary)) {
-      console.log(`etcd: 3 members on 127.0.0.1, fsync on, JSON gateway`);
+      console.log(`etcd: 3 members on 127.0.0.1, fsync on, JSON gateway; each row runs on both, back to back`);
       const cluster = await startEtcd(etcdBinary, join(dir, 'etcd'));
-      try {
-        all.push(...(await runSystem(etcd, cluster.leaderUrl, secondsPerRow)));
-      } finally {
-        await stopAll(cluster.procs);
-      }
+      procs.push(...cluster.procs);
+      systems.push({ target: etcd, url: cluster.leaderUrl });
     } else {
       console.log(`etcd: no '${etcdBinary}' binary on PATH (Debian: apt-get install etcd-server); only our numbers are shown`);
     }
+    all.push(...(await runSystems(systems, secondsPerRow)));
   } finally {
+    await stopAll(procs);
     rmSync(dir, { recursive: true, force: true });
   }
 
