@@ -2,7 +2,9 @@ import { loadConfigOrExit } from '@shop/common';
 
 /**
  * ORDERS_BENCH_SECONDS: length of each concurrency row of `npm run bench:orders`;
- * ORDERS_BENCH_CONCURRENCY: the rows (comma-separated numbers of concurrent clients).
+ * ORDERS_BENCH_CONCURRENCY: the rows (comma-separated numbers of concurrent clients);
+ * ORDERS_BENCH_GATEWAY: the URL of an already running gateway (`npm run stack`) to send the orders through, with
+ * its routing, rate limits and breakers; unset, the bench starts the three services itself and calls them directly.
  */
 export const ordersBenchConfig = loadConfigOrExit('orders-bench', (env) => ({
   secondsPerRow: env.int('ORDERS_BENCH_SECONDS', { default: 5, min: 1, max: 120 }),
@@ -11,4 +13,5 @@ export const ordersBenchConfig = loadConfigOrExit('orders-bench', (env) => ({
     if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`ORDERS_BENCH_CONCURRENCY: ${c} is not an integer 1..256`);
     return n;
   }),
+  gateway: env.url('ORDERS_BENCH_GATEWAY', { default: '', protocols: ['http:', 'https:'] }).replace(/\/+$/, ''),
 }));

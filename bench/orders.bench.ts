@@ -2,18 +2,21 @@
  * `npm run bench:orders`: how fast the shop accepts orders and finishes their sagas, against the database's own
  * ceiling for the same writes.
  *
- * Starts the three services from source with a private Kafka and a one-node registry (test/saga/support: nothing
- * shared with a running stack), then for each concurrency row places orders for ORDERS_BENCH_SECONDS with that many
- * clients (token, then POST /orders, alternating between the two order replicas) and reports:
+ * Direct mode (the default): starts the three services from source with a private Kafka and a one-node registry
+ * (test/saga/support: nothing shared with a running stack). Gateway mode (ORDERS_BENCH_GATEWAY=http://127.0.0.1:8080):
+ * sends the orders to an already running gateway (`npm run stack`), so routing, load balancing, rate limits and
+ * breakers are in the path. Then for each concurrency row it places orders for ORDERS_BENCH_SECONDS with that many
+ * clients (token, then POST /orders; directly, alternating between the two order replicas) and reports:
  *   accepted/s, p50/p99 accept latency (POST /orders), p50/p99 accept -> CONFIRMED (from the order's own history
- *   timestamps), p50/p99 outbox delivery latency (row commit -> Kafka ack, from the services' histograms),
+ *   timestamps), p50/p99 outbox delivery latency (row commit -> Kafka ack, from the services' histograms; direct
+ *   mode only: the gateway does not route /metrics),
  * then runs bench/orders/ceiling.pgbench.sql (every write of one order's happy path) with pgbench at the same
  * concurrency and prints the ratio. Short runs on a shared machine: read the numbers as orders of magnitude.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { eventually, SagaSystem } from '../test/saga/support/saga-system';
+import { eventually, HttpAnswer, SagaSystem } from '../test/saga/support/saga-system';
 import { OrderView, Shop } from '../test/saga/support/shop';
 import { ordersBenchConfig } from './orders-bench.config';
 
@@ -30,6 +33,77 @@ interface Row {
   outboxP50: string;
   outboxP99: string;
   ceilingTps: number;
+}
+
+/** Where the orders go: the services started by the bench, or a running gateway. */
+interface OrdersTarget {
+  /** POST /orders/tokens; 201 carries the idempotency key. */
+  requestToken(customerId: string): Promise<HttpAnswer>;
+  submit(key: string, body: unknown): Promise<HttpAnswer>;
+  settled(orderId: string, timeoutMs: number): Promise<OrderView>;
+  /** True once no service has an outbox row waiting. */
+  outboxesDrained(): Promise<boolean>;
+  /** Cumulative bucket counts of `outbox_delivery_latency_seconds`, summed over the services; undefined when not visible. */
+  deliveryBuckets(): Promise<Map<number, number> | undefined>;
+  stop(): Promise<void>;
+}
+
+async function directTarget(): Promise<OrdersTarget> {
+  process.stdout.write(`starting the services (private Kafka, one-node registry, a database each)...\n`);
+  const system = await SagaSystem.start();
+  const shop = new Shop(system);
+  return {
+    requestToken: (customerId) => system.call(shop.orderReplica(), 'POST', '/orders/tokens', { body: { customerId } }),
+    submit: (key, body) => shop.submit(key, body),
+    settled: (orderId, timeoutMs) => shop.settled(orderId, timeoutMs),
+    outboxesDrained: async () => {
+      for (const name of ['order-1', 'inventory', 'payment'] as const) if ((await system.call(name, 'GET', '/outbox/stats')).body.pending > 0) return false;
+      return true;
+    },
+    deliveryBuckets: () => deliveryBuckets(system),
+    stop: () => system.stop(),
+  };
+}
+
+/** The contract's public API under /api, and the gateway's own GET /gateway/outbox for the services' outboxes. */
+function gatewayTarget(gateway: string): OrdersTarget {
+  process.stdout.write(`sending the orders through the gateway at ${gateway} (its rate limits apply)...\n`);
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> => {
+    const res = await fetch(`${gateway}${path}`, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON (a proxy's error page): kept as text
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  return {
+    requestToken: (customerId) => call('POST', '/api/orders/tokens', { customerId }),
+    submit: (key, body) => call('POST', '/api/orders', body, { 'idempotency-key': key }),
+    settled: (orderId, timeoutMs) =>
+      eventually(
+        `order ${orderId} leaves PENDING`,
+        async () => {
+          const res = await call('GET', `/api/orders/${orderId}`);
+          if (res.status !== 200) throw new Error(`GET /api/orders/${orderId} answered ${res.status}`);
+          return res.body.status === 'PENDING' ? undefined : (res.body as OrderView);
+        },
+        timeoutMs,
+      ),
+    outboxesDrained: async () => {
+      const { services } = (await call('GET', '/gateway/outbox')).body as { services: { service: string; ok: boolean; body?: { pending?: number } }[] };
+      return services.every((s) => s.ok && s.body?.pending === 0);
+    },
+    deliveryBuckets: async () => undefined,
+    stop: async () => undefined,
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -53,7 +127,8 @@ async function deliveryBuckets(system: SagaSystem): Promise<Map<number, number>>
 }
 
 /** The bucket bound under which p% of the observations made between `before` and `after` fall. */
-function bucketPercentile(before: Map<number, number>, after: Map<number, number>, p: number): string {
+function bucketPercentile(before: Map<number, number> | undefined, after: Map<number, number> | undefined, p: number): string {
+  if (!before || !after) return 'n/a';
   const bounds = [...after.keys()].sort((a, b) => a - b);
   const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
   if (total <= 0) return 'n/a';
@@ -63,9 +138,15 @@ function bucketPercentile(before: Map<number, number>, after: Map<number, number
   return 'n/a';
 }
 
-async function placeFor(shop: Shop, concurrency: number, seconds: number, customerOffset: number) {
+async function placeFor(target: OrdersTarget, concurrency: number, seconds: number, customerOffset: number) {
   const accepted: { id: string; ms: number }[] = [];
-  const failures = new Map<number, number>();
+  const failures = new Map<string, number>();
+  // A refused client waits as the answer asks (429/503 Retry-After, at most 2 s), as a well-behaved client would.
+  const refused = async (what: string, res: HttpAnswer): Promise<void> => {
+    failures.set(what, (failures.get(what) ?? 0) + 1);
+    const retryAfterS = Number(res.headers.get('retry-after'));
+    if (retryAfterS > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfterS, 2) * 1000));
+  };
   const deadline = Date.now() + seconds * 1000;
   let n = 0;
   await Promise.all(
@@ -73,12 +154,16 @@ async function placeFor(shop: Shop, concurrency: number, seconds: number, custom
       while (Date.now() < deadline) {
         const i = n++;
         const customer = `c-${((customerOffset + i) % 100) + 1}`;
-        const key = await shop.token(customer);
+        const token = await target.requestToken(customer);
+        if (token.status !== 201) {
+          await refused(`token ${token.status}`, token);
+          continue;
+        }
         const started = performance.now();
-        const res = await shop.submit(key, { customerId: customer, items: [{ sku: CHEAP_SKUS[i % CHEAP_SKUS.length]!, quantity: 1 }] });
+        const res = await target.submit(token.body.token as string, { customerId: customer, items: [{ sku: CHEAP_SKUS[i % CHEAP_SKUS.length]!, quantity: 1 }] });
         const ms = performance.now() - started;
         if (res.status === 201) accepted.push({ id: res.body.id as string, ms });
-        else failures.set(res.status, (failures.get(res.status) ?? 0) + 1);
+        else await refused(`order ${res.status}`, res);
       }
     }),
   );
@@ -105,26 +190,21 @@ function pgbenchCeiling(concurrency: number, seconds: number): number {
 }
 
 async function main(): Promise<void> {
-  const { secondsPerRow, concurrency } = ordersBenchConfig;
-  process.stdout.write(`starting the services (private Kafka, one-node registry, a database each)...\n`);
-  const system = await SagaSystem.start();
-  const shop = new Shop(system);
+  const { secondsPerRow, concurrency, gateway } = ordersBenchConfig;
+  const target = gateway ? gatewayTarget(gateway) : await directTarget();
   const rows: Row[] = [];
   try {
     let offset = 0;
     for (const c of concurrency) {
-      const before = await deliveryBuckets(system);
-      const { accepted, failures } = await placeFor(shop, c, secondsPerRow, offset);
+      const before = await target.deliveryBuckets();
+      const { accepted, failures } = await placeFor(target, c, secondsPerRow, offset);
       offset += accepted.length;
       if (failures.size > 0) process.stdout.write(`  c=${c}: non-201 answers ${JSON.stringify(Object.fromEntries(failures))}\n`);
       const settled: OrderView[] = [];
-      for (const o of accepted) settled.push(await shop.settled(o.id, 120_000));
+      for (const o of accepted) settled.push(await target.settled(o.id, 120_000));
       // The outbox rows of the last events (OrderConfirmed) are published shortly after the order is CONFIRMED.
-      await eventually('outboxes drained', async () => {
-        for (const name of ['order-1', 'inventory', 'payment'] as const) if ((await system.call(name, 'GET', '/outbox/stats')).body.pending > 0) return undefined;
-        return true;
-      });
-      const after = await deliveryBuckets(system);
+      await eventually('outboxes drained', () => target.outboxesDrained());
+      const after = await target.deliveryBuckets();
       const acceptMs = accepted.map((a) => a.ms).sort((a, b) => a - b);
       const confirmMs = settled
         .filter((o) => o.status === 'CONFIRMED')
@@ -145,7 +225,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  c=${c}: ${accepted.length} orders accepted, ${confirmMs.length} confirmed\n`);
     }
   } finally {
-    await system.stop();
+    await target.stop();
   }
   for (const row of rows) row.ceilingTps = pgbenchCeiling(row.concurrency, secondsPerRow);
 
@@ -158,7 +238,8 @@ async function main(): Promise<void> {
         `| ${r.concurrency} | ${f(r.perSecond)} | ${f(r.acceptP50)} / ${f(r.acceptP99)} | ${f(r.confirmP50)} / ${f(r.confirmP99)} | ${r.outboxP50} / ${r.outboxP99} | ${f(r.ceilingTps)} | ${((100 * r.perSecond) / r.ceilingTps).toFixed(1)} % |`,
     ),
   ];
-  process.stdout.write(`\n${lines.join('\n')}\n\n${secondsPerRow} s per row; ceiling = ${'bench/orders/ceiling.pgbench.sql'}: every write of one order's saga in one database.\n`);
+  const mode = gateway ? `through the gateway at ${gateway}` : 'directly to the services';
+  process.stdout.write(`\n${lines.join('\n')}\n\n${secondsPerRow} s per row, ${mode}; ceiling = ${'bench/orders/ceiling.pgbench.sql'}: every write of one order's saga in one database.\n`);
 }
 
 main().catch((error: unknown) => {
