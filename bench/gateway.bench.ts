@@ -228,20 +228,27 @@ http {
     ...(nginx ? [{ name: 'nginx', url: `http://127.0.0.1:${PORTS.nginx}${PATH_PROXIED}` }] : []),
   ]);
 
-  const status = await new Promise<string>((resolve, reject) => {
-    request({ host: '127.0.0.1', port: PORTS.gateway, path: '/gateway/status' }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c));
-      res.on('end', () => resolve(text));
-    })
-      .on('error', reject)
-      .end();
-  });
-  const { policies, redis } = (
-    JSON.parse(status) as {
-      rateLimits: { policies: { name: string; stats: { admitted: number; rejected: number } }[]; redis: { scriptCalls: number; requestsDecided: number; decidedFromLeases: number } };
-    }
-  ).rateLimits;
+  const rateLimitStatus = async (port: number) => {
+    const status = await new Promise<string>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/gateway/status' }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => resolve(text));
+      })
+        .on('error', reject)
+        .end();
+    });
+    return (
+      JSON.parse(status) as {
+        rateLimits: {
+          policies: { name: string; stats: { admitted: number; rejected: number } }[];
+          redis: { scriptCalls: number; requestsDecided: number; decidedFromLeases: number };
+        };
+      }
+    ).rateLimits;
+  };
+  const { policies, redis } = await rateLimitStatus(PORTS.gateway);
+  const noLeaky = (await rateLimitStatus(PORTS.gatewayNoLeaky)).redis;
 
   const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
@@ -259,6 +266,9 @@ http {
   lines.push(`without rate limits: gateway/reply-from ${ratio('gateway, no rate limits', 'reply-from')}   gateway/nginx ${ratio('gateway, no rate limits', 'nginx')}`);
   lines.push(
     `redis: ${redis.requestsDecided} requests decided in ${redis.scriptCalls} script calls (${(redis.requestsDecided / Math.max(1, redis.scriptCalls)).toFixed(1)} requests per round trip); ${redis.decidedFromLeases} decided by leased permits alone, without Redis`,
+  );
+  lines.push(
+    `without the leaky bucket: ${noLeaky.decidedFromLeases} requests decided by leased permits alone, ${noLeaky.requestsDecided} decisions (requests and leases taken ahead) in ${noLeaky.scriptCalls} script calls`,
   );
   lines.push(`rate limit policies during the run (none may reject): ${policies.map((p) => `${p.name} ${p.stats.admitted}/${p.stats.rejected}`).join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);

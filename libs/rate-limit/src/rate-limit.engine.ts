@@ -143,7 +143,9 @@ export class RateLimitEngine {
     for (let i = 0; i < matched.length; i++) if (matched[i]!.maxLease > 1 && this.leases.has(keys[i]!, now)) covered++;
     if (covered === matched.length) {
       this.decidedFromLeases++;
-      return Promise.resolve(this.verdict(matched, keys.map((key) => this.leases.take(key, now))));
+      const verdict = this.verdict(matched, keys.map((key) => this.leases.take(key, now)));
+      this.leaseAhead(matched, keys);
+      return Promise.resolve(verdict);
     }
     // Partly covered: spend the leased permits held (given back if the request is refused), ask Redis for the
     // rest. A leaky bucket's permits are departure slots that cannot be given back: those always ask Redis.
@@ -154,7 +156,30 @@ export class RateLimitEngine {
         if (matched[i]!.maxLease > 1 && matched[i]!.leakPerMs === 0 && this.leases.has(keys[i]!, now)) held[i] = this.leases.take(keys[i]!, now);
       }
     }
-    return this.decide(matched, keys, held);
+    const verdict = this.decide(matched, keys, held);
+    if (held !== undefined) this.leaseAhead(matched, keys);
+    return verdict;
+  }
+
+  /** Takes the next lease of each key running low in the background, so that steady load never waits for Redis. */
+  private leaseAhead(matched: CompiledPolicy[], keys: string[]): void {
+    if (this.redisLimiter === undefined || this.opts.redis!.status !== 'ready') return;
+    for (let i = 0; i < matched.length; i++) {
+      const c = matched[i]!;
+      if (c.maxLease === 1) continue;
+      const key = keys[i]!;
+      const want = this.leases.wantAhead(key, c.maxLease);
+      if (want === 0) continue;
+      const sentAt = this.clock();
+      const endsAtReset = c.policy.algorithm === 'fixed-window';
+      this.redisLimiter.decide([{ key, code: c.code, a: c.a, b: c.b, want, shiftMs: c.shiftMs }]).then(
+        (grants) => this.leases.settleAhead(key, grants[0], sentAt, this.clock(), endsAtReset),
+        (error: unknown) => {
+          this.setRedisState('down', error as Error);
+          this.leases.settleAhead(key, undefined, sentAt, this.clock(), endsAtReset);
+        },
+      );
+    }
   }
 
   policies(): { policy: RateLimitPolicy; stats: PolicyStats }[] {

@@ -22,6 +22,13 @@ function simulate(policy: RateLimitPolicy, arrivals: { t: number; gateway: numbe
     if (book.has(KEY, t)) {
       departures.push(t + book.take(KEY, t).delayMs);
       admitted.push(t);
+      // The engine then takes the next lease ahead when this one runs low.
+      const ahead = book.wantAhead(KEY, max);
+      if (ahead > 0) {
+        const next = grantLease(policy, shared, t, ahead, shift);
+        shared = next.state;
+        book.settleAhead(KEY, next.grant, t, t, policy.algorithm === 'fixed-window');
+      }
       continue;
     }
     const want = book.want(KEY, max, t);

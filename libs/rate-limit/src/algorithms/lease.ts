@@ -83,6 +83,8 @@ interface Lease {
   seenBefore: number;
   /** A lease call for this key is on its way. */
   pending: boolean;
+  /** The next lease, taken ahead while this one runs low (not for departure slots); used once this one is gone. */
+  spare: { permits: number; expiresAt: number; sharedRemaining: number; resetAt: number } | undefined;
 }
 
 /**
@@ -103,14 +105,46 @@ export class LeaseBook {
   want(key: string, max: number, now: number): number {
     let lease = this.leases.get(key);
     if (lease === undefined) {
-      lease = { permits: 0, slots: undefined, next: 0, expiresAt: 0, sharedRemaining: 0, resetAt: 0, periodStart: now, seen: 0, seenBefore: 0, pending: false };
+      lease = { permits: 0, slots: undefined, next: 0, expiresAt: 0, sharedRemaining: 0, resetAt: 0, periodStart: now, seen: 0, seenBefore: 0, pending: false, spare: undefined };
       this.leases.set(key, lease);
       if (this.leases.size > this.maxKeys) this.leases.delete(this.leases.keys().next().value!);
     }
     this.count(lease, now);
     if (lease.pending) return 0;
     lease.pending = true;
+    return this.demand(lease, max);
+  }
+
+  private demand(lease: Lease, max: number): number {
     return Math.max(1, Math.min(max, Math.max(lease.seen, lease.seenBefore)));
+  }
+
+  /**
+   * After a permit was spent: the size of the next lease to take ahead now (no request waits for it), or 0.
+   * Taken when half of the demand's worth of permits is left, so that under steady load the next lease is
+   * there before this one runs out. The caller must `settleAhead` it.
+   */
+  wantAhead(key: string, max: number): number {
+    const lease = this.leases.get(key);
+    if (lease === undefined || lease.pending || lease.spare !== undefined || lease.slots !== undefined) return 0;
+    const size = this.demand(lease, max);
+    if (size < 2 || lease.permits > size >> 1) return 0;
+    lease.pending = true;
+    return size;
+  }
+
+  /** The answer to a `wantAhead` call (undefined when it failed): every permit granted is kept for later. */
+  settleAhead(key: string, grant: Grant | undefined, sentAt: number, receivedAt: number, endsAtReset: boolean): void {
+    const lease = this.leases.get(key);
+    if (lease === undefined) return;
+    lease.pending = false;
+    if (grant === undefined || grant.granted === 0) return;
+    lease.spare = {
+      permits: grant.granted,
+      expiresAt: sentAt + (endsAtReset ? Math.min(LEASE_MS, grant.resetMs) : LEASE_MS),
+      sharedRemaining: grant.remaining,
+      resetAt: receivedAt + grant.resetMs,
+    };
   }
 
   private count(lease: Lease, now: number): void {
@@ -152,8 +186,17 @@ export class LeaseBook {
   /** Whether one permit of `key` can be spent at `now` (no change). */
   has(key: string, now: number): boolean {
     const lease = this.leases.get(key);
-    if (lease === undefined || lease.permits === 0) return false;
-    if (now >= lease.expiresAt && lease.slots === undefined) return this.expire(lease);
+    if (lease === undefined) return false;
+    if (lease.slots === undefined && (lease.permits === 0 || now >= lease.expiresAt)) {
+      const spare = lease.spare;
+      lease.spare = undefined;
+      if (spare === undefined || spare.permits === 0 || now >= spare.expiresAt) return this.expire(lease);
+      lease.permits = spare.permits;
+      lease.expiresAt = spare.expiresAt;
+      lease.sharedRemaining = spare.sharedRemaining;
+      lease.resetAt = spare.resetAt;
+    }
+    if (lease.permits === 0) return false;
     if (lease.slots !== undefined) {
       while (lease.next < lease.slots.length && lease.slots[lease.next]! < now) lease.next++;
       lease.permits = lease.slots.length - lease.next;
@@ -169,7 +212,10 @@ export class LeaseBook {
     this.count(lease, now);
     let delayMs = 0;
     if (lease.slots !== undefined) delayMs = lease.slots[lease.next++]! - now;
-    return { allowed: true, remaining: lease.sharedRemaining + lease.permits, resetMs: Math.max(0, lease.resetAt - now), retryAfterMs: 0, delayMs };
+    // Remaining as this gateway sees it: the shared budget at its last lease plus every permit it holds.
+    const spare = lease.spare;
+    const remaining = spare === undefined ? lease.sharedRemaining + lease.permits : spare.sharedRemaining + spare.permits + lease.permits;
+    return { allowed: true, remaining, resetMs: Math.max(0, lease.resetAt - now), retryAfterMs: 0, delayMs };
   }
 
   /** Returns a permit taken by a request that was then refused by another policy (not for departure slots). */
