@@ -1,3 +1,4 @@
+import { readBoundedText } from '@shop/common';
 import { Agent, request } from 'undici';
 
 export interface RegistryResponse {
@@ -37,6 +38,8 @@ const HINT_QUARANTINE_MS = 5000;
 export const MAX_WATCHES = 128;
 
 const TRY_ANOTHER = new Set([502, 503]);
+/** A recursive listing of a large prefix is the largest answer; past this a node is misbehaving. */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
  * Calls to the registry with failover across REGISTRY_URLS. One node is preferred (the last that answered,
@@ -102,7 +105,7 @@ export class RegistryEndpoints {
       headers['content-type'] = 'application/json';
     }
     const res = await request(`${base}${path}`, { method, headers, body, signal: AbortSignal.any(signals), dispatcher: opts.blocking ? this.watchAgent : this.agent });
-    const text = await res.body.text();
+    const text = await readBoundedText(res.body, MAX_ANSWER_BYTES, `the registry's answer to ${method} ${path}`);
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;

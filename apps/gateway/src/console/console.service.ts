@@ -1,3 +1,4 @@
+import { readBoundedText } from '@shop/common';
 import { request } from 'undici';
 import type { DiscoverySource, ServiceInstance } from '../discovery/discovery.source';
 
@@ -59,7 +60,7 @@ export class ConsoleService {
         bodyTimeout: TIMEOUT_MS,
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
-      const text = await readBounded(res.body);
+      const text = await readBoundedText(res.body, MAX_BODY_BYTES);
       let body: unknown = text;
       try {
         body = JSON.parse(text);
@@ -71,18 +72,4 @@ export class ConsoleService {
       return { service, instance: instance.id, ok: false, error: (error as Error).message };
     }
   }
-}
-
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      body.destroy();
-      throw new Error(`answer over ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,3 +1,4 @@
+import { readBoundedText } from '@shop/common';
 import { request } from 'undici';
 import { RegistryClient } from '@shop/registry-client';
 import type { ClusterNodeView, DiscoverySource, LiveConfig, ServiceInstance } from './discovery.source';
@@ -47,7 +48,7 @@ export class RegistryDiscovery implements DiscoverySource {
             bodyTimeout: timeoutMs,
             signal: AbortSignal.timeout(timeoutMs),
           });
-          const text = await res.body.text();
+          const text = await readBoundedText(res.body, MAX_CLUSTER_ANSWER_BYTES, `${url}/v1/cluster`);
           return { url, ok: res.statusCode === 200, status: res.statusCode, body: parseJson(text) };
         } catch (error) {
           return { url, ok: false, error: (error as Error).message };
@@ -64,6 +65,9 @@ export class RegistryDiscovery implements DiscoverySource {
     return this.client.close();
   }
 }
+
+/** A node's /v1/cluster answer is a few hundred bytes; anything near this bound is not a registry. */
+const MAX_CLUSTER_ANSWER_BYTES = 64 * 1024;
 
 function parseJson(text: string): unknown {
   try {

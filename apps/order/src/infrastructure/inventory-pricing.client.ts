@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createBreaker, ShopBreaker } from '@shop/circuit-breaker';
-import { createLogger, currentRequestId, metricsRegistry, REQUEST_ID_HEADER } from '@shop/common';
+import { createLogger, currentRequestId, metricsRegistry, readBoundedText, REQUEST_ID_HEADER } from '@shop/common';
 import { RegistryClient } from '@shop/registry-client';
 import { request } from 'undici';
 import { ORDER_CONFIG } from '../order.tokens';
@@ -104,23 +104,13 @@ export class InventoryPricingClient implements OnApplicationShutdown {
       bodyTimeout: this.config.inventoryTimeoutMs,
       signal: AbortSignal.timeout(this.config.inventoryTimeoutMs),
     });
-    const text = await readBounded(res.body);
+    const text = await readBoundedText(res.body, MAX_RESPONSE_BYTES, "inventory's answer");
     if (res.statusCode >= 400 && res.statusCode < 500) throw new PricingRejectedError(`inventory answered ${res.statusCode}: ${text.slice(0, 200)}`);
     if (res.statusCode !== 200) throw new Error(`inventory answered ${res.statusCode}`);
     return parseQuote(JSON.parse(text) as unknown);
   }
 }
 
-async function readBounded(body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) throw new Error(`inventory's answer is over ${MAX_RESPONSE_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function parseQuote(raw: unknown): PriceQuote {
   const value = raw as { prices?: unknown; unknownSkus?: unknown };

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ApiError, currentRequestId, REQUEST_ID_HEADER } from '@shop/common';
+import { ApiError, currentRequestId, readBoundedText, REQUEST_ID_HEADER } from '@shop/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { Agent, request as httpRequest } from 'undici';
@@ -31,6 +31,8 @@ export interface Forwarded {
 }
 
 const COPIED_RESPONSE_HEADERS = ['content-type', 'x-raft-index', 'x-raft-leader', 'retry-after'];
+/** The leader answers a forwarded write with a small JSON object. */
+const MAX_FORWARDED_ANSWER_BYTES = 1024 * 1024;
 
 /**
  * What every handler of the client API shares: writes go to the leader (proposed here, or the HTTP request is
@@ -94,7 +96,7 @@ export class RegistryApiService implements OnApplicationShutdown {
     }
     try {
       const res = await httpRequest(`${base}${request.url}`, { method: request.method as 'PUT', headers, body, dispatcher: this.agent });
-      const text = await res.body.text();
+      const text = await readBoundedText(res.body, MAX_FORWARDED_ANSWER_BYTES, "the leader's answer");
       for (const name of COPIED_RESPONSE_HEADERS) {
         const value = res.headers[name];
         if (typeof value === 'string') reply.header(name, value);
