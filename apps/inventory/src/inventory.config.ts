@@ -4,4 +4,4 @@ import { loadSagaServiceConfig, SagaServiceConfig } from '@shop/service-defaults
 export type InventoryConfig = SagaServiceConfig;
 
 export const loadInventoryConfig = (): InventoryConfig =>
-  loadSagaServiceConfig({ service: 'inventory', port: 3002, databaseUrl: 'postgres://inventory_svc:inventory_pw@127.0.0.1:5432/inventory' });
+  loadSagaServiceConfig({ service: 'inventory', port: 3002 });

@@ -18,4 +18,4 @@ function readOrderExtras(env: EnvReader): Omit<OrderConfig, keyof SagaServiceCon
 }
 
 export const loadOrderConfig = (): OrderConfig =>
-  loadSagaServiceConfig({ service: 'order', port: 3001, databaseUrl: 'postgres://order_svc:order_pw@127.0.0.1:5432/orders' }, readOrderExtras);
+  loadSagaServiceConfig({ service: 'order', port: 3001 }, readOrderExtras);

@@ -1,19 +1,20 @@
 import { ConfigError, loadConfig } from '@shop/common';
 import { readSagaServiceConfig } from './saga-service.config';
 
-const defaults = { service: 'inventory', port: 3002, databaseUrl: 'postgres://inventory_svc:inventory_pw@127.0.0.1:5432/inventory' };
+const defaults = { service: 'inventory', port: 3002 };
+const secrets = { DATABASE_URL: 'postgres://inventory_svc:inventory_pw@127.0.0.1:5432/inventory', REGISTRY_TOKEN: 'a-token' };
 
 describe('readSagaServiceConfig', () => {
-  it('runs locally with no variables: the service port and database, the dev registry and Kafka', () => {
-    const config = loadConfig((env) => readSagaServiceConfig(env, defaults), {});
+  it('runs locally with only its secrets given: the service port, the local registry and Kafka', () => {
+    const config = loadConfig((env) => readSagaServiceConfig(env, defaults), secrets);
     expect(config).toEqual({
       port: 3002,
       instanceId: 'inventory-127.0.0.1-3002',
       advertiseHost: '127.0.0.1',
-      databaseUrl: defaults.databaseUrl,
+      databaseUrl: secrets.DATABASE_URL,
       kafkaBrokers: ['127.0.0.1:9092'],
       registryUrls: ['http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003'],
-      registryToken: 'dev-registry-token',
+      registryToken: 'a-token',
       kafkaPartitionsConcurrently: 3,
       crashAfterCommitOf: '',
     });
@@ -21,6 +22,7 @@ describe('readSagaServiceConfig', () => {
 
   it("adds the app's own variables, read by the same reader", () => {
     const config = loadConfig((env) => readSagaServiceConfig(env, defaults, (e) => ({ sweepMs: e.int('SWEEP_MS', { default: 1000 }) })), {
+      ...secrets,
       PORT: '4000',
       ADVERTISE_HOST: 'inventory.svc',
       SWEEP_MS: '250',
@@ -37,5 +39,9 @@ describe('readSagaServiceConfig', () => {
       });
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*SWEEP_MS/);
+  });
+
+  it('refuses to start without its secrets, naming both', () => {
+    expect(() => loadConfig((env) => readSagaServiceConfig(env, defaults), {})).toThrow(/DATABASE_URL is required[\s\S]*REGISTRY_TOKEN is required/);
   });
 });

@@ -19,11 +19,13 @@ export interface SagaServiceConfig {
   crashAfterCommitOf: string;
 }
 
-/** A service's own defaults for local runs: its name, port and database. */
+/**
+ * A service's own defaults for local runs: its name and port. Secrets have none: DATABASE_URL (it carries the
+ * role's password) and REGISTRY_TOKEN must be given, or the service refuses to start naming them.
+ */
 export interface SagaServiceDefaults {
   service: string;
   port: number;
-  databaseUrl: string;
 }
 
 /** Reads the shared variables, then the app's own (`readExtras`), with one reader so every problem is named at once. */
@@ -38,10 +40,10 @@ export function readSagaServiceConfig<Extras extends object = Record<never, neve
     port,
     instanceId: env.string('INSTANCE_ID', { default: `${defaults.service}-${advertiseHost}-${port}` }),
     advertiseHost,
-    databaseUrl: env.url('DATABASE_URL', { default: defaults.databaseUrl, protocols: ['postgres:', 'postgresql:'] }),
+    databaseUrl: env.url('DATABASE_URL', { protocols: ['postgres:', 'postgresql:'] }),
     kafkaBrokers: env.list('KAFKA_BROKERS', { default: ['127.0.0.1:9092'] }),
     registryUrls: env.list('REGISTRY_URLS', { default: ['http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003'], urls: true }),
-    registryToken: env.string('REGISTRY_TOKEN', { default: 'dev-registry-token' }),
+    registryToken: env.string('REGISTRY_TOKEN'),
     // 3: the partitions of each saga topic.
     kafkaPartitionsConcurrently: env.int('KAFKA_PARTITIONS_CONCURRENTLY', { default: 3, min: 1, max: 16 }),
     crashAfterCommitOf: env.string('CHAOS_CRASH_AFTER_COMMIT_OF', { default: '' }),
