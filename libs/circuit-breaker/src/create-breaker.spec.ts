@@ -3,7 +3,7 @@ import { BreakerTransition, createBreaker } from './create-breaker';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function upstream() {
-  const u = { calls: 0, mode: 'ok' as 'ok' | 'fail' | 'slow', slowMs: 60 };
+  const u = { calls: 0, mode: 'ok' as 'ok' | 'fail' | 'slow', slowMs: 300 };
   const fn = async (): Promise<string> => {
     u.calls++;
     if (u.mode === 'fail') throw new Error('upstream failed');
@@ -20,7 +20,9 @@ function until(transitions: BreakerTransition[], to: string): Promise<void> {
   });
 }
 
-const options = { volumeThreshold: 5, slowCallMinCalls: 5, slowCallMs: 30, resetTimeout: 200, timeout: 1000 };
+// Margins wide enough for a loaded machine: a fast call stays far below slowCallMs even with event-loop lag,
+// and the breaker stays open (resetTimeout) far longer than the steps that check it fails fast.
+const options = { volumeThreshold: 5, slowCallMinCalls: 5, slowCallMs: 150, resetTimeout: 1000, timeout: 5000 };
 
 describe('createBreaker (服务熔断)', () => {
   it('opens when the upstream starts failing, fails fast while open, closes after a successful probe', async () => {
