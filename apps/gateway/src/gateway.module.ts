@@ -16,12 +16,12 @@ class GatewayLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApp
     this.health.register('discovery', async () => {
       const { healthy, detail } = this.runtime.discovery.health();
       // Degraded, not down: the gateway keeps routing with its last known view (see registry-client).
-      return { status: healthy ? 'up' : 'degraded', ...detail };
+      return { ...detail, state: healthy ? 'up' : 'degraded' };
     });
     this.health.register('redis', async () => {
       // Down Redis is not fatal: each rate limit policy applies its onRedisError.
       const { state, lastError } = this.runtime.limits.redisStatus();
-      return { status: state === 'ready' ? 'up' : 'degraded', state, lastError };
+      return { state: state === 'ready' ? 'up' : 'degraded', connection: state, lastError };
     });
   }
 
