@@ -19,6 +19,7 @@ export type { HealthProbe } from './health/health-registry';
 export { ApiError, errorBody } from './http/api-error';
 export type { ErrorBody } from './http/api-error';
 export { ErrorShapeFilter } from './http/error-shape.filter';
+export { bearerTokenMatcher } from './http/bearer-token';
 export { readBoundedText, ResponseTooLargeError } from './http/read-bounded';
 export { createValidationPipe } from './http/validation';
 export { createLogger, JsonLogger } from './logging/json-logger';

@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '@shop/common';
+import { ApiError, bearerTokenMatcher } from '@shop/common';
 import { CONFIG_PARSERS, GatewayRuntime } from '../gateway.runtime';
 
 const KEY = /^config\/[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)+$/;
@@ -14,7 +13,11 @@ const MAX_VALUE_BYTES = 512 * 1024;
  */
 @Controller('gateway/admin/config')
 export class AdminController {
-  constructor(@Inject(GatewayRuntime) private readonly runtime: GatewayRuntime) {}
+  private readonly isAdmin: (authorization: string | undefined) => boolean;
+
+  constructor(@Inject(GatewayRuntime) private readonly runtime: GatewayRuntime) {
+    this.isAdmin = bearerTokenMatcher(runtime.config.adminToken);
+  }
 
   @Get('*')
   async read(@Req() req: FastifyRequest, @Headers('authorization') authorization: string | undefined) {
@@ -49,11 +52,7 @@ export class AdminController {
   }
 
   private authorize(authorization: string | undefined): void {
-    const expected = Buffer.from(`Bearer ${this.runtime.config.adminToken}`);
-    const given = Buffer.from(authorization ?? '');
-    if (this.runtime.config.adminToken === '' || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new ApiError(401, 'unauthorized', 'admin API needs Authorization: Bearer <ADMIN_TOKEN>');
-    }
+    if (!this.isAdmin(authorization)) throw new ApiError(401, 'unauthorized', 'admin API needs Authorization: Bearer <ADMIN_TOKEN>');
   }
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { acceptOrCreateRequestId } from '@shop/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { RateLimitEngine, RequestIdentity, Verdict } from '@shop/rate-limit';
@@ -26,7 +26,6 @@ const RESPONSE_DROP = new Set([
 ]);
 /** Safe to send twice (RFC 9110 §9.2.2); POST joins them when it carries an Idempotency-Key (the order service dedups). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Failures before any byte of the request left: a retry elsewhere is safe for every method. */
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 /** The connection broke before a response: safe to resend only an idempotent request. */
@@ -83,7 +82,7 @@ export class ProxyHandler {
     const path = q < 0 ? url : url.slice(0, q);
     const raw = req.rawHeaders;
     const incomingId = header(raw, 'x-request-id');
-    const requestId = incomingId !== undefined && VALID_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const requestId = acceptOrCreateRequestId(incomingId);
     const stats = this.deps.stats;
 
     const problem = pathProblem(path);

@@ -1,5 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { ApiError, errorBody } from '@shop/common';
+import { ApiError, bearerTokenMatcher, errorBody } from '@shop/common';
 import type { FastifyInstance } from 'fastify';
 import { NoLeader } from '../raft/registry-node';
 import { NotLeader, ProposalTimeout, Unavailable } from '../raft/consensus';
@@ -22,16 +21,14 @@ const OPEN_ROUTES = new Set(['/health', '/metrics']);
 /**
  * Bearer REGISTRY_TOKEN on every call but the open routes, checked before the body is read (an
  * unauthenticated request costs no parsing and changes nothing). Deny by default, decided on the route the
- * router matched, never on the raw URL: `/%761/kv/x` is routed as `/v1/kv/x`. Digests of equal length make the
- * comparison constant-time.
+ * router matched, never on the raw URL: `/%761/kv/x` is routed as `/v1/kv/x`.
  */
 export function installTokenCheck(fastify: FastifyInstance, token: string): void {
-  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
+  const authorized = bearerTokenMatcher(token);
   fastify.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;
     if (route !== undefined && OPEN_ROUTES.has(route)) return done();
-    const given = createHash('sha256').update(request.headers.authorization ?? '').digest();
-    if (timingSafeEqual(given, expected)) return done();
+    if (authorized(request.headers.authorization)) return done();
     reply.code(401).header('www-authenticate', 'Bearer').type('application/json').send(errorBody('unauthorized', 'missing or wrong bearer token'));
   });
 }
