@@ -16,6 +16,8 @@ export {
   EVENT_TYPES,
   MAX_ORDER_LINES,
   MAX_LINE_QUANTITY,
+  CUSTOMER_ID_FORMAT,
+  SKU_FORMAT,
   TOPIC_OF,
   Topics,
 } from './saga-events';

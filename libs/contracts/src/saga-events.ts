@@ -22,6 +22,10 @@ export interface EventEnvelope<TType extends string = string, TPayload = unknown
 /** ARCHITECTURE.md "Demo data": a line's quantity is 1..100; an order has 1..20 lines. */
 export const MAX_ORDER_LINES = 20;
 export const MAX_LINE_QUANTITY = 100;
+/** The demo customers' ids: c-1 .. c-100 (any positive number is well-formed). */
+export const CUSTOMER_ID_FORMAT = /^c-[1-9][0-9]{0,8}$/;
+/** A product's sku: 1..40 upper-case letters, digits or dashes. */
+export const SKU_FORMAT = /^[A-Z0-9][A-Z0-9-]{0,39}$/;
 
 export interface LineItem {
   sku: string;

@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiError } from '@shop/common';
+import { SKU_FORMAT } from '@shop/contracts';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches } from 'class-validator';
 import { CatalogQueries, PriceList } from '../application/catalog.queries';
 import type { ProductView } from '../infrastructure/stock.repository';
-
-const SKU_FORMAT = /^[A-Z0-9][A-Z0-9-]{0,39}$/;
 
 export class PriceRequestDto {
   @IsArray()

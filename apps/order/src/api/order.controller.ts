@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiError } from '@shop/common';
+import { CUSTOMER_ID_FORMAT } from '@shop/contracts';
 import type { FastifyReply } from 'fastify';
 import { OrderQueries } from '../application/order.queries';
 import { OrderView } from '../application/order.view';
 import { PlaceOrderHandler } from '../application/place-order.handler';
-import { CUSTOMER_ID_FORMAT, CustomerRefDto, PlaceOrderDto } from './order.dto';
+import { CustomerRefDto, PlaceOrderDto } from './order.dto';
 
 @Controller('orders')
 export class OrderController {

@@ -1,11 +1,8 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { CUSTOMER_ID_FORMAT, SKU_FORMAT } from '@shop/contracts';
 import { MAX_LINES, MAX_QUANTITY } from '../domain/order';
 
-/** Customer ids are `c-<number>` (demo data: c-1 .. c-100). */
-export const CUSTOMER_ID_FORMAT = /^c-[1-9][0-9]{0,8}$/;
-/** Skus are upper-case letters, digits and dashes (demo data: SKU-0001 .. SKU-0020). */
-export const SKU_FORMAT = /^[A-Z0-9][A-Z0-9-]{0,39}$/;
 
 export class CustomerRefDto {
   @IsString()

@@ -1,8 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiError } from '@shop/common';
+import { CUSTOMER_ID_FORMAT } from '@shop/contracts';
 import { AccountQueries } from '../application/account.queries';
 
-const CUSTOMER_ID_FORMAT = /^c-[1-9][0-9]{0,8}$/;
 const ORDER_ID_FORMAT = /^[0-9a-f-]{36}$/;
 
 @Controller('payments')
