@@ -97,6 +97,7 @@ export class GatewayRuntime {
     this.routes.onChange((table) => {
       this.logger.event('log', 'routes changed', { routes: [...table.keys()] });
       this.followRouteServices(table);
+      for (const service of this.upstreams.services()) this.upstreams.refresh(service);
     });
     this.rateLimits.onChange((policies) => {
       this.logger.event('log', 'rate limit policies changed', { policies: policies.map((p) => p.name) });

@@ -10,6 +10,8 @@ export class UpstreamInstance implements Balanceable {
   failures = 0;
   readonly weight: number;
   readonly pool: Pool;
+  /** undici sets a pool's connect timeout once: a change of it needs a new pool. */
+  readonly connectTimeoutMs: number;
 
   constructor(
     readonly instance: ServiceInstance,
@@ -17,6 +19,7 @@ export class UpstreamInstance implements Balanceable {
   ) {
     const weight = Number(instance.meta?.weight ?? '1');
     this.weight = Number.isInteger(weight) && weight >= 1 && weight <= 1000 ? weight : 1;
+    this.connectTimeoutMs = opts.connectTimeoutMs;
     this.pool = new Pool(`http://${instance.address}:${instance.port}`, {
       connections: opts.maxConnections,
       pipelining: 1,
@@ -70,6 +73,14 @@ export class Upstreams {
     return this.byService.get(service) ?? EMPTY;
   }
 
+  /**
+   * Applies changed pool options (a route's `timeouts.connectMs`) to the instances of `service`: those whose
+   * pool was made with other options get a new pool; the old one drains as when an instance leaves.
+   */
+  refresh(service: string): void {
+    if (this.unsubscribe.has(service)) this.update(service, this.discovery.instances(service));
+  }
+
   services(): string[] {
     return [...this.byService.keys()];
   }
@@ -84,13 +95,14 @@ export class Upstreams {
   private update(service: string, list: readonly ServiceInstance[]): void {
     const before = this.byService.get(service) ?? EMPTY;
     const keep = new Map(before.map((u) => [u.key, u]));
+    const options = this.poolOptions(service);
     const next = list.map((i) => {
       const existing = keep.get(instanceKey(i));
-      if (existing && existing.instance.meta?.weight === i.meta?.weight) {
+      if (existing && existing.instance.meta?.weight === i.meta?.weight && existing.connectTimeoutMs === options.connectTimeoutMs) {
         keep.delete(existing.key);
         return existing;
       }
-      return new UpstreamInstance(i, this.poolOptions(service));
+      return new UpstreamInstance(i, options);
     });
     this.byService.set(service, next);
     for (const gone of keep.values()) {
