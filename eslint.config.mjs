@@ -9,6 +9,10 @@ const noReachingIntoApps = {
   group: ['**/apps/**', 'apps/**'],
   message: 'Never import from an app: apps import libs (@shop/<lib>), not each other.',
 };
+const noSystemTestSupport = {
+  group: ['**/test/**'],
+  message: "Code under apps/ and libs/ never imports test/ (the system tests' support); shared test helpers live in a library.",
+};
 const onlyLibraryIndex = {
   group: ['@shop/*/**', '**/libs/**', 'libs/**'],
   message: 'Import a library only through its index: @shop/<lib>.',
@@ -25,6 +29,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [noReachingIntoApps, onlyLibraryIndex] }],
     },
   },
+  // Libraries: the same, and never the system tests' support.
+  {
+    files: ['libs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noReachingIntoApps, onlyLibraryIndex, noSystemTestSupport] }] },
+  },
   // Inside an app, its own relative imports are fine, but not a step out into a sibling app.
   ...appNames.map((app) => ({
     files: [`apps/${app}/**/*.ts`],
@@ -34,6 +43,7 @@ export default tseslint.config(
         {
           patterns: [
             onlyLibraryIndex,
+            noSystemTestSupport,
             { group: appNames.filter((a) => a !== app).flatMap((a) => [`**/${a}/src/**`, `../../${a}/**`]), message: 'Never import one app from another.' },
           ],
         },

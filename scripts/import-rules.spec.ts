@@ -37,6 +37,15 @@ describe('import rules', () => {
     ]);
   });
 
+  it("refuses an import of the system tests' support from an app or a library", () => {
+    expect(importProblems("import { x } from '../../../../test/saga/support/shop';\nexport const y = x;\n", 'apps/order/src/application/y.int-spec.ts')).toEqual([
+      expect.stringMatching(/never imports test\//),
+    ]);
+    expect(importProblems("import { x } from '../../../test/support/system';\nexport const y = x;\n", 'libs/outbox/src/testing/y.ts')).toEqual([
+      expect.stringMatching(/never imports test\//),
+    ]);
+  });
+
   it('allows an app its own files and libraries through their index', () => {
     expect(importProblems("import { a } from './a';\nimport { b } from '@shop/common';\nexport const y = [a, b];\n", 'apps/order/src/y.ts')).toEqual([]);
   });

@@ -9,6 +9,7 @@
  * - The contract's error shape `{"error":{"code","message"}}`: `ApiError`, `ErrorShapeFilter`.
  * - Start-up and graceful shutdown: `bootstrapApp`; schema migrations serialised across replicas:
  *   `initializeWithMigrations`.
+ * - Test support on the real Postgres: `createThrowawayDatabase`, `withPostgresAdmin`.
  */
 export { bootstrapApp, DEFAULT_BODY_LIMIT_BYTES, startOrExit } from './bootstrap/bootstrap-app';
 export type { BootstrapOptions } from './bootstrap/bootstrap-app';
@@ -26,3 +27,5 @@ export { createLogger, JsonLogger } from './logging/json-logger';
 export { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER, withRequestId } from './logging/request-context';
 export { collectProcessMetrics, httpRequestDuration, metricsRegistry } from './metrics/metrics';
 export { initializeWithMigrations } from './database/migrate-exclusively';
+export { createThrowawayDatabase, withPostgresAdmin } from './testing/throwaway-database';
+export type { ThrowawayDatabase, ThrowawayDatabaseOptions } from './testing/throwaway-database';

@@ -4,6 +4,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { withPostgresAdmin } from '@shop/common';
 import { RegistryCluster, TOKEN as REGISTRY_TOKEN } from '../../registry/registry-cluster';
 import { freePort } from './ports';
 import { PrivateKafka } from './private-kafka';
@@ -32,16 +33,6 @@ interface AppProcess {
   port: number;
   env: Record<string, string>;
   proc: ChildProcess | null;
-}
-
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ ...ADMIN, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
@@ -87,11 +78,11 @@ export class SagaSystem {
     const logDir = join(ROOT, 'test-artifacts', 'saga', run);
     mkdirSync(logDir, { recursive: true });
     const databases = { order: `orders_${run}`, inventory: `inventory_${run}`, payment: `payments_${run}` };
-    await admin(async (c) => {
+    await withPostgresAdmin(async (c) => {
       for (const app of Object.keys(databases) as AppName[]) await c.query(`CREATE DATABASE ${databases[app]} OWNER ${ROLES[app].role}`);
     });
     const dropDatabases = () =>
-      admin(async (c) => {
+      withPostgresAdmin(async (c) => {
         for (const db of Object.values(databases)) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       });
     // One after the other: on two shared cores, a JVM and a registry starting together starve each other.
@@ -250,7 +241,7 @@ export class SagaSystem {
   async stop(): Promise<void> {
     await Promise.all(this.processes.map((p) => this.stopProcess(p.name)));
     await Promise.allSettled([this.kafka.stop(), this.registry.stop()]);
-    await admin(async (c) => {
+    await withPostgresAdmin(async (c) => {
       for (const db of Object.values(this.databases)) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     });
     rmSync(this.dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/common';
 import { SagaEvent } from '@shop/contracts';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
-import { createServiceDatabase, ServiceDatabase } from '../../../../test/saga/support/service-database';
 import { InventorySchema1764202000000 } from '../infrastructure/migrations/1764202000000-inventory-schema.migration';
 import { SeedProducts1764202000001 } from '../infrastructure/migrations/1764202000001-seed-products.migration';
 import { ProductEntity, ReservationEntity } from '../infrastructure/product.entity';
@@ -16,14 +16,16 @@ const created = (orderId: string, sku: string, quantity: number, priceCents = 10
   event('OrderCreated', orderId, { customerId: 'c-1', items: [{ sku, quantity, priceCents }], totalCents: quantity * priceCents });
 
 describe('inventory stock events (real Postgres, inventory_svc role)', () => {
-  let db: ServiceDatabase;
+  let db: ThrowawayDatabase;
   let handler: StockEventsHandler;
   let stock: StockRepository;
   const outbox = async (orderId: string) =>
     (await db.dataSource.query(`SELECT type, payload FROM outbox_message WHERE key = $1 ORDER BY seq`, [orderId])) as { type: string; payload: { reason?: string } }[];
 
   beforeAll(async () => {
-    db = await createServiceDatabase('inventory_svc', {
+    db = await createThrowawayDatabase({
+      prefix: 'it_inventory_svc',
+      owner: { role: 'inventory_svc', password: 'inventory_pw' },
       entities: [ProductEntity, ReservationEntity, ...OUTBOX_ENTITIES],
       migrations: [...OUTBOX_MIGRATIONS, InventorySchema1764202000000, SeedProducts1764202000001],
     });

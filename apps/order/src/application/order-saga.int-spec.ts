@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/common';
 import { SagaEvent } from '@shop/contracts';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
 import type { LiveConfig } from '@shop/registry-client';
 import { DataSource } from 'typeorm';
-import { createServiceDatabase, ServiceDatabase } from '../../../../test/saga/support/service-database';
 import { Order } from '../domain/order';
 import { OrdersSchema1764201000000 } from '../infrastructure/migrations/1764201000000-orders-schema.migration';
 import { SeedCustomers1764201000001 } from '../infrastructure/migrations/1764201000001-seed-customers.migration';
@@ -23,7 +23,7 @@ const newOrder = (key = randomUUID(), customerId = 'c-1') =>
 
 /** The order service's side of the saga against its real database (order_svc role, migrations as at start-up). */
 describe('order saga persistence (real Postgres)', () => {
-  let db: ServiceDatabase;
+  let db: ThrowawayDatabase;
   let replicaB: DataSource;
   let repo: OrderRepository;
   let uow: UnitOfWork;
@@ -38,7 +38,9 @@ describe('order saga persistence (real Postgres)', () => {
   };
 
   beforeAll(async () => {
-    db = await createServiceDatabase('order_svc', {
+    db = await createThrowawayDatabase({
+      prefix: 'it_order_svc',
+      owner: { role: 'order_svc', password: 'order_pw' },
       entities: [OrderEntity, CustomerEntity, ...OUTBOX_ENTITIES],
       migrations: [...OUTBOX_MIGRATIONS, OrdersSchema1764201000000, SeedCustomers1764201000001],
     });

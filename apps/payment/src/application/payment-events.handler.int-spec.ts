@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/common';
 import { SagaEvent } from '@shop/contracts';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
 import type { LiveConfig } from '@shop/registry-client';
-import { createServiceDatabase, ServiceDatabase } from '../../../../test/saga/support/service-database';
 import { PaymentsSchema1764203000000 } from '../infrastructure/migrations/1764203000000-payments-schema.migration';
 import { SeedAccounts1764203000001 } from '../infrastructure/migrations/1764203000001-seed-accounts.migration';
 import { AccountEntity, PaymentEntity } from '../infrastructure/payment.entity';
@@ -23,7 +23,7 @@ const reserved = (orderId: string, customerId: string, totalCents: number) =>
 const cancelled = (orderId: string, customerId: string) => event('OrderCancelled', orderId, { reason: 'timeout', customerId, items: [{ sku: 'SKU-0001', quantity: 1 }] });
 
 describe('payment events (real Postgres, payment_svc role)', () => {
-  let db: ServiceDatabase;
+  let db: ThrowawayDatabase;
   let repo: PaymentRepository;
   let handler: PaymentEventsHandler;
   const failureRate = fixed(0);
@@ -31,7 +31,9 @@ describe('payment events (real Postgres, payment_svc role)', () => {
   const outbox = async (orderId: string) => ((await db.dataSource.query(`SELECT type FROM outbox_message WHERE key = $1 ORDER BY seq`, [orderId])) as { type: string }[]).map((r) => r.type);
 
   beforeAll(async () => {
-    db = await createServiceDatabase('payment_svc', {
+    db = await createThrowawayDatabase({
+      prefix: 'it_payment_svc',
+      owner: { role: 'payment_svc', password: 'payment_pw' },
       entities: [AccountEntity, PaymentEntity, ...OUTBOX_ENTITIES],
       migrations: [...OUTBOX_MIGRATIONS, PaymentsSchema1764203000000, SeedAccounts1764203000001],
     });
