@@ -3,32 +3,17 @@
  * contracts: flow control, the Ready protocol, proposals. Test names start with the section they check.
  */
 import { decode, entriesOfTerms, InstantNetwork, localMessage, peerMessage } from '../testing/instant-network';
-import { Prng } from '../testing/prng';
+import { FIVE, singleNode, takeMessages, THREE } from '../testing/single-node';
 import { InitialState, ProgressState, RaftConfig, RaftNode } from './raft-node';
-import { Message, MessageType, NodeId, Role } from './types';
+import { MessageType, NodeId, Role } from './types';
 
-const THREE = ['1', '2', '3'];
-const FIVE = ['1', '2', '3', '4', '5'];
 const text = (s: string) => new TextEncoder().encode(s);
 
 function withLog(terms: number[], term: number, commit = 0): InitialState {
   return { hardState: { term, vote: '', commit }, snapshot: null, entries: entriesOfTerms(terms) };
 }
 
-function newRaft(overrides: Partial<RaftConfig> = {}, initial?: InitialState): RaftNode {
-  const rng = new Prng(7);
-  return new RaftNode(
-    { id: '1', peers: THREE, electionTick: 10, heartbeatTick: 1, random: (n) => rng.int(n), ...overrides },
-    initial,
-  );
-}
-
-function takeMessages(r: RaftNode): Message[] {
-  if (!r.hasReady()) return [];
-  const rd = r.ready();
-  r.advance(rd);
-  return [...rd.messages];
-}
+const newRaft = (overrides: Partial<RaftConfig> = {}, initial?: InitialState): RaftNode => singleNode(overrides, initial, 7);
 
 function leaderOf(net: InstantNetwork): NodeId[] {
   return net.ids.filter((id) => net.raft(id).status().role === Role.Leader);

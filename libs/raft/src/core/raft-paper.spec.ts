@@ -4,28 +4,12 @@
  * InstantNetwork where every host follows the Ready protocol.
  */
 import { Prng } from '../testing/prng';
+import { FIVE, singleNode, takeMessages, THREE } from '../testing/single-node';
 import { decode, entriesOfTerms, InstantNetwork, localMessage, peerMessage } from '../testing/instant-network';
 import { InitialState, RaftConfig, RaftNode } from './raft-node';
 import { Entry, EntryType, Message, MessageType, NodeId, Role } from './types';
 
-const THREE = ['1', '2', '3'];
-const FIVE = ['1', '2', '3', '4', '5'];
-
-function newRaft(overrides: Partial<RaftConfig> = {}, initial?: InitialState): RaftNode {
-  const rng = new Prng(overrides.id ? Number(overrides.id) : 1);
-  return new RaftNode(
-    { id: '1', peers: THREE, electionTick: 10, heartbeatTick: 1, random: (n) => rng.int(n), ...overrides },
-    initial,
-  );
-}
-
-/** Run one turn of the host loop and return what the node sent. */
-function takeMessages(r: RaftNode): Message[] {
-  if (!r.hasReady()) return [];
-  const rd = r.ready();
-  r.advance(rd);
-  return [...rd.messages];
-}
+const newRaft = (overrides: Partial<RaftConfig> = {}, initial?: InitialState): RaftNode => singleNode(overrides, initial);
 
 function takeCommitted(r: RaftNode): Entry[] {
   if (!r.hasReady()) return [];
