@@ -156,7 +156,9 @@ export class RaftLog {
     const from = entries[0].index;
     if (from <= this.committed) throw new Error(`RaftLog.append: would overwrite committed index ${from}`);
     if (from > this.lastIndex() + 1) throw new Error(`RaftLog.append: gap before index ${from}`);
-    this.entries = this.entries.slice(0, from - this.snapshotIndex - 1);
+    // Truncate in place: copying the whole in-memory log on every append made the leader's appends O(log size).
+    const keep = from - this.snapshotIndex - 1;
+    if (keep < this.entries.length) this.entries.length = keep;
     for (const entry of entries) this.entries.push(entry);
     this.unstableFrom = Math.min(this.unstableFrom, from);
     return this.lastIndex();
