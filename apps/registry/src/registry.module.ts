@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Module, OnApplicationShutdown, OnModuleInit, Type } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Module, OnModuleInit, Type } from '@nestjs/common';
 import { CommonModule, HealthRegistry } from '@shop/common';
 import { ClusterController } from './api/cluster.controller';
 import { KvController } from './api/kv.controller';
@@ -9,7 +9,7 @@ import { RegistryNode } from './raft/registry-node';
 
 /** Health says whether this node can serve: it knows a leader (reads and forwarded writes work). */
 @Injectable()
-class RegistryLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+class RegistryLifecycle implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly node: RegistryNode,
     private readonly health: HealthRegistry,
@@ -25,12 +25,12 @@ class RegistryLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnAp
     });
   }
 
-  /** Before the HTTP server closes: blocking queries answer now instead of holding the shutdown for minutes. */
-  beforeApplicationShutdown(): void {
+  /**
+   * Before the HTTP server closes, whose close waits for every open request: blocking queries answer now, and
+   * Raft stops, which ends the peers' message streams into this node (they last as long as their sender).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.node.watches.releaseAll();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
     await this.node.stop();
   }
 }

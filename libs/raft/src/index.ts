@@ -71,6 +71,9 @@ export {
   type TransportStats,
   type HttpTransportOptions,
 } from './transport/http-transport';
+/** The peer wire format, for tools and tests that speak it (a forged frame must be refused). */
+export { encodeBatch } from './transport/message-codec';
+export { encodeFrame } from './transport/stream-frame';
 
 export {
   RaftHost,

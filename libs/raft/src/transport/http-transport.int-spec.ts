@@ -1,8 +1,10 @@
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { Entry, EntryType, Message, MessageType, NodeId } from '../core/types';
 import { HttpTransport, RAFT_PEER_PATH, TransportEvents } from './http-transport';
 import { decodeBatch, encodeBatch } from './message-codec';
 import { HEADER, sign } from './peer-auth';
+import { encodeFrame } from './stream-frame';
 
 const SECRET = 'dev-raft-secret';
 
@@ -83,13 +85,73 @@ describe('HttpTransport over loopback', () => {
     await b.close();
   });
 
-  it('delivers messages with entry data intact, batching those sent together into few requests', async () => {
+  it('delivers messages with entry data intact, those sent in one turn as one frame', async () => {
     const entries: Entry[] = [{ index: 8, term: 3, type: EntryType.Normal, data: new Uint8Array([0, 1, 255, 128]) }];
     const messages = Array.from({ length: 200 }, (_, k) => message('a', 'b', { index: k, entries, context: `c${k}` }));
-    a.send(messages);
+    a.send(messages.slice(0, 100));
+    a.send(messages.slice(100));
     await bEvents.waitFor(200);
     expect(bEvents.received).toEqual(messages);
-    expect(a.stats.requestsSent).toBeLessThan(10);
+    expect(a.stats.framesSent).toBe(1);
+  });
+
+  it('keeps order across many turns on one stream, however the frames are cut into chunks', async () => {
+    const sent: Message[] = [];
+    for (let turn = 0; turn < 300; turn++) {
+      const batch = Array.from({ length: 1 + (turn % 7) }, (_, k) =>
+        message('a', 'b', { index: sent.length + k, entries: [{ index: 1, term: 1, type: EntryType.Normal, data: new Uint8Array(turn * 37) }] }),
+      );
+      sent.push(...batch);
+      a.send(batch);
+      if (turn % 3 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await bEvents.waitFor(sent.length);
+    expect(bEvents.received.map((m) => m.index)).toEqual(sent.map((m) => m.index));
+    expect(a.stats.streamsOpened).toBe(1);
+    expect(aEvents.unreachable).toEqual([]);
+  });
+
+  it('ends an idle stream quietly and opens a new one for the next message', async () => {
+    const quick = new HttpTransport({ id: 'a', peers: { b: `http://127.0.0.1:${bPort}` }, secret: SECRET, requestTimeoutMs: 150 });
+    const events = recorder();
+    quick.attach(events);
+    try {
+      quick.send([message('a', 'b', { index: 1 })]);
+      await bEvents.waitFor(1);
+      while (quick.stats.streamsClosedIdle === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      quick.send([message('a', 'b', { index: 2 })]);
+      await bEvents.waitFor(2);
+      expect(bEvents.received.map((m) => m.index)).toEqual([1, 2]);
+      expect(quick.stats.streamsOpened).toBe(2);
+      expect(events.unreachable).toEqual([]);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('drops a stream the peer does not read, and reports the peer unreachable', async () => {
+    // Accepts the connection and never reads a byte: the kernel buffers fill, then nothing moves.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.pause();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const stuck = new HttpTransport({ id: 'a', peers: { b: `http://127.0.0.1:${port}` }, secret: SECRET, requestTimeoutMs: 300 });
+    const events = recorder();
+    stuck.attach(events);
+    try {
+      const big = new Uint8Array(4 * 1024 * 1024);
+      for (let i = 0; i < 8; i++) stuck.send([message('a', 'b', { entries: [{ index: i + 1, term: 1, type: EntryType.Normal, data: big }] })]);
+      while (events.unreachable.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(events.unreachable).toEqual(['b']);
+      expect(stuck.stats.sendFailures).toBe(1);
+    } finally {
+      await stuck.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('sends a snapshot on its own lane, beside ordinary messages, and reports it delivered', async () => {
@@ -111,9 +173,9 @@ describe('HttpTransport over loopback', () => {
     expect(decodeBatch(encoded)[0]!.entries[0]!.data).toEqual(data);
   });
 
-  it('drops and counts a forged request (wrong secret), an unknown sender and a replayed request', async () => {
+  it('snapshot lane: drops and counts a forged request (wrong secret), an unknown sender and a replayed request', async () => {
     const body = encodeBatch([message('a', 'b')]);
-    const fields = { from: 'a', to: 'b', lane: 'messages' as const, epoch: 'attacker', seq: 1, timestamp: Date.now() };
+    const fields = { from: 'a', to: 'b', lane: 'snapshots' as const, epoch: 'attacker', seq: 1, timestamp: Date.now() };
     const headers = (f: typeof fields, secret: string): Record<string, string> => ({
       [HEADER.from]: f.from, [HEADER.to]: f.to, [HEADER.lane]: f.lane, [HEADER.epoch]: f.epoch, [HEADER.seq]: String(f.seq),
       [HEADER.timestamp]: String(f.timestamp), [HEADER.signature]: sign(secret, f, body),
@@ -132,13 +194,35 @@ describe('HttpTransport over loopback', () => {
     expect(bEvents.received).toHaveLength(1);
   });
 
+  it('messages stream: a forged frame ends the stream unheard; an unknown sender is refused; a captured stream cannot be replayed', async () => {
+    const streamHeaders = (from: string): Record<string, string> => ({ [HEADER.from]: from, [HEADER.to]: 'b', [HEADER.lane]: 'messages' });
+    const frame = (seq: number, secret: string, from = 'a'): Buffer => {
+      const body = encodeBatch([message(from, 'b', { index: seq })]);
+      const fields = { from, to: 'b', lane: 'messages' as const, epoch: 'captured', seq, timestamp: Date.now() };
+      return encodeFrame(fields, sign(secret, fields, body), body);
+    };
+
+    expect(await post(bPort, streamHeaders('a'), Buffer.concat([frame(1, 'wrong-secret'), frame(2, SECRET)]))).toBe(401);
+    expect(await post(bPort, streamHeaders('mallory'), frame(1, SECRET, 'mallory'))).toBe(403);
+    const genuine = Buffer.concat([frame(1, SECRET), frame(2, SECRET)]);
+    expect(await post(bPort, streamHeaders('a'), genuine)).toBe(204);
+    expect(await post(bPort, streamHeaders('a'), genuine)).toBe(401);
+    // A frame that says it is longer than anything a peer may send is refused from its length alone.
+    const huge = Buffer.alloc(8);
+    huge.writeUInt32LE(0xffffffff, 0);
+    expect(await post(bPort, streamHeaders('a'), huge)).toBe(413);
+
+    expect(b.stats.rejected['bad-signature']).toBe(1);
+    expect(b.stats.rejected['unknown-peer']).toBe(1);
+    expect(b.stats.rejected.replay).toBe(1);
+    expect(b.stats.rejected['too-large']).toBe(1);
+    expect(bEvents.received.map((m) => m.index)).toEqual([1, 2]);
+  });
+
   it('refuses a signed batch in which a peer speaks for another node', async () => {
     const body = encodeBatch([message('c', 'b')]);
     const fields = { from: 'a', to: 'b', lane: 'messages' as const, epoch: 'e', seq: 1, timestamp: Date.now() };
-    const status = await post(bPort, {
-      [HEADER.from]: 'a', [HEADER.to]: 'b', [HEADER.lane]: 'messages', [HEADER.epoch]: 'e', [HEADER.seq]: '1',
-      [HEADER.timestamp]: String(fields.timestamp), [HEADER.signature]: sign(SECRET, fields, body),
-    }, body);
+    const status = await post(bPort, { [HEADER.from]: 'a', [HEADER.to]: 'b', [HEADER.lane]: 'messages' }, encodeFrame(fields, sign(SECRET, fields, body), body));
     expect(status).toBe(403);
     expect(bEvents.received).toHaveLength(0);
   });
@@ -158,7 +242,7 @@ describe('HttpTransport over loopback', () => {
     expect(aEvents.unreachable).toContain('b');
     // Ordinary messages: the failed request reports the peer, and for a short while later ones are dropped at once.
     a.send([message('a', 'b')]);
-    while (a.stats.requestsFailed < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (a.stats.sendFailures < 2) await new Promise((resolve) => setTimeout(resolve, 5));
     a.send([message('a', 'b')]);
     expect(a.stats.droppedPeerDown).toBe(1);
   });
@@ -167,11 +251,11 @@ describe('HttpTransport over loopback', () => {
     const small = new HttpTransport({ id: 'a', peers: { b: `http://127.0.0.1:${bPort}` }, secret: SECRET, maxQueuedMessages: 10 });
     const events = recorder();
     small.attach(events);
-    // The first message leaves at once; the next ten wait behind it; the rest are dropped.
+    // Ten wait for the end of the turn; the rest are dropped.
     small.send(Array.from({ length: 30 }, () => message('a', 'b')));
-    expect(small.stats.droppedQueueFull).toBe(19);
-    expect(events.unreachable.length).toBe(19);
-    await bEvents.waitFor(11);
+    expect(small.stats.droppedQueueFull).toBe(20);
+    expect(events.unreachable.length).toBe(20);
+    await bEvents.waitFor(10);
     await small.close();
   });
 });

@@ -2,7 +2,8 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Message, MessageType, NodeId } from '../core/types';
 import { decodeBatch, encodeBatch, messageSizeEstimate } from './message-codec';
-import { HEADER, Lane, newEpoch, parseAuthHeaders, PeerAuthenticator, sign, Verdict } from './peer-auth';
+import { AuthHeaders, HEADER, Lane, newEpoch, parseAuthHeaders, PeerAuthenticator, sign, Verdict } from './peer-auth';
+import { encodeFrame, Frame, FrameReader, FrameTooLargeError } from './stream-frame';
 
 /**
  * The transport port: how the host hands messages to peers and receives theirs. Delivery is best effort, as
@@ -30,16 +31,22 @@ export interface HttpTransportOptions {
   /** Base URL of every member (itself included or not), e.g. `{ n2: 'http://127.0.0.1:7002' }`. */
   peers: Record<NodeId, string>;
   secret: string;
-  /** Per request; a batch holding a snapshot gets `snapshotTimeoutMs`. */
+  /**
+   * Messages lane: how long a stream may make no progress (connecting, or with bytes the peer does not read)
+   * before it is dropped; an idle stream is closed after this long too.
+   */
   requestTimeoutMs?: number;
+  /** Snapshot lane: how long one snapshot request may take, sent and answered. */
   snapshotTimeoutMs?: number;
   /** Messages waiting for one peer; beyond it new messages are dropped and the peer reported unreachable. */
   maxQueuedMessages?: number;
-  /** About this many bytes per request (at least one message). */
+  /** About this many bytes per frame (at least one message). */
   maxBatchBytes?: number;
-  /** Largest request body accepted (a snapshot travels in one request). */
+  /** Largest frame, or snapshot request body, accepted (a snapshot travels in one request). */
   maxBodyBytes?: number;
-  /** After a failed request, messages to that peer are dropped for this long instead of piling up. */
+  /** Bytes written to a peer's stream and not yet taken by its socket, beyond which the stream is dropped. */
+  maxBufferedBytes?: number;
+  /** After a failed stream or request, messages to that peer are dropped for this long instead of piling up. */
   retryBackoffMs?: number;
   /** Accepted clock difference between peers; also how long a replay could work after a receiver restart. */
   replayWindowMs?: number;
@@ -48,12 +55,17 @@ export interface HttpTransportOptions {
 
 export interface TransportStats {
   messagesSent: number;
-  requestsSent: number;
-  requestsFailed: number;
+  /** Frames written to a messages stream, plus snapshot requests. */
+  framesSent: number;
+  streamsOpened: number;
+  /** Streams ended because nothing was sent for `requestTimeoutMs` (not a failure). */
+  streamsClosedIdle: number;
+  /** Streams that broke and snapshot requests that failed (the peer was then reported unreachable). */
+  sendFailures: number;
   messagesReceived: number;
   droppedQueueFull: number;
   droppedPeerDown: number;
-  /** Requests refused by the receiver side, by reason. */
+  /** Frames or requests refused by the receiver side, by reason. */
   rejected: Record<Exclude<Verdict, 'ok'> | 'malformed' | 'too-large', number>;
 }
 
@@ -61,43 +73,48 @@ export interface TransportStats {
 export const RAFT_PEER_PATH = '/raft/messages';
 
 /**
- * Peer messages over HTTP/1.1 with keep-alive connections. HTTP rather than raw TCP because the registry serves
- * its client API and peer RPC on one port (7001..7003): `handle(req, res)` mounts on any Node HTTP server
- * (Fastify included), and one port means one firewall rule and one health story. The costs of HTTP are paid
- * once per batch, not per message: each peer has one request in flight at a time, and everything queued
- * meanwhile leaves in the next request (natural batching that grows with load, as in etcd's pipeline).
+ * Peer messages over HTTP/1.1, on two lanes per peer:
+ * - messages: ONE long-lived streaming request per peer (chunked body, never answered while it lasts) carrying
+ *   signed frames (stream-frame.ts). Ordered, pipelined without limit, and nothing per batch beyond one socket
+ *   write: no request to build, no headers to parse, no response to send (what a request per batch cost made
+ *   the peer traffic most of a busy leader's CPU). etcd's rafthttp streams the same way.
+ * - snapshots: one request per snapshot, answered 204 once received, on its own connection so that a large
+ *   snapshot never delays heartbeats, and so that its delivery can be reported (etcd's ReportSnapshot).
+ * HTTP rather than raw TCP because the registry serves its client API and peer RPC on one port (7001..7003):
+ * `handle(req, res)` mounts on any Node HTTP server (Fastify included); one port means one firewall rule and
+ * one health story.
  */
 export class HttpTransport implements Transport {
   readonly stats: TransportStats = {
     messagesSent: 0,
-    requestsSent: 0,
-    requestsFailed: 0,
+    framesSent: 0,
+    streamsOpened: 0,
+    streamsClosedIdle: 0,
+    sendFailures: 0,
     messagesReceived: 0,
     droppedQueueFull: 0,
     droppedPeerDown: 0,
     rejected: { 'unknown-peer': 0, misaddressed: 0, 'bad-signature': 0, stale: 0, replay: 0, malformed: 0, 'too-large': 0 },
   };
 
-  /** Per peer: ordinary messages, and snapshots on their own connection so that they never delay heartbeats. */
-  private readonly senders = new Map<NodeId, Record<Lane, PeerSender>>();
+  private readonly senders = new Map<NodeId, { messages: PeerStream; snapshots: SnapshotSender }>();
   private readonly authenticator: PeerAuthenticator;
+  private readonly peerIds: ReadonlySet<NodeId>;
   private readonly maxBodyBytes: number;
+  private readonly openStreams = new Set<http.IncomingMessage>();
   private server: http.Server | null = null;
   private events: TransportEvents | null = null;
 
   constructor(private readonly opts: HttpTransportOptions) {
     const now = opts.now ?? Date.now;
-    const peerIds = Object.keys(opts.peers).filter((peer) => peer !== opts.id);
-    this.authenticator = new PeerAuthenticator(opts.id, new Set(peerIds), opts.secret, opts.replayWindowMs ?? 30_000, now);
+    this.peerIds = new Set(Object.keys(opts.peers).filter((peer) => peer !== opts.id));
+    this.authenticator = new PeerAuthenticator(opts.id, this.peerIds, opts.secret, opts.replayWindowMs ?? 30_000, now);
     this.maxBodyBytes = opts.maxBodyBytes ?? 256 * 1024 * 1024;
     const epoch = newEpoch();
-    const events = () => this.events;
-    for (const peer of peerIds) {
+    const shared: SenderContext = { opts, epoch, stats: this.stats, now, events: () => this.events };
+    for (const peer of this.peerIds) {
       const url = new URL(RAFT_PEER_PATH, opts.peers[peer]);
-      this.senders.set(peer, {
-        messages: new PeerSender(peer, 'messages', url, epoch, opts, opts.maxQueuedMessages ?? 4096, this.stats, now, events),
-        snapshots: new PeerSender(peer, 'snapshots', url, epoch, opts, 2, this.stats, now, events),
-      });
+      this.senders.set(peer, { messages: new PeerStream(peer, url, shared), snapshots: new SnapshotSender(peer, url, shared) });
     }
   }
 
@@ -120,64 +137,9 @@ export class HttpTransport implements Transport {
    */
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     if (req.method !== 'POST' || req.url !== RAFT_PEER_PATH) return false;
-    const refuse = (status: number, reason: keyof TransportStats['rejected']): void => {
-      this.stats.rejected[reason]++;
-      res.writeHead(status, { connection: 'close' }).end();
-      req.destroy();
-    };
-    const headers = parseAuthHeaders((name) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    });
-    if (headers === null) {
-      refuse(400, 'malformed');
-      return true;
-    }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > this.maxBodyBytes) {
-      refuse(413, 'too-large');
-      return true;
-    }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > this.maxBodyBytes) refuse(413, 'too-large');
-      else chunks.push(chunk);
-    });
-    req.on('error', () => req.destroy());
-    req.on('end', () => {
-      if (received > this.maxBodyBytes) return;
-      const body = Buffer.concat(chunks);
-      const verdict = this.authenticator.verify(headers, body);
-      if (verdict !== 'ok') {
-        this.stats.rejected[verdict]++;
-        res.writeHead(verdict === 'unknown-peer' || verdict === 'misaddressed' ? 403 : 401).end();
-        return;
-      }
-      const events = this.events;
-      if (events === null) {
-        res.writeHead(503).end();
-        return;
-      }
-      let messages: Message[];
-      try {
-        messages = decodeBatch(body);
-      } catch {
-        this.stats.rejected.malformed++;
-        res.writeHead(400).end();
-        return;
-      }
-      // The signature covers the body, but a peer may only speak for itself and only to us.
-      if (messages.some((msg) => msg.from !== headers.from || msg.to !== this.opts.id)) {
-        this.stats.rejected.misaddressed++;
-        res.writeHead(403).end();
-        return;
-      }
-      res.writeHead(204).end();
-      this.stats.messagesReceived += messages.length;
-      for (const msg of messages) events.onMessage(msg);
-    });
+    const lane = header(req, HEADER.lane);
+    if (lane === 'messages') this.receiveStream(req, res);
+    else this.receiveSnapshotRequest(req, res);
     return true;
   }
 
@@ -187,7 +149,10 @@ export class HttpTransport implements Transport {
       if (!this.handle(req, res)) res.writeHead(404).end();
     });
     server.headersTimeout = 10_000;
-    server.requestTimeout = this.opts.snapshotTimeoutMs ?? 60_000;
+    // A messages stream lasts as long as the peer keeps it: no limit on a whole request. A silent socket is
+    // closed instead (a live stream carries heartbeats many times a second; senders close idle ones sooner).
+    server.requestTimeout = 0;
+    server.setTimeout(60_000, (socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
@@ -208,33 +173,123 @@ export class HttpTransport implements Transport {
       lanes.messages.close();
       lanes.snapshots.close();
     }
+    // Streams from peers end with their sockets; on a mounted transport the app's server owns those.
+    for (const req of this.openStreams) req.destroy();
     const server = this.server;
     if (server !== null) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   }
+
+  /** The messages lane: frames until the peer ends the stream; the first bad frame ends it, answered. */
+  private receiveStream(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const from = header(req, HEADER.from);
+    const to = header(req, HEADER.to);
+    if (from === undefined || to === undefined) return this.refuse(req, res, 400, 'malformed');
+    if (!this.peerIds.has(from)) return this.refuse(req, res, 403, 'unknown-peer');
+    if (to !== this.opts.id) return this.refuse(req, res, 403, 'misaddressed');
+    const reader = new FrameReader({ from, to, lane: 'messages' }, this.maxBodyBytes);
+    this.openStreams.add(req);
+    req.on('close', () => this.openStreams.delete(req));
+    req.on('error', () => req.destroy());
+    req.on('data', (chunk: Buffer) => {
+      if (res.headersSent) return;
+      let frames: Frame[];
+      try {
+        frames = reader.push(chunk);
+      } catch (error) {
+        return error instanceof FrameTooLargeError ? this.refuse(req, res, 413, 'too-large') : this.refuse(req, res, 400, 'malformed');
+      }
+      for (const frame of frames) if (!this.deliver(frame.auth, frame.batch, req, res)) return;
+    });
+    req.on('end', () => {
+      if (!res.headersSent) res.writeHead(204).end();
+    });
+  }
+
+  /** The snapshot lane: one signed batch per request, answered 204 once it is taken. */
+  private receiveSnapshotRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const auth = parseAuthHeaders((name) => header(req, name));
+    if (auth === null) return this.refuse(req, res, 400, 'malformed');
+    if (Number(req.headers['content-length'] ?? 0) > this.maxBodyBytes) return this.refuse(req, res, 413, 'too-large');
+    const chunks: Buffer[] = [];
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > this.maxBodyBytes) this.refuse(req, res, 413, 'too-large');
+      else chunks.push(chunk);
+    });
+    req.on('error', () => req.destroy());
+    req.on('end', () => {
+      if (received > this.maxBodyBytes) return;
+      if (this.deliver(auth, Buffer.concat(chunks), req, res)) res.writeHead(204).end();
+    });
+  }
+
+  /** Verifies and hands over one signed batch; on refusal answers (closing the connection) and returns false. */
+  private deliver(auth: AuthHeaders, batch: Buffer, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const verdict = this.authenticator.verify(auth, batch);
+    if (verdict !== 'ok') {
+      this.refuse(req, res, verdict === 'unknown-peer' || verdict === 'misaddressed' ? 403 : 401, verdict);
+      return false;
+    }
+    const events = this.events;
+    if (events === null) {
+      res.writeHead(503, { connection: 'close' }).end();
+      req.destroy();
+      return false;
+    }
+    let messages: Message[];
+    try {
+      messages = decodeBatch(batch);
+    } catch {
+      this.refuse(req, res, 400, 'malformed');
+      return false;
+    }
+    // The signature covers the batch, but a peer may only speak for itself and only to us.
+    if (messages.some((msg) => msg.from !== auth.from || msg.to !== this.opts.id)) {
+      this.refuse(req, res, 403, 'misaddressed');
+      return false;
+    }
+    this.stats.messagesReceived += messages.length;
+    for (const msg of messages) events.onMessage(msg);
+    return true;
+  }
+
+  private refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, reason: keyof TransportStats['rejected']): void {
+    this.stats.rejected[reason]++;
+    if (!res.headersSent) res.writeHead(status, { connection: 'close' }).end();
+    req.destroy();
+  }
 }
 
-/** The queue and the one request in flight to one peer on one lane. */
-class PeerSender {
-  private queue: Message[] = [];
-  private inFlight = false;
-  private seq = 0;
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+interface SenderContext {
+  opts: HttpTransportOptions;
+  /** Random per transport: a restarted sender's sequence numbers start again without looking like replays. */
+  epoch: string;
+  stats: TransportStats;
+  now: () => number;
+  events: () => TransportEvents | null;
+}
+
+/** The part of both lanes' senders that decides whether a message may wait for the peer, and reports drops. */
+abstract class QueueingSender {
+  protected queue: Message[] = [];
+  protected seq = 0;
+  protected closed = false;
   private downUntil = 0;
-  private closed = false;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
   constructor(
-    private readonly peer: NodeId,
-    private readonly lane: Lane,
-    private url: URL,
-    private readonly epoch: string,
-    private readonly opts: HttpTransportOptions,
+    protected readonly peer: NodeId,
+    protected url: URL,
+    protected readonly ctx: SenderContext,
     private readonly maxQueued: number,
-    private readonly stats: TransportStats,
-    private readonly now: () => number,
-    private readonly events: () => TransportEvents | null,
   ) {}
 
   setUrl(url: URL): void {
@@ -244,13 +299,13 @@ class PeerSender {
 
   enqueue(msg: Message): void {
     if (this.closed) return;
-    if (this.now() < this.downUntil) {
-      this.stats.droppedPeerDown++;
+    if (this.ctx.now() < this.downUntil) {
+      this.ctx.stats.droppedPeerDown++;
       this.dropped(msg);
       return;
     }
     if (this.queue.length >= this.maxQueued) {
-      this.stats.droppedQueueFull++;
+      this.ctx.stats.droppedQueueFull++;
       this.dropped(msg);
       return;
     }
@@ -261,27 +316,27 @@ class PeerSender {
   close(): void {
     this.closed = true;
     this.queue = [];
-    this.agent.destroy();
   }
 
-  private dropped(msg: Message): void {
-    const events = this.events();
+  protected abstract pump(): void;
+
+  /** The peer failed: what waits is dropped, and so is what comes during the backoff; the core probes again. */
+  protected failed(): void {
+    this.ctx.stats.sendFailures++;
+    this.downUntil = this.ctx.now() + (this.ctx.opts.retryBackoffMs ?? 100);
+    this.queue = [];
+    this.ctx.events()?.onUnreachable(this.peer);
+  }
+
+  protected dropped(msg: Message): void {
+    const events = this.ctx.events();
     events?.onUnreachable(this.peer);
     if (msg.type === MessageType.Snapshot) events?.onSnapshotStatus(this.peer, false);
   }
 
-  private pump(): void {
-    if (this.inFlight || this.queue.length === 0 || this.closed) return;
-    const batch = this.takeBatch();
-    this.inFlight = true;
-    this.post(batch).then(
-      () => this.finish(batch, true),
-      () => this.finish(batch, false),
-    );
-  }
-
-  private takeBatch(): Message[] {
-    const maxBytes = this.opts.maxBatchBytes ?? 4 * 1024 * 1024;
+  /** Up to about `maxBatchBytes` from the head of the queue (at least one message). */
+  protected takeBatch(): Message[] {
+    const maxBytes = this.ctx.opts.maxBatchBytes ?? 4 * 1024 * 1024;
     let bytes = 0;
     let count = 0;
     while (count < this.queue.length) {
@@ -292,28 +347,151 @@ class PeerSender {
     return this.queue.splice(0, count);
   }
 
+  protected authFields(lane: Lane, body: Uint8Array): { fields: Omit<AuthHeaders, 'signature'>; signature: string } {
+    const fields = { from: this.ctx.opts.id, to: this.peer, lane, epoch: this.ctx.epoch, seq: ++this.seq, timestamp: this.ctx.now() };
+    return { fields, signature: sign(this.ctx.opts.secret, fields, body) };
+  }
+}
+
+/**
+ * The messages lane to one peer: one streaming request, opened on demand. Messages handed over in one turn of
+ * the event loop leave as one frame at the end of the turn (a Ready's messages, or a burst of them, cost one
+ * socket write). The stream is dropped, and the peer reported unreachable, when it fails, when the peer
+ * answers (it only answers to refuse), or when it makes no progress for `requestTimeoutMs` with bytes waiting;
+ * an idle stream is ended quietly and opened again by the next message.
+ */
+class PeerStream extends QueueingSender {
+  private stream: http.ClientRequest | null = null;
+  private flushScheduled = false;
+
+  constructor(peer: NodeId, url: URL, ctx: SenderContext) {
+    super(peer, url, ctx, ctx.opts.maxQueuedMessages ?? 4096);
+  }
+
+  override setUrl(url: URL): void {
+    super.setUrl(url);
+    this.endQuietly();
+  }
+
+  override close(): void {
+    super.close();
+    this.stream?.destroy();
+    this.stream = null;
+  }
+
+  protected pump(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.closed || this.queue.length === 0) return;
+    const stream = this.stream ?? this.open();
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      const body = encodeBatch(batch);
+      const { fields, signature } = this.authFields('messages', body);
+      stream.write(encodeFrame(fields, signature, body));
+      this.ctx.stats.framesSent++;
+      this.ctx.stats.messagesSent += batch.length;
+    }
+    if (stream.writableLength > (this.ctx.opts.maxBufferedBytes ?? 64 * 1024 * 1024)) this.fail(stream);
+  };
+
+  private open(): http.ClientRequest {
+    const stream = http.request(this.url, {
+      method: 'POST',
+      // A connection of its own: the stream holds it for as long as it lasts.
+      agent: false,
+      // As an option (not setTimeout()) so that it also bounds connecting.
+      timeout: this.ctx.opts.requestTimeoutMs ?? 2_000,
+      headers: {
+        'content-type': 'application/x-raft-frames',
+        'transfer-encoding': 'chunked',
+        [HEADER.from]: this.ctx.opts.id,
+        [HEADER.to]: this.peer,
+        [HEADER.lane]: 'messages',
+      },
+    });
+    stream.on('timeout', () => {
+      // No progress for that long: quiet if nothing waits (idle), a failure if bytes wait (peer not reading,
+      // or never connected).
+      if (stream.writableLength === 0 && stream.socket?.readyState === 'open') {
+        this.ctx.stats.streamsClosedIdle++;
+        this.endQuietly();
+      } else {
+        this.fail(stream);
+      }
+    });
+    stream.on('response', (res) => {
+      res.resume();
+      if (this.stream === stream) this.fail(stream);
+    });
+    stream.on('error', () => this.fail(stream));
+    stream.on('close', () => {
+      if (this.stream === stream) this.fail(stream);
+    });
+    this.ctx.stats.streamsOpened++;
+    this.stream = stream;
+    return stream;
+  }
+
+  private fail(stream: http.ClientRequest): void {
+    if (this.stream !== stream) return;
+    this.stream = null;
+    stream.destroy();
+    if (!this.closed) this.failed();
+  }
+
+  /** Ends the current stream without reporting anything (idle, or the peer moved). */
+  private endQuietly(): void {
+    const stream = this.stream;
+    if (stream === null) return;
+    this.stream = null;
+    stream.end();
+  }
+}
+
+/** The snapshot lane to one peer: one request at a time, its 204 reported as the snapshot delivered. */
+class SnapshotSender extends QueueingSender {
+  private inFlight = false;
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+  constructor(peer: NodeId, url: URL, ctx: SenderContext) {
+    super(peer, url, ctx, 2);
+  }
+
+  override close(): void {
+    super.close();
+    this.agent.destroy();
+  }
+
+  protected pump(): void {
+    if (this.inFlight || this.queue.length === 0 || this.closed) return;
+    const batch = this.takeBatch();
+    this.inFlight = true;
+    this.post(batch).then(
+      () => this.finish(batch, true),
+      () => this.finish(batch, false),
+    );
+  }
+
   private finish(batch: Message[], delivered: boolean): void {
     this.inFlight = false;
-    const events = this.events();
-    if (delivered) {
-      this.stats.messagesSent += batch.length;
-    } else {
-      this.stats.requestsFailed++;
-      this.downUntil = this.now() + (this.opts.retryBackoffMs ?? 100);
-      this.queue = [];
-      events?.onUnreachable(this.peer);
-    }
+    if (delivered) this.ctx.stats.messagesSent += batch.length;
+    else if (!this.closed) this.failed();
+    const events = this.ctx.events();
     for (const msg of batch) if (msg.type === MessageType.Snapshot) events?.onSnapshotStatus(this.peer, delivered);
     this.pump();
   }
 
   private post(batch: Message[]): Promise<void> {
     const body = encodeBatch(batch);
-    const fields = { from: this.opts.id, to: this.peer, lane: this.lane, epoch: this.epoch, seq: ++this.seq, timestamp: this.now() };
-    const signature = sign(this.opts.secret, fields, body);
-    const hasSnapshot = batch.some((msg) => msg.type === MessageType.Snapshot);
-    const timeout = hasSnapshot ? (this.opts.snapshotTimeoutMs ?? 60_000) : (this.opts.requestTimeoutMs ?? 2_000);
-    this.stats.requestsSent++;
+    const { fields, signature } = this.authFields('snapshots', body);
+    const timeout = this.ctx.opts.snapshotTimeoutMs ?? 60_000;
+    this.ctx.stats.framesSent++;
     return new Promise<void>((resolve, reject) => {
       const req = http.request(this.url, {
         method: 'POST',
@@ -331,7 +509,7 @@ class PeerSender {
           [HEADER.signature]: signature,
         },
       });
-      req.on('timeout', () => req.destroy(new Error(`request to ${this.peer} timed out after ${timeout} ms`)));
+      req.on('timeout', () => req.destroy(new Error(`snapshot to ${this.peer} not taken within ${timeout} ms`)));
       req.on('error', reject);
       req.on('response', (res) => {
         res.resume();
