@@ -62,6 +62,12 @@ describe('registry cluster: the contract, tokens and leases (three real nodes)',
     expect(forged.status).toBe(401);
     const after = (await call(a!.url, 'GET', '/v1/cluster')).body;
     expect({ term: after.term, leader: after.leader }).toEqual({ term: before.term, leader: before.leader });
+    // The operator sees it, beside the genuine traffic on the peer streams.
+    const metrics = await (await fetch(`${a!.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(metrics)?.[1]);
+    expect(gauge('registry_raft_peer_refused')).toBeGreaterThanOrEqual(1);
+    expect(gauge('registry_raft_peer_messages_received')).toBeGreaterThan(0);
+    expect(gauge('registry_raft_peer_frames_sent')).toBeGreaterThan(0);
   });
 
   it('lets a blocking query wait longer than the server idle-socket timeout (30 s), then answer', async () => {

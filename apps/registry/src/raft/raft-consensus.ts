@@ -56,8 +56,19 @@ export class RaftConsensus implements Consensus {
   }
 
   counters(): Readonly<Record<string, number>> {
-    const { host, wal } = this.host.metrics();
-    return { snapshotsTaken: host.snapshotsTaken, snapshotsInstalled: host.snapshotsInstalled, entriesApplied: host.entriesApplied, fsyncs: wal?.fsyncs ?? 0 };
+    const { host, wal, transport } = this.host.metrics();
+    const refused = transport ? Object.values(transport.rejected).reduce((sum, n) => sum + n, 0) : 0;
+    return {
+      snapshotsTaken: host.snapshotsTaken,
+      snapshotsInstalled: host.snapshotsInstalled,
+      entriesApplied: host.entriesApplied,
+      fsyncs: wal?.fsyncs ?? 0,
+      peerMessagesSent: transport?.messagesSent ?? 0,
+      peerFramesSent: transport?.framesSent ?? 0,
+      peerSendFailures: transport?.sendFailures ?? 0,
+      peerMessagesReceived: transport?.messagesReceived ?? 0,
+      peerRefused: refused,
+    };
   }
 
   async transferLeadership(to: string): Promise<void> {

@@ -32,5 +32,10 @@ export function registerRaftMetrics(node: RegistryNode): void {
   gauge('registry_raft_snapshots_taken', 'Snapshots this node took (log compaction)', () => node.counters().snapshotsTaken ?? 0);
   gauge('registry_raft_snapshots_installed', 'Snapshots this node installed from the leader (it was behind the compacted log)', () => node.counters().snapshotsInstalled ?? 0);
   gauge('registry_wal_fsyncs', 'fdatasync calls on the WAL (group commit keeps this below the number of writes)', () => node.counters().fsyncs ?? 0);
+  gauge('registry_raft_peer_messages_sent', 'Raft messages sent to peers', () => node.counters().peerMessagesSent ?? 0);
+  gauge('registry_raft_peer_frames_sent', 'Frames (batches) those messages left in: messages per frame is the batching at work', () => node.counters().peerFramesSent ?? 0);
+  gauge('registry_raft_peer_send_failures', 'Peer streams or snapshot requests that failed (the peer was then reported unreachable)', () => node.counters().peerSendFailures ?? 0);
+  gauge('registry_raft_peer_messages_received', 'Raft messages received from peers', () => node.counters().peerMessagesReceived ?? 0);
+  gauge('registry_raft_peer_refused', 'Peer frames or requests refused: unknown sender, bad signature, replay, malformed, too large', () => node.counters().peerRefused ?? 0);
   gauge('registry_blocking_queries', 'Blocking queries waiting on this node', () => node.watches.waiting);
 }
