@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { LeakyBucketLimiter, LeakyBucketState } from './algorithms/leaky-bucket.limiter';
+import { LEASE_MS } from './algorithms/decision';
 import { parseRateLimitPolicies, RateLimitPolicy } from './policy';
 import { RateLimitEngine, Verdict } from './rate-limit.engine';
+import { RedisRateLimiter } from './redis-rate-limiter';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const who = { ip: '203.0.113.7', customer: undefined };
@@ -132,6 +135,77 @@ describe('RateLimitEngine on a real Redis shared by two gateways', () => {
     expect(admitted(first)).toBe(2 * limit);
     expect(admitted(fixedSecond)).toBe(limit);
     expect(admitted(slidingSecond)).toBe(0);
+  });
+});
+
+describe('a fast leaky bucket leased as outflow shares, on a real Redis shared by two gateways', () => {
+  // 32 departures per ms; a gateway's share is at most 1/16 of that (leaseSize 256): 2 per ms.
+  const fast = { algorithm: 'leaky-bucket', ratePerSec: 32_000, queue: 50, leaseSize: 256 };
+
+  /** Waits until Redis's clock is clear of a LEASE_MS epoch's last ms, where no share is granted. */
+  async function awayFromEpochEnd(): Promise<void> {
+    while ((await redisNowMs()) % LEASE_MS > LEASE_MS - 20) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  it('the script decides shares exactly as the pure twin: refused over promised departures, at most half the outflow', async () => {
+    const redis = client();
+    await ready(redis);
+    const limiter = new RedisRateLimiter(redis);
+    const key = `test:rl:${randomUUID()}:leaky`;
+    prefixes.push(key);
+    const [a, b] = new LeakyBucketLimiter().luaArgs({ ratePerSec: 32_000, queue: 50 });
+    const check = (want: number) => limiter.decide([{ key, code: 4, a, b, want, shiftMs: 0 }]).then((g) => g[0]!);
+    await awayFromEpochEnd();
+    // One turn of the event loop: one script call, one Redis instant for all of them.
+    const first = await Promise.all([check(-8), check(-9), ...Array.from({ length: 40 }, () => check(1)), check(-1)]);
+    const pure = new LeakyBucketLimiter();
+    const p = { ratePerSec: 32_000, queue: 50 };
+    let state: LeakyBucketState | undefined;
+    const expected: { delayMs: number; share: number | undefined }[] = [];
+    for (const want of [-8, -9, ...Array.from({ length: 40 }, () => 1), -1]) {
+      const step = pure.decide(state, 0, p);
+      state = step.state;
+      let share: number | undefined;
+      if (want < 0) {
+        const s = pure.share(state, 0, p, -want);
+        state = s.state;
+        share = s.share.perMs;
+      }
+      expected.push({ delayMs: step.decision.delayMs, share });
+    }
+    expect(first.map((g) => ({ delayMs: g.delayMs, share: g.share?.perMs }))).toEqual(expected);
+    // The second share would have taken more than half the outflow; the last came after 42 requests had poured more
+    // than one ms of the slowed outflow, departures a share must not overtake.
+    expect(first.map((g) => g.share?.perMs).filter((x) => x !== undefined)).toEqual([8, 0, 0]);
+    expect(first[0]!.share!.forMs).toBeGreaterThan(0);
+    expect(first[0]!.share!.forMs).toBeLessThanOrEqual(LEASE_MS);
+  });
+
+  it('two gateways spend their shares without Redis, and the reserve in Redis never exceeds half the outflow', async () => {
+    const engines = await twoGateways([policy(fast)]);
+    const verdicts: Verdict[] = [];
+    for (let wave = 0; wave < 20; wave++) {
+      verdicts.push(...(await fire(engines, 6)));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(verdicts.every((v) => v.outcome === 'admit')).toBe(true);
+    expect(engines.reduce((n, e) => n + e.redisStatus().decidedFromLeases, 0)).toBeGreaterThan(0);
+    const key = (await clients[0]!.keys(`${prefixes[prefixes.length - 1]}*`))[0]!;
+    const reserved = Number((await clients[0]!.hget(key, 'r')) ?? 0);
+    expect(reserved).toBeLessThanOrEqual((32 * 1_000_000) / 2);
+  });
+
+  it('all-or-nothing: a request refused by another policy pours nothing into the leaky bucket, leased or not', async () => {
+    const strict = { name: 'strict', key: 'global', algorithm: 'fixed-window', limit: 3, windowMs: 60_000 };
+    const [engine] = await twoGateways(parseRateLimitPolicies([strict, { name: 'leaky', key: 'global', ...fast }]));
+    const verdicts: Verdict[] = [];
+    for (let wave = 0; wave < 5; wave++) verdicts.push(...(await fire([engine], 4)));
+    expect(admitted(verdicts)).toBe(3);
+    const stats = Object.fromEntries(engine.policies().map((p) => [p.policy.name, p.stats]));
+    expect(stats.leaky!.admitted).toBe(3);
+    // What Redis holds of the leaky bucket: the water of at most the three admitted requests (less once drained).
+    const key = (await clients[0]!.keys(`${prefixes[prefixes.length - 1]}leaky:*`))[0]!;
+    expect(Number(await clients[0]!.hget(key, 'l'))).toBeLessThanOrEqual(3 * 1_000_000);
   });
 });
 

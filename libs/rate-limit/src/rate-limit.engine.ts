@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { advertisedLimit, algorithmOf } from './algorithms';
 import { Decision } from './algorithms/decision';
-import { Grant, LeaseBook, leaseShiftMs, maxLease } from './algorithms/lease';
+import { Grant, LeaseBook, leaseShiftMs, maxLease, maxShare } from './algorithms/lease';
 import { LocalRateLimiter } from './local-rate-limiter';
 import type { RateLimitPolicy } from './policy';
 import { LimitCheck, RedisRateLimiter } from './redis-rate-limiter';
@@ -51,6 +51,10 @@ interface CompiledPolicy {
   maxLease: number;
   shiftMs: number;
   leakPerMs: number;
+  /** A fast leaky bucket's largest outflow share (departures per ms; 0: none): it leases that instead of slots. */
+  maxShare: number;
+  /** Whether this gateway may hold permits of the policy at all (a lease or a share). */
+  leased: boolean;
   stats: PolicyStats;
 }
 
@@ -120,6 +124,8 @@ export class RateLimitEngine {
         maxLease: maxLease(policy),
         shiftMs: leaseShiftMs(policy),
         leakPerMs: policy.algorithm === 'leaky-bucket' ? a : 0,
+        maxShare: maxShare(policy),
+        leased: maxLease(policy) > 1 || maxShare(policy) > 0,
         stats,
       };
     });
@@ -140,7 +146,7 @@ export class RateLimitEngine {
     const keys = matched.map((c) => this.keyFor(c, who));
     const now = this.clock();
     let covered = 0;
-    for (let i = 0; i < matched.length; i++) if (matched[i]!.maxLease > 1 && this.leases.has(keys[i]!, now)) covered++;
+    for (let i = 0; i < matched.length; i++) if (matched[i]!.leased && this.leases.has(keys[i]!, now)) covered++;
     if (covered === matched.length) {
       this.decidedFromLeases++;
       const verdict = this.verdict(matched, keys.map((key) => this.leases.take(key, now)));
@@ -148,7 +154,8 @@ export class RateLimitEngine {
       return Promise.resolve(verdict);
     }
     // Partly covered: spend the leased permits held (given back if the request is refused), ask Redis for the
-    // rest. A leaky bucket's permits are departure slots that cannot be given back: those always ask Redis.
+    // rest. A leaky bucket's permits are departures due in this very ms (a slot, or a share of this ms's
+    // outflow), which a request that waits for Redis would spend late: those always ask Redis.
     let held: (Decision | undefined)[] | undefined;
     if (covered > 0) {
       held = new Array<Decision | undefined>(matched.length);
@@ -166,7 +173,8 @@ export class RateLimitEngine {
     if (this.redisLimiter === undefined || this.opts.redis!.status !== 'ready') return;
     for (let i = 0; i < matched.length; i++) {
       const c = matched[i]!;
-      if (c.maxLease === 1) continue;
+      // A leaky bucket's slots and shares are never taken ahead: they would be plain permits, spent at any time.
+      if (c.maxLease === 1 || c.leakPerMs > 0) continue;
       const key = keys[i]!;
       const want = this.leases.wantAhead(key, c.maxLease);
       if (want === 0) continue;
@@ -210,10 +218,10 @@ export class RateLimitEngine {
       for (let i = 0; i < matched.length; i++) {
         if (held?.[i] !== undefined) continue;
         const c = matched[i]!;
-        const want = c.maxLease > 1 ? this.leases.want(keys[i]!, c.maxLease, sentAt) : 0;
+        const want = c.maxShare > 0 ? this.leases.wantShare(keys[i]!, c.maxShare, sentAt) : c.maxLease > 1 ? this.leases.want(keys[i]!, c.maxLease, sentAt) : 0;
         asked.push(i);
         lease.push(want);
-        checks.push({ key: keys[i]!, code: c.code, a: c.a, b: c.b, want: Math.max(1, want), shiftMs: c.shiftMs });
+        checks.push({ key: keys[i]!, code: c.code, a: c.a, b: c.b, want: c.maxShare > 0 && want > 0 ? -want : Math.max(1, want), shiftMs: c.shiftMs });
       }
       let grants: Grant[] | undefined;
       try {
@@ -224,7 +232,9 @@ export class RateLimitEngine {
       const receivedAt = this.clock();
       for (let j = 0; j < asked.length; j++) {
         const c = matched[asked[j]!]!;
-        if (lease[j]! > 0) this.leases.settle(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt, c.leakPerMs, c.policy.algorithm === 'fixed-window');
+        if (lease[j]! === 0) continue;
+        if (c.maxShare > 0) this.leases.settleShare(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt);
+        else this.leases.settle(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt, c.leakPerMs, c.policy.algorithm === 'fixed-window');
       }
       if (grants !== undefined) {
         if (this.redisState !== 'ready') this.setRedisState('ready');

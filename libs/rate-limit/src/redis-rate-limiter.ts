@@ -5,7 +5,8 @@ import type { Grant } from './algorithms/lease';
 
 /**
  * One decision to make: the Redis key of the bucket, the algorithm's code and its two Lua arguments, how many
- * permits to take (1, or a lease: see lease.ts) and how far past now a sliding-log entry is recorded.
+ * permits to take (1, or a lease: see lease.ts; negative: a leaky bucket's outflow share of -want per ms) and
+ * how far past now a sliding-log entry is recorded.
  */
 export interface LimitCheck {
   key: string;
@@ -28,9 +29,13 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
  * many requests at the same instant would. The whole call is atomic, so any number of gateways sharing this
  * Redis share each budget exactly.
  *
+ * A negative `want` asks a leaky bucket for an outflow share of -want departures per ms instead (see
+ * `LeakyBucketLimiter.share`).
+ *
  * ARGV: K, then K x (code, a, b, shiftMs), then R, then per request: m, then m x (key number (1-based), want).
  * Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs, granted,
- * level (the leaky bucket's water ahead of the first permit; 0 otherwise).
+ * level (the leaky bucket's water ahead of the first permit; for a share: the departures per ms granted, 0 when
+ * refused), shareMs (how long a granted share lasts; 0 otherwise).
  */
 export const RATE_LIMIT_LUA = `${algorithms.map((a) => a.lua).join('')}
 local load, decide, store = ${table('load')}, ${table('decide')}, ${table('store')}
@@ -65,24 +70,30 @@ for r = 1, R do
     local allowed, remaining, reset, retry, delay, nx = decide[code[k]](st[k], now, pa[k], pb[k])
     if allowed == 0 then all = false end
     nexts[j] = nx
-    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7] = allowed, remaining, reset, retry, delay, 0, 0
-    n = n + 7
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7], out[n + 8] = allowed, remaining, reset, retry, delay, 0, 0, 0
+    n = n + 8
   end
   if all then
     for j = 1, m do
       local k, want = tonumber(ARGV[p + 2 * j - 1]), tonumber(ARGV[p + 2 * j])
-      local o = base + (j - 1) * 7
+      local o = base + (j - 1) * 8
       if nexts[j].l then out[o + 7] = nexts[j].l - ${UNIT} end
       commit(k, nexts[j])
-      local granted = 1
-      while granted < want do
-        local allowed, remaining, reset, _, _, nx = decide[code[k]](st[k], now, pa[k], pb[k])
-        if allowed == 0 then break end
-        commit(k, nx)
-        granted = granted + 1
-        out[o + 2], out[o + 3] = remaining, reset
+      if want < 0 then
+        local per_ms, for_ms, nx = leaky_bucket_share(st[k], now, pa[k], pb[k], -want)
+        if nx then commit(k, nx) end
+        out[o + 6], out[o + 7], out[o + 8] = 1, per_ms, for_ms
+      else
+        local granted = 1
+        while granted < want do
+          local allowed, remaining, reset, _, _, nx = decide[code[k]](st[k], now, pa[k], pb[k])
+          if allowed == 0 then break end
+          commit(k, nx)
+          granted = granted + 1
+          out[o + 2], out[o + 3] = remaining, reset
+        end
+        out[o + 6] = granted
       end
-      out[o + 6] = granted
     end
   end
   p = p + 2 * m + 1
@@ -166,7 +177,8 @@ export class RedisRateLimiter {
         let o = 0;
         for (const item of batch) {
           const grants: Grant[] = new Array(item.checks.length);
-          for (let j = 0; j < grants.length; j++, o += 7) {
+          for (let j = 0; j < grants.length; j++, o += 8) {
+            const asksShare = item.checks[j]!.want < 0;
             grants[j] = {
               allowed: out[o] === 1,
               remaining: out[o + 1]!,
@@ -174,7 +186,8 @@ export class RedisRateLimiter {
               retryAfterMs: out[o + 3]!,
               delayMs: out[o + 4]!,
               granted: out[o + 5]!,
-              level: out[o + 6]!,
+              level: asksShare ? 0 : out[o + 6]!,
+              share: asksShare ? { perMs: out[o + 6]!, forMs: out[o + 7]! } : undefined,
             };
           }
           item.resolve(grants);

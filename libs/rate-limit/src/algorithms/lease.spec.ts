@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseRateLimitPolicies, RateLimitPolicy } from '../policy';
 import { algorithmOf } from '.';
-import { grantLease, LEASE_MS, LeaseBook, leaseShiftMs, maxLease } from './lease';
+import { grantLease, LEASE_MS, LeaseBook, leaseShiftMs, maxLease, maxShare } from './lease';
 
 const KEY = 'k';
 
@@ -13,6 +13,7 @@ const KEY = 'k';
 function simulate(policy: RateLimitPolicy, arrivals: { t: number; gateway: number }[], gateways: number, departures: number[] = []): number[] {
   const books = Array.from({ length: gateways }, () => new LeaseBook());
   const max = maxLease(policy);
+  const shareMax = maxShare(policy);
   const shift = leaseShiftMs(policy);
   const perMs = policy.algorithm === 'leaky-bucket' ? algorithmOf(policy).luaArgs(policy)[0] : 0;
   let shared: unknown;
@@ -22,12 +23,23 @@ function simulate(policy: RateLimitPolicy, arrivals: { t: number; gateway: numbe
     if (book.has(KEY, t)) {
       departures.push(t + book.take(KEY, t).delayMs);
       admitted.push(t);
-      // The engine then takes the next lease ahead when this one runs low.
-      const ahead = book.wantAhead(KEY, max);
+      // The engine then takes the next lease ahead when this one runs low (never for a leaky bucket).
+      const ahead = perMs > 0 ? 0 : book.wantAhead(KEY, max);
       if (ahead > 0) {
         const next = grantLease(policy, shared, t, ahead, shift);
         shared = next.state;
         book.settleAhead(KEY, next.grant, t, t, policy.algorithm === 'fixed-window');
+      }
+      continue;
+    }
+    if (shareMax > 0) {
+      const want = book.wantShare(KEY, shareMax, t);
+      const { grant, state } = grantLease(policy, shared, t, want > 0 ? -want : 1, shift);
+      shared = state;
+      if (want > 0) book.settleShare(KEY, grant, t, t);
+      if (grant.allowed) {
+        departures.push(t + grant.delayMs);
+        admitted.push(t);
       }
       continue;
     }
@@ -119,12 +131,72 @@ describe('budget leasing (pure): three gateways sharing one state', () => {
     );
   });
 
+  it('leaky bucket with outflow shares: in any span of whole ms, never more departures than the rate lets out (+1, as without shares)', () => {
+    // Fast buckets (16 000/s and up) lease shares of their outflow. Three gateways each send a random number of
+    // requests in every ms, averaging 3/4 of the rate together: shares are granted while the bucket is empty,
+    // and the queue fills in the busier stretches.
+    const load = fc.integer({ min: 16, max: 64 }).chain((perMs) =>
+      fc.record({ perMs: fc.constant(perMs), counts: fc.array(fc.integer({ min: 0, max: perMs >> 1 }), { minLength: 600, maxLength: 600 }) }),
+    );
+    fc.assert(
+      fc.property(load, fc.integer({ min: 0, max: 50 }), leaseSize, ({ perMs, counts }, queue, size) => {
+        const times = counts.flatMap((n, i) => Array.from({ length: n }, () => ({ t: Math.floor(i / 3), gateway: i % 3 })));
+        const departures: number[] = [];
+        simulate(policy({ algorithm: 'leaky-bucket', ratePerSec: perMs * 1000, queue, leaseSize: size }), times, 3, departures);
+        const perMsOut = new Map<number, number>();
+        for (const d of departures) perMsOut.set(d, (perMsOut.get(d) ?? 0) + 1);
+        const last = Math.max(0, ...departures);
+        let excess = 0;
+        for (let a = 0; a <= last; a++) {
+          let n = 0;
+          for (let b = a; b <= last && b < a + 20; b++) {
+            n += perMsOut.get(b) ?? 0;
+            excess = Math.max(excess, n - (b - a + 1) * perMs - 1);
+          }
+        }
+        expect(excess).toBe(0);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('leaky bucket with outflow shares: a steady client spends its share without Redis, and never more per ms than granted', () => {
+    const fastLeaky = policy({ algorithm: 'leaky-bucket', ratePerSec: 1_000_000, queue: 1000, leaseSize: 256 });
+    expect(maxShare(fastLeaky)).toBe(62);
+    const book = new LeaseBook();
+    let shared: unknown;
+    let fromShare = 0;
+    const perMs = new Map<number, number>();
+    // 20 requests in each ms for one second, at one gateway.
+    for (let t = 0; t < 1_000; t++) {
+      for (let r = 0; r < 20; r++) {
+        if (book.has(KEY, t)) {
+          expect(book.take(KEY, t).delayMs).toBe(0);
+          fromShare++;
+          perMs.set(t, (perMs.get(t) ?? 0) + 1);
+          continue;
+        }
+        const want = book.wantShare(KEY, 62, t);
+        const { grant, state } = grantLease(fastLeaky, shared, t, want > 0 ? -want : 1, 0);
+        shared = state;
+        if (want > 0) book.settleShare(KEY, grant, t, t);
+      }
+    }
+    // One call per 100 ms epoch (its first ms asks Redis), plus the first ms's requests before the demand was known.
+    expect(fromShare).toBeGreaterThan(0.9 * 20_000);
+    expect(Math.max(...perMs.values())).toBeLessThanOrEqual(30);
+  });
+
   it('a lease is bounded: never more than leaseSize, nor 1/16 of the budget', () => {
     expect(maxLease(policy({ algorithm: 'fixed-window', limit: 10, windowMs: 1000, leaseSize: 64 }))).toBe(1);
     expect(maxLease(policy({ algorithm: 'token-bucket', capacity: 200, refillPerSec: 100 }))).toBe(8);
     expect(maxLease(policy({ algorithm: 'sliding-window', limit: 10_000, windowMs: 100, leaseSize: 64 }))).toBe(64);
     // A leaky bucket leases only departures due within the lease's lifetime.
     expect(maxLease(policy({ algorithm: 'leaky-bucket', ratePerSec: 50, queue: 1000, leaseSize: 64 }))).toBe(5);
+    // A fast one leases a share of its outflow instead: at most leaseSize departures per ms, nor 1/16 of its outflow.
+    expect(maxShare(policy({ algorithm: 'leaky-bucket', ratePerSec: 15_999, queue: 10 }))).toBe(0);
+    expect(maxShare(policy({ algorithm: 'leaky-bucket', ratePerSec: 160_000, queue: 10, leaseSize: 64 }))).toBe(10);
+    expect(maxShare(policy({ algorithm: 'leaky-bucket', ratePerSec: 1_000_000, queue: 0, leaseSize: 1 }))).toBe(0);
   });
 
   it('a client sending now and then never leases more than its own permit', () => {

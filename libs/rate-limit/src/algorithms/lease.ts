@@ -1,5 +1,6 @@
-import { Decision, UNIT } from './decision';
-import { algorithmOf } from '.';
+import { Decision, LEASE_MS, UNIT } from './decision';
+import { ALGORITHMS, algorithmOf } from '.';
+import type { OutflowShare } from './leaky-bucket.limiter';
 import type { RateLimitPolicy } from '../policy';
 
 /**
@@ -11,7 +12,7 @@ import type { RateLimitPolicy } from '../policy';
  * returned), so the lease is bounded in size (`maxLease`) and lifetime (`LEASE_MS`), and it starts at one
  * permit per key and doubles only while leases get used up before they expire.
  */
-export const LEASE_MS = 100;
+export { LEASE_MS };
 
 /** A policy's largest lease: its leaseSize, and never more than 1/16 of its budget (small budgets stay exact). */
 export function maxLease(policy: RateLimitPolicy): number {
@@ -28,6 +29,17 @@ export function maxLease(policy: RateLimitPolicy): number {
   }
 }
 
+/**
+ * A leaky bucket's largest outflow share, in departures per ms (0: none): its leaseSize, and never more than
+ * 1/16 of its outflow. A fast bucket's departure slots pass within microseconds (1 000 000/s: a thousand per ms),
+ * so a lease of slots would be spent only by the requests of the very ms it arrives in; a share of the outflow
+ * lasts the whole lease lifetime instead. Slower buckets (under 16 000/s) lease slots, which are far enough apart.
+ */
+export function maxShare(policy: RateLimitPolicy): number {
+  if (policy.algorithm !== 'leaky-bucket' || policy.leaseSize === 1) return 0;
+  return Math.min(policy.leaseSize, Math.floor(policy.ratePerSec / 16_000));
+}
+
 /** How long a sliding-log entry of a leased permit counts past its lease time (see `grantLease`). */
 export const leaseShiftMs = (policy: RateLimitPolicy): number => (policy.algorithm === 'sliding-window' && maxLease(policy) > 1 ? LEASE_MS : 0);
 
@@ -37,16 +49,24 @@ export interface Grant extends Decision {
   granted: number;
   /** Leaky bucket: water ahead of the first permit, in units (the later permits' departures follow from it). */
   level: number;
+  /** What an outflow share request (negative want) got; absent for every other request. */
+  share?: OutflowShare;
 }
 
 /**
  * The pure twin of the script's lease loop, for one key: the first permit as a plain decision, then up to
  * `want - 1` more at the same instant while the algorithm allows. A sliding-log entry is recorded at
  * `now + shiftMs` (the end of the lease) so that a permit spent any time within the lease still counts in
- * every window that contains its spending time.
+ * every window that contains its spending time. A negative `want` asks a leaky bucket for an outflow share.
  */
 export function grantLease(policy: RateLimitPolicy, state: unknown, now: number, want: number, shiftMs: number): { grant: Grant; state: unknown } {
   const algorithm = algorithmOf(policy);
+  if (want < 0 && policy.algorithm === 'leaky-bucket') {
+    const first = algorithm.decide(state, now, policy);
+    if (!first.decision.allowed) return { grant: { ...first.decision, granted: 0, level: 0 }, state };
+    const next = ALGORITHMS['leaky-bucket'].share(first.state as never, now, policy, -want);
+    return { grant: { ...first.decision, granted: 1, level: 0, share: next.share }, state: next.state ?? first.state };
+  }
   const record = (s: unknown): unknown => {
     if (policy.algorithm !== 'sliding-window' || shiftMs === 0) return s;
     const hits = (s as { hits: number[] }).hits;
@@ -85,6 +105,13 @@ interface Lease {
   pending: boolean;
   /** The next lease, taken ahead while this one runs low (not for departure slots); used once this one is gone. */
   spare: { permits: number; expiresAt: number; sharedRemaining: number; resetAt: number } | undefined;
+  /** A leaky bucket's outflow share: up to perMs departures in each local ms of [from, until); `used` in ms `ms`. */
+  share: { perMs: number; from: number; until: number; ms: number; used: number } | undefined;
+  /** Demand per ms (a share's size): requests in ms `msAt`, and the most in one ms this period and the previous. */
+  msAt: number;
+  msCount: number;
+  peak: number;
+  peakBefore: number;
 }
 
 /**
@@ -103,16 +130,51 @@ export class LeaseBook {
    * than its own permit, and a lease rarely outlives its use.
    */
   want(key: string, max: number, now: number): number {
+    const lease = this.counted(key, now);
+    if (lease.pending) return 0;
+    lease.pending = true;
+    return this.demand(lease, max);
+  }
+
+  /**
+   * A leaky bucket's outflow share to ask for, in departures per ms (see `LeakyBucketLimiter.share`), or 0:
+   * a call is on its way, or a share is still running (one per gateway per key; then ask for this request
+   * alone, and do not `settleShare`). The size follows the busiest ms seen lately, with half as much again
+   * for headroom: requests come in clumps (all those read in one event-loop turn share one ms).
+   */
+  wantShare(key: string, max: number, now: number): number {
+    const lease = this.counted(key, now);
+    if (lease.pending || (lease.share !== undefined && now < lease.share.until)) return 0;
+    lease.pending = true;
+    return Math.max(1, Math.min(max, Math.ceil(1.5 * Math.max(lease.peak, lease.peakBefore))));
+  }
+
+  /** The answer to a `wantShare` call (undefined when it failed). */
+  settleShare(key: string, grant: Grant | undefined, sentAt: number, receivedAt: number): void {
+    const lease = this.leases.get(key);
+    if (lease === undefined) return;
+    lease.pending = false;
+    if (grant?.share === undefined || grant.share.perMs === 0) return;
+    // Redis set the share aside from the ms it decided in, which ended by receivedAt + 1 at the latest: the
+    // share is spent from then on (departures already promised all fall in that ms), and it ends no later
+    // than Redis thinks, since Redis decided after the sending.
+    lease.share = { perMs: grant.share.perMs, from: receivedAt + 1, until: sentAt + grant.share.forMs, ms: -1, used: 0 };
+    lease.sharedRemaining = grant.remaining;
+    lease.resetAt = receivedAt + grant.resetMs;
+  }
+
+  private counted(key: string, now: number): Lease {
     let lease = this.leases.get(key);
     if (lease === undefined) {
-      lease = { permits: 0, slots: undefined, next: 0, expiresAt: 0, sharedRemaining: 0, resetAt: 0, periodStart: now, seen: 0, seenBefore: 0, pending: false, spare: undefined };
+      lease = {
+        permits: 0, slots: undefined, next: 0, expiresAt: 0, sharedRemaining: 0, resetAt: 0, periodStart: now, seen: 0, seenBefore: 0,
+        pending: false, spare: undefined, share: undefined, msAt: now, msCount: 0, peak: 0, peakBefore: 0,
+      };
       this.leases.set(key, lease);
       if (this.leases.size > this.maxKeys) this.leases.delete(this.leases.keys().next().value!);
     }
     this.count(lease, now);
-    if (lease.pending) return 0;
-    lease.pending = true;
-    return this.demand(lease, max);
+    return lease;
   }
 
   private demand(lease: Lease, max: number): number {
@@ -126,7 +188,7 @@ export class LeaseBook {
    */
   wantAhead(key: string, max: number): number {
     const lease = this.leases.get(key);
-    if (lease === undefined || lease.pending || lease.spare !== undefined || lease.slots !== undefined) return 0;
+    if (lease === undefined || lease.pending || lease.spare !== undefined || lease.slots !== undefined || lease.share !== undefined) return 0;
     const size = this.demand(lease, max);
     if (size < 2 || lease.permits > size >> 1) return 0;
     lease.pending = true;
@@ -149,11 +211,19 @@ export class LeaseBook {
 
   private count(lease: Lease, now: number): void {
     if (now - lease.periodStart >= LEASE_MS) {
-      lease.seenBefore = now - lease.periodStart < 2 * LEASE_MS ? lease.seen : 0;
+      const recent = now - lease.periodStart < 2 * LEASE_MS;
+      lease.seenBefore = recent ? lease.seen : 0;
+      lease.peakBefore = recent ? lease.peak : 0;
       lease.seen = 0;
+      lease.peak = 0;
       lease.periodStart = now;
     }
     lease.seen++;
+    if (now !== lease.msAt) {
+      lease.msAt = now;
+      lease.msCount = 0;
+    }
+    if (++lease.msCount > lease.peak) lease.peak = lease.msCount;
   }
 
   /**
@@ -187,6 +257,12 @@ export class LeaseBook {
   has(key: string, now: number): boolean {
     const lease = this.leases.get(key);
     if (lease === undefined) return false;
+    const share = lease.share;
+    if (share !== undefined) {
+      if (now < share.until) return now >= share.from && (share.ms !== now || share.used < share.perMs);
+      lease.share = undefined;
+      return false;
+    }
     if (lease.slots === undefined && (lease.permits === 0 || now >= lease.expiresAt)) {
       const spare = lease.spare;
       lease.spare = undefined;
@@ -208,8 +284,17 @@ export class LeaseBook {
   /** Spends one permit (call after `has` said yes in the same turn). */
   take(key: string, now: number): Decision {
     const lease = this.leases.get(key)!;
-    lease.permits--;
     this.count(lease, now);
+    const share = lease.share;
+    if (share !== undefined) {
+      if (share.ms !== now) {
+        share.ms = now;
+        share.used = 0;
+      }
+      share.used++;
+      return { allowed: true, remaining: lease.sharedRemaining, resetMs: Math.max(0, lease.resetAt - now), retryAfterMs: 0, delayMs: 0 };
+    }
+    lease.permits--;
     let delayMs = 0;
     if (lease.slots !== undefined) delayMs = lease.slots[lease.next++]! - now;
     // Remaining as this gateway sees it: the shared budget at its last lease plus every permit it holds.
@@ -218,7 +303,7 @@ export class LeaseBook {
     return { allowed: true, remaining, resetMs: Math.max(0, lease.resetAt - now), retryAfterMs: 0, delayMs };
   }
 
-  /** Returns a permit taken by a request that was then refused by another policy (not for departure slots). */
+  /** Returns a permit taken by a request that was then refused by another policy (not for departure slots or shares). */
   giveBack(key: string): void {
     const lease = this.leases.get(key);
     if (lease !== undefined && lease.slots === undefined) lease.permits++;
