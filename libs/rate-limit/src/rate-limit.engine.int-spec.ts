@@ -38,7 +38,7 @@ function policy(raw: Record<string, unknown>): RateLimitPolicy {
 
 async function fire(engines: RateLimitEngine[], n: number): Promise<Verdict[]> {
   const calls: Promise<Verdict>[] = [];
-  for (let i = 0; i < n; i++) calls.push(engines[i % engines.length]!.check('GET', '/api/products', who)!);
+  for (let i = 0; i < n; i++) calls.push(Promise.resolve(engines[i % engines.length]!.check('GET', '/api/products', who)!));
   return Promise.all(calls);
 }
 

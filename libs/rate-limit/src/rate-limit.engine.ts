@@ -134,8 +134,12 @@ export class RateLimitEngine {
     }
   }
 
-  /** undefined when no policy applies (the common fast path: no promise, no allocation). */
-  check(method: string, path: string, who: RequestIdentity): Promise<Verdict> | undefined {
+  /**
+   * undefined when no policy applies (the common fast path: no promise, no allocation); the verdict itself when
+   * leased permits decide it (no promise either: the request goes on in the same turn); a promise when Redis
+   * (or the fallback) must answer.
+   */
+  check(method: string, path: string, who: RequestIdentity): Verdict | Promise<Verdict> | undefined {
     let matched: CompiledPolicy[] | undefined;
     for (const c of this.compiled) {
       if (c.methods !== undefined && !c.methods.has(method)) continue;
@@ -151,7 +155,7 @@ export class RateLimitEngine {
       this.decidedFromLeases++;
       const verdict = this.verdict(matched, keys.map((key) => this.leases.take(key, now)));
       this.leaseAhead(matched, keys);
-      return Promise.resolve(verdict);
+      return verdict;
     }
     // Partly covered: spend the leased permits held (given back if the request is refused), ask Redis for the
     // rest. A leaky bucket's permits are departures due in this very ms (a slot, or a share of this ms's

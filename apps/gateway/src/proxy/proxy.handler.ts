@@ -61,9 +61,9 @@ export interface ProxyDeps {
 
 /**
  * The proxy's hot path, on the raw Node request (no Nest, no Fastify per request): validate, route by the
- * first path segment (one Map lookup), rate limit (one Redis call for all the policies that apply, or none),
- * then, through the service's circuit breaker, forward to the instance the route's balancer picks, with
- * bodies streamed both ways through undici's dispatcher.
+ * first path segment (one Map lookup), rate limit (in memory from leased permits, else one Redis call for all
+ * the policies that apply), then, through the service's circuit breaker, forward to the instance the route's
+ * balancer picks, with bodies streamed both ways through undici's dispatcher.
  */
 export class ProxyHandler {
   private readonly balancers = new WeakMap<Route, Balancer<UpstreamInstance>>();
@@ -101,6 +101,7 @@ export class ProxyHandler {
 
     const verdict = this.deps.limits.check(req.method!, path, ex.identity);
     if (verdict === undefined) return void this.forward(ex);
+    if (!(verdict instanceof Promise)) return this.afterLimit(ex, verdict);
     verdict.then(
       (v) => this.afterLimit(ex, v),
       (error: Error) => this.refuse(res, 503, 'rate_limiter_unavailable', error.message, requestId),
