@@ -214,7 +214,7 @@ export async function send(
 export interface GatewayStatus {
   services: Record<string, { id: string; outstanding: number; sent: number }[]>;
   breakers: { upstream: string; state: string; retryAfterMs: number; slowCalls: { calls: number; slow: number } }[];
-  rateLimits: { redis: { state: string }; policies: { name: string; stats: Record<string, number> }[] };
+  rateLimits: { redis: { state: string; decidedFromLeases: number }; policies: { name: string; stats: Record<string, number> }[] };
   routes: { prefix: string; service: string; balancer: string }[];
 }
 

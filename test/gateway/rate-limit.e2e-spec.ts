@@ -1,10 +1,11 @@
-import { DiscoveryContent, runId, send, TestGateway, TestUpstream } from './gateway-harness';
+import { DiscoveryContent, eventually, runId, send, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 
 /**
  * 限流 through the gateway: two gateways share one Redis and so one budget; the headers of the IETF draft;
- * the leaky bucket's queue; and each policy's own behaviour when Redis cannot be reached.
+ * the leaky bucket's queue, and a fast one's outflow share; and each policy's own behaviour when Redis cannot
+ * be reached.
  */
 describe('gateway: rate limits shared by two gateways through Redis', () => {
   const upstream = new TestUpstream('inventory');
@@ -29,6 +30,15 @@ describe('gateway: rate limits shared by two gateways through Redis', () => {
             windowMs: 60_000,
           },
           { name: name('payments-leaky'), algorithm: 'leaky-bucket', match: { pathPrefix: '/api/payments' }, key: 'global', ratePerSec: 5, queue: 2 },
+          {
+            name: name('orders-fast-leaky'),
+            algorithm: 'leaky-bucket',
+            match: { methods: ['GET'], pathPrefix: '/api/orders' },
+            key: 'global',
+            ratePerSec: 1_000_000,
+            queue: 1000,
+            leaseSize: 256,
+          },
         ],
       },
     };
@@ -76,6 +86,21 @@ describe('gateway: rate limits shared by two gateways through Redis', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 429]);
     const stats = (await gateways[0]!.status()).rateLimits.policies.find((p) => p.name === name('payments-leaky'))!.stats;
     expect(stats).toMatchObject({ admitted: 3, rejected: 1, delayed: 2 });
+  });
+
+  it('a fast leaky bucket lends each gateway a share of its outflow: bursts pass at once, decided without Redis', async () => {
+    const policyStats = async () => (await gateways[0]!.status()).rateLimits.policies.find((p) => p.name === name('orders-fast-leaky'))!.stats;
+    const before = await policyStats();
+    const answers: { status: number; headers: Record<string, string | string[] | undefined> }[] = [];
+    // The first requests ask Redis and bring the share; later bursts spend it (only this policy can be leased here).
+    await eventually('requests decided from the outflow share', async () => {
+      answers.push(...(await Promise.all(Array.from({ length: 20 }, () => gateways[0]!.get('/api/orders/2')))));
+      return (await gateways[0]!.status()).rateLimits.redis.decidedFromLeases > 0 ? true : undefined;
+    });
+    expect(answers.every((a) => a.status === 200 && a.headers['ratelimit-limit'] === '1001')).toBe(true);
+    const after = await policyStats();
+    expect(after.admitted! - before.admitted!).toBe(answers.length);
+    expect([after.rejected, after.delayed]).toEqual([0, 0]);
   });
 });
 
