@@ -68,6 +68,8 @@ describe('registry cluster: the contract, tokens and leases (three real nodes)',
     expect(gauge('registry_raft_peer_refused')).toBeGreaterThanOrEqual(1);
     expect(gauge('registry_raft_peer_messages_received')).toBeGreaterThan(0);
     expect(gauge('registry_raft_peer_frames_sent')).toBeGreaterThan(0);
+    // Peer streams last as long as their sender: kept out of the request latencies users read.
+    expect(metrics).not.toMatch(/http_server_request_duration_seconds_count\{[^}]*method="POST",route="unmatched"/);
   });
 
   it('lets a blocking query wait longer than the server idle-socket timeout (30 s), then answer', async () => {

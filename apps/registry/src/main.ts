@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     module: registryModule(node),
     port: config.port,
     bodyLimitBytes: BODY_LIMIT_BYTES,
+    unmeteredPaths: [RAFT_PEER_PATH],
     configureFastify: (fastify) => {
       // Peer RPC shares the client port; onRequest runs before Fastify reads the body, so the stream is intact.
       fastify.addHook('onRequest', (request, reply, done) => {

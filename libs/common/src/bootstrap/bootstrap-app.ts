@@ -21,6 +21,11 @@ export interface BootstrapOptions {
   bodyLimitBytes?: number;
   /** Runs on the raw Fastify instance before Nest registers its routes (e.g. the gateway's proxy routes). */
   configureFastify?: (fastify: FastifyInstance) => void | Promise<void>;
+  /**
+   * Paths of long-lived requests (the registry's peer streams) left out of the request-duration histogram,
+   * where one request lasting for hours would swamp the latencies of ordinary requests.
+   */
+  unmeteredPaths?: readonly string[];
   /** Runs after the app is created, before it listens (e.g. to connect a Kafka microservice). */
   beforeListen?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -46,7 +51,7 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
     keepAliveTimeout: 65_000,
   });
   const fastify = adapter.getInstance();
-  installRequestContext(fastify);
+  installRequestContext(fastify, new Set(opts.unmeteredPaths ?? []));
   await opts.configureFastify?.(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, {
@@ -77,7 +82,7 @@ export function startOrExit(app: string, start: () => Promise<unknown>): void {
  * Body parsing breaks the async chain, so the context is re-entered before validation (the pattern of
  * @fastify/request-context).
  */
-function installRequestContext(fastify: FastifyInstance): void {
+function installRequestContext(fastify: FastifyInstance, unmeteredPaths: ReadonlySet<string>): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     withRequestId(request.id, () => {
@@ -92,6 +97,7 @@ function installRequestContext(fastify: FastifyInstance): void {
     else done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
+    if (unmeteredPaths.has(request.url)) return done();
     httpRequestDuration
       .labels(request.method, request.routeOptions.url ?? 'unmatched', String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);
