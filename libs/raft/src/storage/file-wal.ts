@@ -2,6 +2,7 @@ import { promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { Entry, HardState } from '../core/types';
 import { BinaryReader, BinaryWriter } from './binary';
+import { EntryWindow } from './entry-window';
 import { readEntry, readHardState, readIndex, writeEntry, writeHardState } from './entry-codec';
 import { RaftLogStorage } from './ports';
 import { RecordType, scanSegment, WalCorruptionError, writeRecord } from './wal-record';
@@ -70,9 +71,7 @@ const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 export class FileWal implements RaftLogStorage {
   readonly stats: WalStats = { saves: 0, fsyncs: 0, records: 0, bytesWritten: 0, segmentsCreated: 0, segmentsDeleted: 0 };
 
-  /** invariant: log[k].index === compactedIndex + 1 + k */
-  private log: Entry[];
-  private compactedIndex: number;
+  private readonly window: EntryWindow;
   private state: HardState;
   private segments: Segment[];
   private active: fs.FileHandle;
@@ -85,12 +84,11 @@ export class FileWal implements RaftLogStorage {
   private constructor(
     private readonly dir: string,
     private readonly segmentBytes: number,
-    recovered: { log: Entry[]; compactedIndex: number; state: HardState; segments: Segment[] },
+    recovered: { window: EntryWindow; state: HardState; segments: Segment[] },
     active: fs.FileHandle,
     activeBytes: number,
   ) {
-    this.log = recovered.log;
-    this.compactedIndex = recovered.compactedIndex;
+    this.window = recovered.window;
     this.state = recovered.state;
     this.segments = recovered.segments;
     this.active = active;
@@ -125,7 +123,7 @@ export class FileWal implements RaftLogStorage {
     const recovered = replay.finish(snapshotIndex, dir);
     let active: fs.FileHandle;
     if (segments.length === 0) {
-      const created = await createSegment(dir, 1, recovered.state, recovered.compactedIndex);
+      const created = await createSegment(dir, 1, recovered.state, recovered.window.compacted);
       segments.push(created.segment);
       active = created.handle;
       activeBytes = created.bytes;
@@ -136,18 +134,15 @@ export class FileWal implements RaftLogStorage {
   }
 
   firstIndex(): number {
-    return this.compactedIndex + 1;
+    return this.window.firstIndex();
   }
 
   lastIndex(): number {
-    return this.compactedIndex + this.log.length;
+    return this.window.lastIndex();
   }
 
   entries(lo: number, hi: number): Entry[] {
-    if (lo < this.firstIndex() || hi > this.lastIndex() + 1 || lo > hi) {
-      throw new RangeError(`entries [${lo}, ${hi}) outside the log [${this.firstIndex()}, ${this.lastIndex() + 1})`);
-    }
-    return this.log.slice(lo - this.firstIndex(), hi - this.firstIndex());
+    return this.window.slice(lo, hi);
   }
 
   hardState(): HardState {
@@ -165,7 +160,8 @@ export class FileWal implements RaftLogStorage {
   save(update: { hardState: HardState | null; entries: readonly Entry[]; sync: boolean }): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('WAL is closed'));
-    const invalid = this.checkAppend(update.entries);
+    // Checked before anything is written, so that a refused append leaves no trace.
+    const invalid = this.window.checkAppend(update.entries);
     if (invalid) return Promise.reject(invalid);
     const batch = this.pending;
     if (update.hardState !== null) {
@@ -175,7 +171,7 @@ export class FileWal implements RaftLogStorage {
       this.stats.records++;
     }
     for (const entry of update.entries) {
-      this.appendToMemory(entry);
+      this.window.append(entry);
       writeRecord(batch.writer, RecordType.Entry, (w) => writeEntry(w, entry));
       batch.maxIndex = Math.max(batch.maxIndex, entry.index);
       this.stats.records++;
@@ -185,9 +181,8 @@ export class FileWal implements RaftLogStorage {
 
   /** Forgets entries up to `index` (a snapshot covers them) and deletes the segments that only hold those. */
   async compact(index: number): Promise<void> {
-    if (index <= this.compactedIndex) return;
-    this.log = index >= this.lastIndex() ? [] : this.log.slice(index - this.compactedIndex);
-    this.compactedIndex = index;
+    if (index <= this.window.compacted) return;
+    this.window.compact(index);
     writeRecord(this.pending.writer, RecordType.Compacted, (w) => w.f64(index));
     this.stats.records++;
     await this.enqueue(this.pending, true);
@@ -206,24 +201,6 @@ export class FileWal implements RaftLogStorage {
     this.closed = true;
     while (this.writing !== null) await this.writing;
     await this.active.close();
-  }
-
-  /** Checked before anything is written, so that a refused append leaves no trace. */
-  private checkAppend(entries: readonly Entry[]): RangeError | null {
-    const first = entries[0];
-    if (first === undefined) return null;
-    if (first.index > this.lastIndex() + 1) return new RangeError(`entry ${first.index} would leave a gap after ${this.lastIndex()}`);
-    if (first.index <= this.compactedIndex) return new RangeError(`entry ${first.index} is compacted`);
-    for (let k = 1; k < entries.length; k++) {
-      if (entries[k]!.index !== first.index + k) return new RangeError(`entries are not contiguous at ${entries[k]!.index}`);
-    }
-    return null;
-  }
-
-  private appendToMemory(entry: Entry): void {
-    const last = this.lastIndex();
-    if (entry.index <= last) this.log.length = entry.index - this.firstIndex();
-    this.log.push(entry);
   }
 
   private enqueue(batch: Batch, sync: boolean): Promise<void> {
@@ -275,7 +252,7 @@ export class FileWal implements RaftLogStorage {
     this.stats.fsyncs++;
     await this.active.close();
     const seq = this.segments[this.segments.length - 1]!.seq + 1;
-    const created = await createSegment(this.dir, seq, this.state, this.compactedIndex);
+    const created = await createSegment(this.dir, seq, this.state, this.window.compacted);
     this.segments.push(created.segment);
     this.active = created.handle;
     this.activeBytes = created.bytes;
@@ -327,8 +304,7 @@ export async function fsyncDirectory(dir: string): Promise<void> {
 
 /** Rebuilds the log, hard state and compaction point from records in order. */
 class Replay {
-  private log: Entry[] = [];
-  private compactedIndex = 0;
+  private readonly window = new EntryWindow();
   private state: HardState = { term: 0, vote: '', commit: 0 };
 
   apply(type: RecordType, payload: Buffer, file: string, offset: number, segment: Segment): void {
@@ -339,7 +315,7 @@ class Replay {
           this.state = readHardState(reader);
           return;
         case RecordType.Compacted:
-          this.compactTo(readIndex(reader));
+          this.window.compact(readIndex(reader));
           return;
         case RecordType.Entry: {
           const entry = readEntry(reader);
@@ -354,35 +330,22 @@ class Replay {
     }
   }
 
-  finish(snapshotIndex: number, dir: string): { log: Entry[]; compactedIndex: number; state: HardState } {
-    if (this.compactedIndex > snapshotIndex) {
+  finish(snapshotIndex: number, dir: string): { window: EntryWindow; state: HardState } {
+    if (this.window.compacted > snapshotIndex) {
       throw new Error(
-        `WAL in ${dir} starts after index ${this.compactedIndex} but the snapshot only covers up to ${snapshotIndex}: ` +
+        `WAL in ${dir} starts after index ${this.window.compacted} but the snapshot only covers up to ${snapshotIndex}: ` +
           `entries in between are missing (was a newer snapshot deleted?)`,
       );
     }
-    this.compactTo(snapshotIndex);
-    return { log: this.log, compactedIndex: this.compactedIndex, state: this.state };
-  }
-
-  private compactTo(index: number): void {
-    if (index <= this.compactedIndex) return;
-    const last = this.compactedIndex + this.log.length;
-    this.log = index >= last ? [] : this.log.slice(index - this.compactedIndex);
-    this.compactedIndex = index;
+    this.window.compact(snapshotIndex);
+    return { window: this.window, state: this.state };
   }
 
   private appendEntry(entry: Entry): void {
-    const last = this.compactedIndex + this.log.length;
-    if (entry.index > last + 1) {
-      if (this.log.length > 0) throw new Error(`entry ${entry.index} follows ${last}: a gap in the log`);
-      // The segments that held the entries before this one were deleted after a snapshot covered them.
-      this.compactedIndex = entry.index - 1;
-    } else if (entry.index <= this.compactedIndex) {
-      return;
-    } else if (entry.index <= last) {
-      this.log.length = entry.index - this.compactedIndex - 1;
-    }
-    this.log.push(entry);
+    // The segments that held the entries before this one were deleted after a snapshot covered them.
+    if (entry.index > this.window.lastIndex() + 1) this.window.startAfter(entry.index - 1);
+    // Older records replaced by a later leader's, or covered by a compaction record read earlier.
+    if (entry.index <= this.window.compacted) return;
+    this.window.append(entry);
   }
 }

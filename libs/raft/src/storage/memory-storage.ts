@@ -1,26 +1,22 @@
 import { Entry, HardState, Snapshot } from '../core/types';
+import { EntryWindow } from './entry-window';
 import { RaftLogStorage, SnapshotStore } from './ports';
 
 /** In-memory log and stable store for tests: the same contract as `FileWal`, durable only while the process lives. */
 export class MemoryLogStorage implements RaftLogStorage {
-  /** invariant: log[k].index === compactedIndex + 1 + k */
-  private log: Entry[] = [];
-  private compactedIndex = 0;
+  private readonly window = new EntryWindow();
   private state: HardState = { term: 0, vote: '', commit: 0 };
 
   firstIndex(): number {
-    return this.compactedIndex + 1;
+    return this.window.firstIndex();
   }
 
   lastIndex(): number {
-    return this.compactedIndex + this.log.length;
+    return this.window.lastIndex();
   }
 
   entries(lo: number, hi: number): Entry[] {
-    if (lo < this.firstIndex() || hi > this.lastIndex() + 1 || lo > hi) {
-      throw new RangeError(`entries [${lo}, ${hi}) outside the log [${this.firstIndex()}, ${this.lastIndex() + 1})`);
-    }
-    return this.log.slice(lo - this.firstIndex(), hi - this.firstIndex());
+    return this.window.slice(lo, hi);
   }
 
   hardState(): HardState {
@@ -28,13 +24,9 @@ export class MemoryLogStorage implements RaftLogStorage {
   }
 
   async append(entries: readonly Entry[]): Promise<void> {
-    const first = entries[0];
-    if (first === undefined) return;
-    if (first.index > this.lastIndex() + 1) throw new RangeError(`entry ${first.index} would leave a gap after ${this.lastIndex()}`);
-    if (first.index <= this.compactedIndex) throw new RangeError(`entry ${first.index} is compacted`);
-    if (entries.some((entry, k) => entry.index !== first.index + k)) throw new RangeError('entries are not contiguous');
-    this.log.length = first.index - this.firstIndex();
-    this.log.push(...entries);
+    const invalid = this.window.checkAppend(entries);
+    if (invalid) throw invalid;
+    for (const entry of entries) this.window.append(entry);
   }
 
   async saveHardState(hardState: HardState): Promise<void> {
@@ -47,9 +39,7 @@ export class MemoryLogStorage implements RaftLogStorage {
   }
 
   async compact(index: number): Promise<void> {
-    if (index <= this.compactedIndex) return;
-    this.log = index >= this.lastIndex() ? [] : this.log.slice(index - this.compactedIndex);
-    this.compactedIndex = index;
+    this.window.compact(index);
   }
 
   async close(): Promise<void> {}
