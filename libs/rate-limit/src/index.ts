@@ -9,7 +9,8 @@
  *
  * `RateLimitEngine` applies the policies of `config/gateway/rate-limits` (parsed by `parseRateLimitPolicies`)
  * to a request, in one Redis call, with each policy's fallback (open | closed | local) when Redis is down; with
- * budget leasing (`leaseSize`, lease.ts) most requests under load need no Redis call at all.
+ * budget leasing (`leaseSize`, lease.ts; a fast leaky bucket leases a share of its outflow instead,
+ * `LeakyBucketLimiter.share`) most requests under load need no Redis call at all.
  */
 export { ALGORITHMS, advertisedLimit } from './algorithms';
 export { UNIT } from './algorithms/decision';
@@ -17,12 +18,12 @@ export type { Decision, RateLimitAlgorithm, Step } from './algorithms/decision';
 export { FixedWindowLimiter } from './algorithms/fixed-window.limiter';
 export type { FixedWindowParams, FixedWindowState } from './algorithms/fixed-window.limiter';
 export { LeakyBucketLimiter } from './algorithms/leaky-bucket.limiter';
-export type { LeakyBucketParams, LeakyBucketState } from './algorithms/leaky-bucket.limiter';
+export type { LeakyBucketParams, LeakyBucketState, OutflowShare } from './algorithms/leaky-bucket.limiter';
 export { SlidingWindowLimiter } from './algorithms/sliding-window.limiter';
 export type { SlidingWindowParams, SlidingWindowState } from './algorithms/sliding-window.limiter';
 export { TokenBucketLimiter } from './algorithms/token-bucket.limiter';
 export type { TokenBucketParams, TokenBucketState } from './algorithms/token-bucket.limiter';
-export { grantLease, LEASE_MS, LeaseBook, maxLease } from './algorithms/lease';
+export { grantLease, LEASE_MS, LeaseBook, maxLease, maxShare } from './algorithms/lease';
 export type { Grant } from './algorithms/lease';
 export { LocalRateLimiter } from './local-rate-limiter';
 export { MAX_POLICIES, MAX_SLIDING_LIMIT, parseRateLimitPolicies } from './policy';

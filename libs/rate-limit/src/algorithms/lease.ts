@@ -10,7 +10,8 @@ import type { RateLimitPolicy } from '../policy';
  * permit that was taken from the shared state, and none is ever created locally. The price: permits a gateway
  * holds are invisible to the others until spent or expired (an unspent permit is lost at expiry, never
  * returned), so the lease is bounded in size (`maxLease`) and lifetime (`LEASE_MS`), and it starts at one
- * permit per key and doubles only while leases get used up before they expire.
+ * permit per key and doubles only while leases get used up before they expire. A fast leaky bucket leases a
+ * share of its outflow per ms instead (`maxShare`, `LeakyBucketLimiter.share`).
  */
 export { LEASE_MS };
 
