@@ -88,6 +88,18 @@ describe('LeakyBucketLimiter (漏桶)', () => {
       expect(limiter.share(half.state, 0, fast, 1).share.perMs).toBe(0);
     });
 
+    it('a rate lowered under a running share still leaves half of the new outflow to the shared water', () => {
+      const granted = limiter.share(undefined, 0, fast, 16);
+      let state = granted.state;
+      const delays: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        const step = limiter.decide(state, 1, { ratePerSec: 16_000, queue: 100 });
+        state = step.state;
+        delays.push(step.decision.delayMs);
+      }
+      expect(delays).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    });
+
     it('every share of a bucket ends with the LEASE_MS epoch it was granted in, and none is granted for its last ms', () => {
       const first = limiter.share(undefined, 30, fast, 4);
       expect(first.share.forMs).toBe(LEASE_MS - 30);
