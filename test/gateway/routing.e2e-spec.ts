@@ -126,13 +126,23 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
     expect(upstreams.reduce((n, u) => n + u.started, 0)).toBe(0);
   });
 
-  it('body over 1 MiB without Content-Length (chunked): 413 counted on the stream; the upstream never gets a whole request', async () => {
+  it('body over 1 MiB without Content-Length (chunked): 413, and nothing reaches the upstream', async () => {
     const chunks = function* () {
       for (let i = 0; i < 20; i++) yield Buffer.alloc(64 * 1024, 1);
     };
     const answer = await send(gateway.url, 'POST', '/api/orders', { body: Readable.from(chunks()) });
     expect(answer.status).toBe(413);
-    expect(upstreams.reduce((n, u) => n + u.completed, 0)).toBe(0);
+    expect(answer.json).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(upstreams.reduce((n, u) => n + u.started, 0)).toBe(0);
+  });
+
+  it('a chunked body under the limit reaches the upstream whole', async () => {
+    const chunks = function* () {
+      for (let i = 0; i < 15; i++) yield Buffer.alloc(64 * 1024, 3);
+    };
+    const answer = await send(gateway.url, 'POST', '/api/orders', { body: Readable.from(chunks()) });
+    expect(answer.status).toBe(200);
+    expect((answer.json as { bytes: number }).bytes).toBe(15 * 64 * 1024);
   });
 
   it('a body under the limit streams through intact', async () => {

@@ -9,6 +9,7 @@ export type GatewayErrorCode =
   | 'rate_limiter_unavailable'
   | 'circuit_open'
   | 'no_instance'
+  | 'overloaded'
   | 'bad_gateway'
   | 'gateway_timeout';
 

@@ -14,6 +14,32 @@ import { ProxyStats } from './proxy.stats';
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Bodies up to this size are read before forwarding, so that a retry can send them again. */
 export const REPLAYABLE_BODY_BYTES = 64 * 1024;
+/**
+ * Chunked bodies (no Content-Length) are read whole before anything goes upstream, so that one over 1 MiB is
+ * refused with nothing forwarded; all of them together may hold at most this much memory of the gateway.
+ */
+export const CHUNKED_BUFFER_BYTES = 64 * 1024 * 1024;
+
+/** Bytes of memory shared by requests; what one takes, it gives back when it ends. */
+export class ByteBudget {
+  private used = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  tryTake(bytes: number): boolean {
+    if (this.used + bytes > this.capacity) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
+}
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the gateway sets itself. */
 const REQUEST_DROP = new Set([
@@ -67,6 +93,9 @@ export interface ProxyDeps {
  */
 export class ProxyHandler {
   private readonly balancers = new WeakMap<Route, Balancer<UpstreamInstance>>();
+
+  /** Memory for chunked request bodies, shared by all exchanges. */
+  readonly chunkedBodies = new ByteBudget(CHUNKED_BUFFER_BYTES);
 
   constructor(private readonly deps: ProxyDeps) {}
 
@@ -257,10 +286,11 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.forwardHeaders = kept;
   }
 
-  /** Small bodies are read now (replayable on a retry); larger ones stream; chunked ones are counted as they go. */
+  /** Small and chunked bodies are read now (replayable on a retry; a chunked one checked against the limit
+   *  before anything goes upstream); larger ones with a Content-Length stream. */
   async prepareBody(): Promise<void> {
     if (this.chunked) {
-      this.body = limitBody(this.req, MAX_BODY_BYTES);
+      this.body = await readChunkedBody(this.req, this.res, MAX_BODY_BYTES, this.proxy.chunkedBodies);
     } else if (this.contentLength > REPLAYABLE_BODY_BYTES) {
       this.body = this.req;
     } else if (this.contentLength > 0) {
@@ -380,7 +410,11 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     if (this.inFlight) this.abortUpstream?.(e);
     const proxy = this.proxy;
     this.finished = true;
-    if (e instanceof ClientSideError) return proxy.refuse(this.res, e.status, e.code, e.message, this.requestId, e.status === 413);
+    if (e instanceof ClientSideError) {
+      // A body refused part-way was not read to its end: the connection cannot carry another request.
+      const unread = e.status === 413 || e.code === 'overloaded';
+      return proxy.refuse(this.res, e.status, e.code, e.message, this.requestId, unread, e.code === 'overloaded' ? ['retry-after', '1'] : undefined);
+    }
     if (e.code === 'NO_INSTANCE') return proxy.refuse(this.res, 503, 'no_instance', e.message, this.requestId, false, ['retry-after', '1']);
     if (e.code !== undefined && TIMEOUT_ERRORS.has(e.code)) {
       return proxy.refuse(this.res, 504, 'gateway_timeout', `${this.route.service} did not answer in time (${e.code})`, this.requestId);
@@ -412,13 +446,35 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   };
 }
 
-async function* limitBody(req: IncomingMessage, limit: number): AsyncGenerator<Buffer> {
-  let seen = 0;
-  for await (const chunk of req) {
-    seen += (chunk as Buffer).length;
-    if (seen > limit) throw new ClientSideError(`body over ${limit} bytes`, 413, 'payload_too_large');
-    yield chunk as Buffer;
+/**
+ * Reads a chunked body whole, up to `limit` bytes, from memory in `budget`, given back when the exchange ends
+ * (`res` closes: answered, failed or the client gone). Over the limit: 413; the budget spent by other requests:
+ * 503 (retry shortly); in neither case is anything forwarded.
+ */
+export async function readChunkedBody(req: IncomingMessage, res: ServerResponse, limit: number, budget: ByteBudget): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let taken = 0;
+  let handedBack = false;
+  const giveBack = () => {
+    if (handedBack) return;
+    handedBack = true;
+    budget.give(taken);
+  };
+  try {
+    for await (const chunk of req) {
+      const bytes = (chunk as Buffer).length;
+      if (taken + bytes > limit) throw new ClientSideError(`body over ${limit} bytes`, 413, 'payload_too_large');
+      if (!budget.tryTake(bytes)) throw new ClientSideError('too many request bodies in memory; retry shortly', 503, 'overloaded');
+      taken += bytes;
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    giveBack();
+    throw error;
   }
+  if (res.closed) giveBack();
+  else res.once('close', giveBack);
+  return Buffer.concat(chunks, taken);
 }
 
 function readBody(req: IncomingMessage, length: number): Promise<Buffer> {

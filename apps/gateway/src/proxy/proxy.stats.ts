@@ -11,6 +11,7 @@ export class ProxyStats {
     rate_limiter_unavailable: 0,
     circuit_open: 0,
     no_instance: 0,
+    overloaded: 0,
     bad_gateway: 0,
     gateway_timeout: 0,
   };
