@@ -22,8 +22,8 @@ interface AutocannonResult {
 }
 
 const PORTS = { upstream: 19301, gateway: 19302, replyFrom: 19303, nginx: 19304, gatewayNoLimits: 19305, gatewayNoLeaky: 19306, gatewayNoLease: 19307 };
-const ROUNDS = 3;
-const ROUND_SECONDS = 3;
+const ROUNDS = 5;
+const ROUND_SECONDS = 2;
 const FIXED_RATE = 3000;
 const FIXED_RATE_SECONDS = 4;
 const CONNECTIONS = 64;
@@ -110,14 +110,18 @@ async function fixedRate(url: string): Promise<{ p50: number; p99: number; error
 const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)]!;
 
 /**
- * The machine is shared (other processes come and go), so the targets take turns: ROUNDS short throughput
- * runs each, interleaved, and the median round counts; then one fixed-rate run each.
+ * The machine is shared (other processes come and go, the cores' speed drifts), so the targets take turns:
+ * ROUNDS short throughput runs each, interleaved, the order reversed every other round (no target always
+ * first or last), and the median round counts; then one fixed-rate run each. Ratios are taken per round,
+ * between runs seconds apart, and their median is reported with their range: a ratio of two medians
+ * measured a minute apart would mostly measure the drift.
  */
-async function measureAll(targets: { name: string; url: string }[]): Promise<Result[]> {
+async function measureAll(targets: { name: string; url: string }[]): Promise<{ results: Result[]; perRound: Map<string, number[]> }> {
   for (const t of targets) await autocannon({ url: t.url, connections: CONNECTIONS, duration: 1 }); // warm-up: JIT, pools
   const rounds = new Map<string, { rps: number; p50: number; p99: number; errors: number }[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const t of targets) rounds.get(t.name)!.push(await throughput(t.url, ROUND_SECONDS));
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) rounds.get(t.name)!.push(await throughput(t.url, ROUND_SECONDS));
     process.stdout.write(`  round ${round + 1}: ${targets.map((t) => `${t.name} ${Math.round(rounds.get(t.name)![round]!.rps)}`).join(', ')} req/s\n`);
   }
   const results: Result[] = [];
@@ -127,7 +131,7 @@ async function measureAll(targets: { name: string; url: string }[]): Promise<Res
     const f = await fixedRate(t.url);
     results.push({ name: t.name, rps: mid.rps, p50: mid.p50, p99: mid.p99, fixedP50: f.p50, fixedP99: f.p99, errors: runs.reduce((a, r) => a + r.errors, 0) + f.errors });
   }
-  return results;
+  return { results, perRound: new Map([...rounds].map(([name, runs]) => [name, runs.map((r) => r.rps)])) };
 }
 
 /**
@@ -217,15 +221,16 @@ http {
   ]);
 
   process.stdout.write(
-    `gateway benchmark: ${CONNECTIONS} connections; throughput ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s (${has('wrk') ? 'wrk' : 'autocannon'}), median shown; latency ${FIXED_RATE_SECONDS}s at ${FIXED_RATE} req/s (autocannon -R)\n`,
+    `gateway benchmark: ${CONNECTIONS} connections; throughput ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s (${has('wrk') ? 'wrk' : 'autocannon'}), median shown, ratios per round (median, range); latency ${FIXED_RATE_SECONDS}s at ${FIXED_RATE} req/s (autocannon -R)\n`,
   );
-  const results = await measureAll([
+  // The gateway next to the peer it is compared with, so that their runs of a round are seconds apart.
+  const { results, perRound } = await measureAll([
     { name: 'direct', url: `${upstream}${PATH_DIRECT}` },
-    { name: 'gateway', url: `http://127.0.0.1:${PORTS.gateway}${PATH_PROXIED}` },
     { name: 'gateway, no leaky bucket', url: `http://127.0.0.1:${PORTS.gatewayNoLeaky}${PATH_PROXIED}` },
     { name: 'gateway, no leaky bucket, leaseSize 1', url: `http://127.0.0.1:${PORTS.gatewayNoLease}${PATH_PROXIED}` },
-    { name: 'gateway, no rate limits', url: `http://127.0.0.1:${PORTS.gatewayNoLimits}${PATH_PROXIED}` },
+    { name: 'gateway', url: `http://127.0.0.1:${PORTS.gateway}${PATH_PROXIED}` },
     { name: 'reply-from', url: `http://127.0.0.1:${PORTS.replyFrom}${PATH_PROXIED}` },
+    { name: 'gateway, no rate limits', url: `http://127.0.0.1:${PORTS.gatewayNoLimits}${PATH_PROXIED}` },
     ...(nginx ? [{ name: 'nginx', url: `http://127.0.0.1:${PORTS.nginx}${PATH_PROXIED}` }] : []),
   ]);
 
@@ -258,8 +263,14 @@ http {
     row(['---', '---', '---', '---', '---', '---', '---']),
     ...results.map((r) => row([r.name, Math.round(r.rps), f1(r.p50), f1(r.p99), f1(r.fixedP50), f1(r.fixedP99), r.errors])),
   ];
-  const by = Object.fromEntries(results.map((r) => [r.name, r]));
-  const ratio = (a: string, b: string) => (by[a] && by[b] ? `${(by[a]!.rps / by[b]!.rps).toFixed(2)}x` : 'n/a');
+  // The median of the per-round ratios, and their range.
+  const ratio = (a: string, b: string) => {
+    const xs = perRound.get(a);
+    const ys = perRound.get(b);
+    if (!xs || !ys) return 'n/a';
+    const ratios = xs.map((x, i) => x / ys[i]!).sort((p, q) => p - q);
+    return `${median(ratios, (r) => r).toFixed(2)}x (rounds ${ratios[0]!.toFixed(2)}-${ratios[ratios.length - 1]!.toFixed(2)})`;
+  };
   lines.push('', `gateway/reply-from ${ratio('gateway', 'reply-from')}   gateway/nginx ${ratio('gateway', 'nginx')}   gateway/direct ${ratio('gateway', 'direct')}`);
   lines.push(
     `without the leaky bucket: gateway/reply-from ${ratio('gateway, no leaky bucket', 'reply-from')}, with leaseSize 1 ${ratio('gateway, no leaky bucket, leaseSize 1', 'reply-from')}`,
