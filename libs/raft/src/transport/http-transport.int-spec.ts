@@ -129,6 +129,29 @@ describe('HttpTransport over loopback', () => {
     }
   });
 
+  it('closes the connection of an idle stream whose peer never answers its end', async () => {
+    // Reads everything, answers nothing: the stream's end gets no 204.
+    let closed = false;
+    const mute = net.createServer((socket) => {
+      socket.resume();
+      socket.on('close', () => (closed = true));
+    });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const port = (mute.address() as net.AddressInfo).port;
+    const quick = new HttpTransport({ id: 'a', peers: { b: `http://127.0.0.1:${port}` }, secret: SECRET, requestTimeoutMs: 100 });
+    const events = recorder();
+    quick.attach(events);
+    try {
+      quick.send([message('a', 'b')]);
+      while (!closed) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(quick.stats.streamsClosedIdle).toBe(1);
+      expect(events.unreachable).toEqual([]);
+    } finally {
+      await quick.close();
+      await new Promise<void>((resolve) => mute.close(() => resolve()));
+    }
+  });
+
   it('drops a stream the peer does not read, and reports the peer unreachable', async () => {
     // Accepts the connection and never reads a byte: the kernel buffers fill, then nothing moves.
     const sockets: net.Socket[] = [];

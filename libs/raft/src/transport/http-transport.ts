@@ -451,6 +451,10 @@ class PeerStream extends QueueingSender {
     if (stream === null) return;
     this.stream = null;
     stream.end();
+    // A peer answers an ended stream at once; the connection of one that does not is not kept waiting for it.
+    const timer = setTimeout(() => stream.destroy(), this.ctx.opts.requestTimeoutMs ?? 2_000);
+    timer.unref();
+    stream.once('close', () => clearTimeout(timer));
   }
 }
 
