@@ -19,25 +19,31 @@ export interface Frame {
 
 const LENGTH_BYTES = 4;
 
-export function encodeFrame(fields: FrameFields, signature: string, batch: Uint8Array): Buffer {
-  const writer = new BinaryWriter(LENGTH_BYTES + 128 + batch.length);
+/** Everything of a frame before its batch: written ahead of the batch, which is never copied into a frame. */
+export function frameHeader(fields: FrameFields, signature: string, batchBytes: number): Buffer {
+  const writer = new BinaryWriter(LENGTH_BYTES + 128);
   writer.u32(0).string(fields.epoch).f64(fields.seq).f64(fields.timestamp).string(signature);
-  const header = writer.view();
-  const frame = Buffer.allocUnsafe(header.length + batch.length);
-  header.copy(frame, 0);
-  frame.set(batch, header.length);
-  frame.writeUInt32LE(frame.length - LENGTH_BYTES, 0);
-  return frame;
+  writer.patchU32(0, writer.size - LENGTH_BYTES + batchBytes);
+  return Buffer.from(writer.view());
+}
+
+/** A whole frame in one buffer (tools and tests; the transport writes `frameHeader` and the batch apart). */
+export function encodeFrame(fields: FrameFields, signature: string, batch: Uint8Array): Buffer {
+  return Buffer.concat([frameHeader(fields, signature, batch.length), batch]);
 }
 
 export class FrameTooLargeError extends Error {}
 
 /**
  * Cuts the frames out of a byte stream as it arrives in chunks of any size. A frame longer than `maxFrameBytes`
- * is refused from its length field, before its bytes are buffered.
+ * is refused from its length field, before its bytes are buffered. The chunks of a frame are joined once, when
+ * it is complete (a large batch arrives in many chunks).
  */
 export class FrameReader {
-  private pending: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  /** The length, prefix included, of the frame being received; 0 until its length field is in. */
+  private frameBytes = 0;
 
   constructor(
     private readonly stream: Pick<AuthHeaders, 'from' | 'to' | 'lane'>,
@@ -46,19 +52,31 @@ export class FrameReader {
 
   /** The frames completed by `chunk`, in order. Throws FrameTooLargeError or DecodeError (the stream is then unusable). */
   push(chunk: Buffer): Frame[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
     const frames: Frame[] = [];
-    let offset = 0;
-    while (this.pending.length - offset >= LENGTH_BYTES) {
-      const length = this.pending.readUInt32LE(offset);
-      if (length > this.maxFrameBytes) throw new FrameTooLargeError(`frame of ${length} bytes over the limit of ${this.maxFrameBytes}`);
-      if (this.pending.length - offset - LENGTH_BYTES < length) break;
-      frames.push(this.decode(this.pending.subarray(offset + LENGTH_BYTES, offset + LENGTH_BYTES + length)));
-      offset += LENGTH_BYTES + length;
+    for (;;) {
+      if (this.frameBytes === 0) {
+        if (this.bytes < LENGTH_BYTES) break;
+        const length = this.joined().readUInt32LE(0);
+        if (length > this.maxFrameBytes) throw new FrameTooLargeError(`frame of ${length} bytes over the limit of ${this.maxFrameBytes}`);
+        this.frameBytes = LENGTH_BYTES + length;
+      }
+      if (this.bytes < this.frameBytes) break;
+      const all = this.joined();
+      frames.push(this.decode(all.subarray(LENGTH_BYTES, this.frameBytes)));
+      const rest = all.subarray(this.frameBytes);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.bytes = rest.length;
+      this.frameBytes = 0;
     }
-    // Keep only the incomplete tail (a copy, so that one small leftover does not pin a large chunk).
-    this.pending = offset === 0 ? this.pending : Buffer.from(this.pending.subarray(offset));
     return frames;
+  }
+
+  /** The buffered bytes as one buffer (joined once, then kept so). */
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.bytes)];
+    return this.chunks[0]!;
   }
 
   private decode(bytes: Buffer): Frame {
