@@ -59,6 +59,23 @@ function post(port: number, headers: Record<string, string>, body: Buffer): Prom
   });
 }
 
+/** A peer that speaks no HTTP: `onSocket` decides what it does with each connection; close() ends them all. */
+async function rawPeer(onSocket: (socket: net.Socket) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((socket) => {
+    sockets.push(socket);
+    onSocket(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe('HttpTransport over loopback', () => {
   let a: HttpTransport;
   let b: HttpTransport;
@@ -132,13 +149,11 @@ describe('HttpTransport over loopback', () => {
   it('closes the connection of an idle stream whose peer never answers its end', async () => {
     // Reads everything, answers nothing: the stream's end gets no 204.
     let closed = false;
-    const mute = net.createServer((socket) => {
+    const mute = await rawPeer((socket) => {
       socket.resume();
       socket.on('close', () => (closed = true));
     });
-    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
-    const port = (mute.address() as net.AddressInfo).port;
-    const quick = new HttpTransport({ id: 'a', peers: { b: `http://127.0.0.1:${port}` }, secret: SECRET, requestTimeoutMs: 100 });
+    const quick = new HttpTransport({ id: 'a', peers: { b: mute.url }, secret: SECRET, requestTimeoutMs: 100 });
     const events = recorder();
     quick.attach(events);
     try {
@@ -148,20 +163,14 @@ describe('HttpTransport over loopback', () => {
       expect(events.unreachable).toEqual([]);
     } finally {
       await quick.close();
-      await new Promise<void>((resolve) => mute.close(() => resolve()));
+      await mute.close();
     }
   });
 
   it('drops a stream the peer does not read, and reports the peer unreachable', async () => {
     // Accepts the connection and never reads a byte: the kernel buffers fill, then nothing moves.
-    const sockets: net.Socket[] = [];
-    const silent = net.createServer((socket) => {
-      sockets.push(socket);
-      socket.pause();
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as net.AddressInfo).port;
-    const stuck = new HttpTransport({ id: 'a', peers: { b: `http://127.0.0.1:${port}` }, secret: SECRET, requestTimeoutMs: 300 });
+    const silent = await rawPeer((socket) => socket.pause());
+    const stuck = new HttpTransport({ id: 'a', peers: { b: silent.url }, secret: SECRET, requestTimeoutMs: 300 });
     const events = recorder();
     stuck.attach(events);
     try {
@@ -172,8 +181,7 @@ describe('HttpTransport over loopback', () => {
       expect(stuck.stats.sendFailures).toBe(1);
     } finally {
       await stuck.close();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await silent.close();
     }
   });
 
