@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import Redis from 'ioredis';
 import { createLogger, metricsRegistry } from '@shop/common';
-import { BreakersConfig, DEFAULT_BREAKERS_CONFIG, parseBreakersConfig } from '@shop/circuit-breaker';
+import { BreakersConfig, DEFAULT_BREAKERS_CONFIG, LatencySummary, parseBreakersConfig } from '@shop/circuit-breaker';
 import { parseRateLimitPolicies, RateLimitEngine, RateLimitPolicy } from '@shop/rate-limit';
 import { RegistryClient } from '@shop/registry-client';
 import { UpstreamBreakers } from './breakers/upstream-breakers';
@@ -176,7 +176,7 @@ export class GatewayRuntime {
         openedAt: b.openedAt() === undefined ? null : new Date(b.openedAt()!).toISOString(),
         retryAfterMs: b.retryAfterMs(now),
         slowCalls: b.slowCalls(),
-        stats: pickStats(b.breaker.stats),
+        stats: pickStats(b.breaker.stats, b.latency()),
         options: b.options,
       })),
       rateLimits: {
@@ -226,15 +226,16 @@ export class GatewayRuntime {
 
 }
 
-function pickStats(s: { fires: number; successes: number; failures: number; timeouts: number; rejects: number; latencyMean: number; percentiles: Record<string, number> }) {
+/** What the status page shows of a breaker's counts (opossum's rolling window) and latencies (the histogram's). */
+function pickStats(s: { fires: number; successes: number; failures: number; timeouts: number; rejects: number }, latency: LatencySummary) {
   return {
     fires: s.fires,
     successes: s.successes,
     failures: s.failures,
     timeouts: s.timeouts,
     rejects: s.rejects,
-    latencyMeanMs: s.latencyMean,
-    p50Ms: s.percentiles['0.5'],
-    p99Ms: s.percentiles['0.99'],
+    latencyMeanMs: latency.meanMs,
+    p50Ms: latency.p50Ms,
+    p99Ms: latency.p99Ms,
   };
 }

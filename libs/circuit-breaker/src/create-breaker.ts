@@ -1,7 +1,7 @@
 import CircuitBreaker from 'opossum';
 import { Counter, Gauge, register, Registry } from 'prom-client';
 import { BreakerOptions, DEFAULT_BREAKER_OPTIONS } from './breaker-options';
-import { SlowCallDetector } from './slow-call-detector';
+import { LatencySummary, SlowCallDetector } from './slow-call-detector';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 export type BreakerTransitionReason = 'errors' | 'slow-calls' | 'probe-failed' | 'probe-succeeded' | 'reset-timeout';
@@ -62,6 +62,8 @@ export interface ShopBreaker<TArgs extends unknown[], TResult> {
   /** ms until the next half-open probe; 0 when not open. */
   retryAfterMs(now?: number): number;
   slowCalls(): { calls: number; slow: number };
+  /** Latency of the calls within the slow-call window (mean, p50, p99 from a bounded histogram). */
+  latency(): LatencySummary;
   shutdown(): void;
 }
 
@@ -101,6 +103,9 @@ export function createBreaker<TArgs extends unknown[], TResult>(
     rollingCountBuckets: 10,
     resetTimeout: opts.resetTimeout,
     volumeThreshold: opts.volumeThreshold,
+    // opossum's percentiles keep every latency of the window and sort them all at each snapshot; the
+    // slow-call detector's histogram gives them in fixed memory instead.
+    rollingPercentilesEnabled: false,
     ...(hooks.errorFilter ? { errorFilter: hooks.errorFilter } : {}),
   });
   const slow = new SlowCallDetector(opts);
@@ -154,6 +159,7 @@ export function createBreaker<TArgs extends unknown[], TResult>(
     openedAt: () => openedAt,
     retryAfterMs: (at = now()) => (state === 'open' && openedAt !== undefined ? Math.max(0, openedAt + opts.resetTimeout - at) : 0),
     slowCalls: () => slow.totals(),
+    latency: () => slow.latency(now()),
     shutdown: () => breaker.shutdown(),
   };
 }

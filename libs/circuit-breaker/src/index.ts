@@ -10,4 +10,5 @@ export { DEFAULT_BREAKER_OPTIONS, DEFAULT_BREAKERS_CONFIG, optionsFor, parseBrea
 export type { BreakerOptions, BreakersConfig } from './breaker-options';
 export { createBreaker } from './create-breaker';
 export type { BreakerLogger, BreakerState, BreakerTransition, BreakerTransitionReason, CreateBreakerHooks, ShopBreaker } from './create-breaker';
-export { SlowCallDetector } from './slow-call-detector';
+export { LATENCY_BOUNDS_MS, SlowCallDetector } from './slow-call-detector';
+export type { LatencySummary } from './slow-call-detector';
