@@ -181,6 +181,41 @@ describe('a fast leaky bucket leased as outflow shares, on a real Redis shared b
     expect(first[0]!.share!.forMs).toBeLessThanOrEqual(LEASE_MS);
   });
 
+  it('a share taken ahead: the script reserves the next epoch exactly as the pure twin, at most half the outflow', async () => {
+    const redis = client();
+    await ready(redis);
+    const limiter = new RedisRateLimiter(redis);
+    const key = `test:rl:${randomUUID()}:leaky-ahead`;
+    prefixes.push(key);
+    const p = { ratePerSec: 32_000, queue: 50 };
+    const [a, b] = new LeakyBucketLimiter().luaArgs(p);
+    const check = (want: number, ahead = false) => limiter.decide([{ key, code: 4, a, b, want, shiftMs: 0, ahead }]).then((g) => g[0]!);
+    // Within SHARE_AHEAD_MS of the epoch's end, with time to spare for the call.
+    const inWindow = (t: number) => t % LEASE_MS >= LEASE_MS - 40 && t % LEASE_MS <= LEASE_MS - 20;
+    while (!inWindow(await redisNowMs())) await new Promise((r) => setTimeout(r, 2));
+    const first = await Promise.all([...Array.from({ length: 10 }, () => check(1)), check(-4, true), check(-13, true), check(-12, true)]);
+    const startsIn = first[10]!.share!.startsInMs;
+    const now = LEASE_MS - startsIn;
+    const pure = new LeakyBucketLimiter();
+    let state: LeakyBucketState | undefined;
+    for (let i = 0; i < 10; i++) state = pure.decide(state, now, p).state;
+    const expected = [-4, -13, -12].map((want) => {
+      const s = pure.share(state, now, p, -want, true);
+      state = s.state ?? state;
+      return s.share;
+    });
+    expect(first.slice(10).map((g) => g.share)).toEqual(expected);
+    expect(expected.map((s) => s.perMs)).toEqual([4, 0, 12]);
+    // In the next epoch the shared water drains at 32 - 16 per ms: the 17th request of a ms waits 1 ms.
+    // The first call's instant lay a round trip (well under LEASE_MS / 2) before this one: its epoch's end is
+    // the multiple of LEASE_MS nearest to now + startsIn.
+    const epochEnd = Math.round(((await redisNowMs()) + startsIn) / LEASE_MS) * LEASE_MS;
+    while ((await redisNowMs()) <= epochEnd) await new Promise((r) => setTimeout(r, 2));
+    const next = await Promise.all(Array.from({ length: 17 }, () => check(1)));
+    expect(next.map((g) => g.delayMs)).toEqual([...Array.from({ length: 16 }, () => 0), 1]);
+    expect(Number(await redis.hget(key, 'r'))).toBe(16 * 1_000_000);
+  });
+
   it('two gateways spend their shares without Redis, and the reserve in Redis never exceeds half the outflow', async () => {
     const engines = await twoGateways([policy(fast)]);
     const verdicts: Verdict[] = [];

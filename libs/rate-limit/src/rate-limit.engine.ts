@@ -172,14 +172,30 @@ export class RateLimitEngine {
     return verdict;
   }
 
-  /** Takes the next lease of each key running low in the background, so that steady load never waits for Redis. */
+  /**
+   * Takes the next lease of each key running low in the background, so that steady load never waits for Redis;
+   * for a fast leaky bucket, the next epoch's outflow share when the running one is about to end.
+   */
   private leaseAhead(matched: CompiledPolicy[], keys: string[]): void {
     if (this.redisLimiter === undefined || this.opts.redis!.status !== 'ready') return;
     for (let i = 0; i < matched.length; i++) {
       const c = matched[i]!;
-      // A leaky bucket's slots and shares are never taken ahead: they would be plain permits, spent at any time.
-      if (c.maxLease === 1 || c.leakPerMs > 0) continue;
       const key = keys[i]!;
+      if (c.maxShare > 0) {
+        const now = this.clock();
+        const want = this.leases.wantShareAhead(key, c.maxShare, now);
+        if (want === 0) continue;
+        this.redisLimiter.decide([{ key, code: c.code, a: c.a, b: c.b, want: -want, shiftMs: 0, ahead: true }]).then(
+          (grants) => this.leases.settleShareAhead(key, grants[0], now, this.clock()),
+          (error: unknown) => {
+            this.setRedisState('down', error as Error);
+            this.leases.settleShareAhead(key, undefined, now, this.clock());
+          },
+        );
+        continue;
+      }
+      // A leaky bucket's slots are never taken ahead: they would be plain permits, spent at any time.
+      if (c.maxLease === 1 || c.leakPerMs > 0) continue;
       const want = this.leases.wantAhead(key, c.maxLease);
       if (want === 0) continue;
       const sentAt = this.clock();

@@ -6,7 +6,8 @@ import type { Grant } from './algorithms/lease';
 /**
  * One decision to make: the Redis key of the bucket, the algorithm's code and its two Lua arguments, how many
  * permits to take (1, or a lease: see lease.ts; negative: a leaky bucket's outflow share of -want per ms) and
- * how far past now a sliding-log entry is recorded.
+ * how far past now a sliding-log entry is recorded. `ahead`: the outflow share of the next epoch, asked for
+ * by no request (a gateway whose share is about to end), so no permit is taken.
  */
 export interface LimitCheck {
   key: string;
@@ -15,6 +16,7 @@ export interface LimitCheck {
   b: number;
   want: number;
   shiftMs: number;
+  ahead?: boolean;
 }
 
 const algorithms = Object.values(ALGORITHMS);
@@ -30,12 +32,12 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
  * Redis share each budget exactly.
  *
  * A negative `want` asks a leaky bucket for an outflow share of -want departures per ms instead (see
- * `LeakyBucketLimiter.share`).
+ * `LeakyBucketLimiter.share`); with `ahead` = 1, the share of the next epoch, and no permit for a request.
  *
- * ARGV: K, then K x (code, a, b, shiftMs), then R, then per request: m, then m x (key number (1-based), want).
- * Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs, granted,
- * level (the leaky bucket's water ahead of the first permit; for a share: the departures per ms granted, 0 when
- * refused), shareMs (how long a granted share lasts; 0 otherwise).
+ * ARGV: K, then K x (code, a, b, shiftMs), then R, then per request: m, then m x (key number (1-based), want,
+ * ahead). Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs,
+ * granted, level (the leaky bucket's water ahead of the first permit; for a share: the departures per ms
+ * granted, 0 when refused), shareMs (how long a granted share lasts; 0 otherwise), shareStartsInMs.
  */
 export const RATE_LIMIT_LUA = `${algorithms.map((a) => a.lua).join('')}
 local load, decide, store = ${table('load')}, ${table('decide')}, ${table('store')}
@@ -64,39 +66,48 @@ p = p + 1
 local out, n = {}, 0
 for r = 1, R do
   local m = tonumber(ARGV[p])
-  local all, nexts, base = true, {}, n
-  for j = 1, m do
-    local k = tonumber(ARGV[p + 2 * j - 1])
-    local allowed, remaining, reset, retry, delay, nx = decide[code[k]](st[k], now, pa[k], pb[k])
-    if allowed == 0 then all = false end
-    nexts[j] = nx
-    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7], out[n + 8] = allowed, remaining, reset, retry, delay, 0, 0, 0
-    n = n + 8
-  end
-  if all then
+  if m == 1 and tonumber(ARGV[p + 3]) == 1 then
+    -- The next epoch's outflow share, asked ahead: no request comes with it, so no permit is taken.
+    local k, want = tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2])
+    local per_ms, for_ms, starts, nx = leaky_bucket_share(st[k], now, pa[k], pb[k], -want, true)
+    if nx then commit(k, nx) end
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7], out[n + 8], out[n + 9] = 1, 0, 0, 0, 0, 0, per_ms, for_ms, starts
+    n = n + 9
+  else
+    local all, nexts, base = true, {}, n
     for j = 1, m do
-      local k, want = tonumber(ARGV[p + 2 * j - 1]), tonumber(ARGV[p + 2 * j])
-      local o = base + (j - 1) * 8
-      if nexts[j].l then out[o + 7] = nexts[j].l - ${UNIT} end
-      commit(k, nexts[j])
-      if want < 0 then
-        local per_ms, for_ms, nx = leaky_bucket_share(st[k], now, pa[k], pb[k], -want)
-        if nx then commit(k, nx) end
-        out[o + 6], out[o + 7], out[o + 8] = 1, per_ms, for_ms
-      else
-        local granted = 1
-        while granted < want do
-          local allowed, remaining, reset, _, _, nx = decide[code[k]](st[k], now, pa[k], pb[k])
-          if allowed == 0 then break end
-          commit(k, nx)
-          granted = granted + 1
-          out[o + 2], out[o + 3] = remaining, reset
+      local k = tonumber(ARGV[p + 3 * j - 2])
+      local allowed, remaining, reset, retry, delay, nx = decide[code[k]](st[k], now, pa[k], pb[k])
+      if allowed == 0 then all = false end
+      nexts[j] = nx
+      out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7], out[n + 8], out[n + 9] = allowed, remaining, reset, retry, delay, 0, 0, 0, 0
+      n = n + 9
+    end
+    if all then
+      for j = 1, m do
+        local k, want = tonumber(ARGV[p + 3 * j - 2]), tonumber(ARGV[p + 3 * j - 1])
+        local o = base + (j - 1) * 9
+        if nexts[j].l then out[o + 7] = nexts[j].l - ${UNIT} end
+        commit(k, nexts[j])
+        if want < 0 then
+          local per_ms, for_ms, _, nx = leaky_bucket_share(st[k], now, pa[k], pb[k], -want, false)
+          if nx then commit(k, nx) end
+          out[o + 6], out[o + 7], out[o + 8] = 1, per_ms, for_ms
+        else
+          local granted = 1
+          while granted < want do
+            local allowed, remaining, reset, _, _, nx = decide[code[k]](st[k], now, pa[k], pb[k])
+            if allowed == 0 then break end
+            commit(k, nx)
+            granted = granted + 1
+            out[o + 2], out[o + 3] = remaining, reset
+          end
+          out[o + 6] = granted
         end
-        out[o + 6] = granted
       end
     end
   end
-  p = p + 2 * m + 1
+  p = p + 3 * m + 1
 end
 for k = 1, K do
   if dirty[k] then store[code[k]](KEYS[k], st[k], now, pa[k], pb[k]) end
@@ -167,7 +178,7 @@ export class RedisRateLimiter {
           keys.push(c.key);
           keyArgs.push(c.code, c.a, c.b, c.shiftMs);
         }
-        requestArgs.push(k, c.want);
+        requestArgs.push(k, c.want, c.ahead === true ? 1 : 0);
       }
     }
     this.counters.calls++;
@@ -177,7 +188,7 @@ export class RedisRateLimiter {
         let o = 0;
         for (const item of batch) {
           const grants: Grant[] = new Array(item.checks.length);
-          for (let j = 0; j < grants.length; j++, o += 8) {
+          for (let j = 0; j < grants.length; j++, o += 9) {
             const asksShare = item.checks[j]!.want < 0;
             grants[j] = {
               allowed: out[o] === 1,
@@ -187,7 +198,7 @@ export class RedisRateLimiter {
               delayMs: out[o + 4]!,
               granted: out[o + 5]!,
               level: asksShare ? 0 : out[o + 6]!,
-              share: asksShare ? { perMs: out[o + 6]!, forMs: out[o + 7]! } : undefined,
+              share: asksShare ? { perMs: out[o + 6]!, forMs: out[o + 7]!, startsInMs: out[o + 8]! } : undefined,
             };
           }
           item.resolve(grants);

@@ -1,6 +1,6 @@
 import { Decision, LEASE_MS, UNIT } from './decision';
 import { ALGORITHMS, algorithmOf } from '.';
-import type { OutflowShare } from './leaky-bucket.limiter';
+import { OutflowShare, SHARE_AHEAD_MS } from './leaky-bucket.limiter';
 import type { RateLimitPolicy } from '../policy';
 
 /**
@@ -14,6 +14,12 @@ import type { RateLimitPolicy } from '../policy';
  * share of its outflow per ms instead (`maxShare`, `LeakyBucketLimiter.share`).
  */
 export { LEASE_MS };
+
+/**
+ * A gateway asks for the next epoch's outflow share when its running share has this long left: early enough
+ * for the answer to be back before the epoch turns, within the SHARE_AHEAD_MS that Redis allows.
+ */
+export const SHARE_ASK_AHEAD_MS = SHARE_AHEAD_MS / 2;
 
 /** A policy's largest lease: its leaseSize, and never more than 1/16 of its budget (small budgets stay exact). */
 export function maxLease(policy: RateLimitPolicy): number {
@@ -58,10 +64,15 @@ export interface Grant extends Decision {
  * The pure twin of the script's lease loop, for one key: the first permit as a plain decision, then up to
  * `want - 1` more at the same instant while the algorithm allows. A sliding-log entry is recorded at
  * `now + shiftMs` (the end of the lease) so that a permit spent any time within the lease still counts in
- * every window that contains its spending time. A negative `want` asks a leaky bucket for an outflow share.
+ * every window that contains its spending time. A negative `want` asks a leaky bucket for an outflow share;
+ * with `ahead`, the share of the next epoch, asked by no request (no permit taken).
  */
-export function grantLease(policy: RateLimitPolicy, state: unknown, now: number, want: number, shiftMs: number): { grant: Grant; state: unknown } {
+export function grantLease(policy: RateLimitPolicy, state: unknown, now: number, want: number, shiftMs: number, ahead = false): { grant: Grant; state: unknown } {
   const algorithm = algorithmOf(policy);
+  if (ahead && want < 0 && policy.algorithm === 'leaky-bucket') {
+    const next = ALGORITHMS['leaky-bucket'].share(state as never, now, policy, -want, true);
+    return { grant: { allowed: true, remaining: 0, resetMs: 0, retryAfterMs: 0, delayMs: 0, granted: 0, level: 0, share: next.share }, state: next.state ?? state };
+  }
   if (want < 0 && policy.algorithm === 'leaky-bucket') {
     const first = algorithm.decide(state, now, policy);
     if (!first.decision.allowed) return { grant: { ...first.decision, granted: 0, level: 0 }, state };
@@ -106,8 +117,15 @@ interface Lease {
   pending: boolean;
   /** The next lease, taken ahead while this one runs low (not for departure slots); used once this one is gone. */
   spare: { permits: number; expiresAt: number; sharedRemaining: number; resetAt: number } | undefined;
-  /** A leaky bucket's outflow share: up to perMs departures in each local ms of [from, until); `used` in ms `ms`. */
-  share: { perMs: number; from: number; until: number; ms: number; used: number } | undefined;
+  /**
+   * A leaky bucket's outflow share: up to perMs departures in each local ms of [from, until) (capPerMs before
+   * capUntil: see `has`); `used` in ms `ms`.
+   */
+  share: { perMs: number; from: number; until: number; capPerMs: number; capUntil: number; ms: number; used: number } | undefined;
+  /** The next epoch's share, taken ahead: departures per ms, and when it surely starts and ends by this clock. */
+  nextShare: { perMs: number; from: number; until: number } | undefined;
+  /** The share (its `until`) for which a share ahead was refused: not asked again before it ends. */
+  aheadRefusedFor: number;
   /** Demand per ms (a share's size): requests in ms `msAt`, and the most in one ms this period and the previous. */
   msAt: number;
   msCount: number;
@@ -159,9 +177,43 @@ export class LeaseBook {
     // Redis set the share aside from the ms it decided in, which ended by receivedAt + 1 at the latest: the
     // share is spent from then on (departures already promised all fall in that ms), and it ends no later
     // than Redis thinks, since Redis decided after the sending.
-    lease.share = { perMs: grant.share.perMs, from: receivedAt + 1, until: sentAt + grant.share.forMs, ms: -1, used: 0 };
+    const perMs = grant.share.perMs;
+    lease.share = { perMs, from: receivedAt + 1, until: sentAt + grant.share.forMs, capPerMs: perMs, capUntil: 0, ms: -1, used: 0 };
     lease.sharedRemaining = grant.remaining;
     lease.resetAt = receivedAt + grant.resetMs;
+  }
+
+  /**
+   * The next epoch's share to ask for ahead, in departures per ms, or 0. Asked once the running share has at
+   * most SHARE_ASK_AHEAD_MS left, in the background (no request waits for it), so that the share of the next
+   * epoch is there when this one ends and no request has to ask Redis at the turn of the epoch. The caller
+   * must `settleShareAhead` it.
+   */
+  wantShareAhead(key: string, max: number, now: number): number {
+    const lease = this.leases.get(key);
+    const share = lease?.share;
+    if (lease === undefined || share === undefined || lease.pending || lease.nextShare !== undefined) return 0;
+    if (now < share.until - SHARE_ASK_AHEAD_MS || lease.aheadRefusedFor === share.until) return 0;
+    lease.pending = true;
+    return Math.max(1, Math.min(max, Math.ceil(1.5 * Math.max(lease.peak, lease.peakBefore))));
+  }
+
+  /**
+   * The answer to a `wantShareAhead` call (undefined when it failed). Redis's next epoch starts `startsInMs`
+   * after its instant of decision, which lay between the sending and the receiving: by this clock it has
+   * surely begun at receivedAt + startsInMs, and it ends no later than sentAt + startsInMs + forMs. Until it
+   * surely began, the running share's epoch may still be on: `has` then allows the lower of the two shares.
+   */
+  settleShareAhead(key: string, grant: Grant | undefined, sentAt: number, receivedAt: number): void {
+    const lease = this.leases.get(key);
+    if (lease === undefined) return;
+    lease.pending = false;
+    const share = grant?.share;
+    if (share === undefined || share.perMs === 0) {
+      if (lease.share !== undefined) lease.aheadRefusedFor = lease.share.until;
+      return;
+    }
+    lease.nextShare = { perMs: share.perMs, from: receivedAt + share.startsInMs, until: sentAt + share.startsInMs + share.forMs };
   }
 
   private counted(key: string, now: number): Lease {
@@ -169,7 +221,7 @@ export class LeaseBook {
     if (lease === undefined) {
       lease = {
         permits: 0, slots: undefined, next: 0, expiresAt: 0, sharedRemaining: 0, resetAt: 0, periodStart: now, seen: 0, seenBefore: 0,
-        pending: false, spare: undefined, share: undefined, msAt: now, msCount: 0, peak: 0, peakBefore: 0,
+        pending: false, spare: undefined, share: undefined, nextShare: undefined, aheadRefusedFor: -1, msAt: now, msCount: 0, peak: 0, peakBefore: 0,
       };
       this.leases.set(key, lease);
       if (this.leases.size > this.maxKeys) this.leases.delete(this.leases.keys().next().value!);
@@ -258,11 +310,21 @@ export class LeaseBook {
   has(key: string, now: number): boolean {
     const lease = this.leases.get(key);
     if (lease === undefined) return false;
-    const share = lease.share;
+    let share = lease.share;
+    if (share !== undefined && now >= share.until) {
+      const next = lease.nextShare;
+      lease.nextShare = undefined;
+      // The next epoch's share follows on where this one ends (by this clock, a little before Redis's epoch
+      // turns): until it surely began, allow only the lower of the two per ms, which both epochs reserved.
+      share = lease.share =
+        next !== undefined && now < next.until
+          ? { perMs: next.perMs, from: share.until, until: next.until, capPerMs: Math.min(share.perMs, next.perMs), capUntil: next.from, ms: share.ms, used: share.used }
+          : undefined;
+      if (share === undefined) return false;
+    }
     if (share !== undefined) {
-      if (now < share.until) return now >= share.from && (share.ms !== now || share.used < share.perMs);
-      lease.share = undefined;
-      return false;
+      const allowed = now < share.capUntil ? share.capPerMs : share.perMs;
+      return now >= share.from && (share.ms !== now || share.used < allowed);
     }
     if (lease.slots === undefined && (lease.permits === 0 || now >= lease.expiresAt)) {
       const spare = lease.spare;
