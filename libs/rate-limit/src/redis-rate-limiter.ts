@@ -32,7 +32,9 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
  * A negative `want` asks a leaky bucket for an outflow share of -want departures per ms instead (see
  * `LeakyBucketLimiter.share`).
  *
- * ARGV: K, then K x (code, a, b, shiftMs), then R, then per request: m, then m x (key number (1-based), want).
+ * ARGV: K, then K x (code, a, b, shiftMs), then R, then per request: m, then m x (key number (1-based), want),
+ * then the clock: 0 = Redis's TIME (always, in production); any other value is taken as now, in ms (a test seam:
+ * the differential int spec drives the script and the pure twins through the same instants).
  * Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs, granted,
  * level (the leaky bucket's water ahead of the first permit; for a share: the departures per ms granted, 0 when
  * refused), shareMs (how long a granted share lasts; 0 otherwise).
@@ -40,7 +42,8 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
 export const RATE_LIMIT_LUA = `${algorithms.map((a) => a.lua).join('')}
 local load, decide, store = ${table('load')}, ${table('decide')}, ${table('store')}
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[#ARGV])
+if now == 0 then now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
 local stamp = t[1] .. string.format('%06d', tonumber(t[2]))
 local K = tonumber(ARGV[1])
 local code, pa, pb, shift, st, dirty = {}, {}, {}, {}, {}, {}
@@ -130,7 +133,11 @@ export class RedisRateLimiter {
   /** Script calls made and requests decided, to see the batching at work (status page, benchmark). */
   readonly counters = { calls: 0, requests: 0 };
 
-  constructor(redis: Redis) {
+  /** `testClockMs`: the now the script should use instead of Redis's TIME; tests only (0 = TIME). */
+  constructor(
+    redis: Redis,
+    private readonly testClockMs: () => number = () => 0,
+  ) {
     redis.defineCommand('shopRateLimit', { lua: RATE_LIMIT_LUA });
     this.redis = redis as Redis & RateLimitCommand;
   }
@@ -172,7 +179,7 @@ export class RedisRateLimiter {
     }
     this.counters.calls++;
     this.counters.requests += batch.length;
-    this.redis.shopRateLimit(keys.length, ...keys, keys.length, ...keyArgs, ...requestArgs).then(
+    this.redis.shopRateLimit(keys.length, ...keys, keys.length, ...keyArgs, ...requestArgs, this.testClockMs()).then(
       (out) => {
         let o = 0;
         for (const item of batch) {
