@@ -10,19 +10,23 @@ import { RedisRateLimiter } from './redis-rate-limiter';
 const redis = new Redis('redis://127.0.0.1:6379');
 /** The instant the script decides at (its test seam): the test moves it, Redis's TIME is not used. */
 let clock = 0;
+/** Each key's expiry (PTTL) right after the last script call that wrote it; -1: that call did not write it. */
+const ttls = new Map<string, number>();
+
 /**
- * The limiter's Redis, except that each script call's keys are made persistent in the same transaction: an
- * expiry is set in Redis's real ms, which this test's clock does not follow, so a key could otherwise vanish while
- * the twin still counts its state (a fixed window's key lives 1 ms at its window's end).
+ * The limiter's Redis, except that each script call's keys are read (PTTL) and made persistent (PERSIST) in the
+ * same transaction: an expiry is set in Redis's real ms, which this test's clock does not follow, so a key could
+ * otherwise vanish while the twin still counts its state (a fixed window's key lives 1 ms at its window's end).
  */
 const persistent = {
   defineCommand: redis.defineCommand.bind(redis),
   async shopRateLimit(numKeys: number, ...args: (string | number)[]): Promise<number[]> {
     const keys = args.slice(0, numKeys) as string[];
     const transaction = (redis.multi() as unknown as { shopRateLimit(...a: unknown[]): ChainableCommander }).shopRateLimit(numKeys, ...args);
-    for (const key of keys) transaction.persist(key);
+    for (const key of keys) transaction.pttl(key).persist(key);
     const results = (await transaction.exec())!;
     for (const [error] of results) if (error) throw error;
+    keys.forEach((key, i) => ttls.set(key, results[1 + 2 * i]![1] as number));
     return results[0]![1] as number[];
   },
 };
@@ -81,6 +85,9 @@ async function agree(p: RateLimitPolicy, sequence: Call[]): Promise<void> {
       return next.grant;
     });
     expect(fromRedis).toEqual(fromTwin);
+    // The sliding log's key, when written, outlives the window of its newest entry (which may lie ahead of now).
+    const hits = (state as { hits?: number[] } | undefined)?.hits ?? [];
+    if (p.algorithm === 'sliding-window' && ttls.get(key)! >= 0) expect(ttls.get(key)).toBeGreaterThanOrEqual(Math.max(...hits) + p.windowMs - clock);
   }
 }
 
@@ -88,6 +95,11 @@ describe('the Lua script decides exactly as the pure twins, leases included (rea
   it('fixed window', async () => {
     const params = fc.record({ limit: fc.integer({ min: 1, max: 30 }), windowMs: fc.integer({ min: 1, max: 1_000 }) });
     await fc.assert(fc.asyncProperty(params, calls, (raw, sequence) => agree(policy({ algorithm: 'fixed-window', ...raw }), sequence)));
+  });
+
+  it('sliding window (log), with entries shifted for leases and the shift changing between calls', async () => {
+    const params = fc.record({ limit: fc.integer({ min: 1, max: 30 }), windowMs: fc.integer({ min: 1, max: 1_000 }) });
+    await fc.assert(fc.asyncProperty(params, calls, (raw, sequence) => agree(policy({ algorithm: 'sliding-window', ...raw }), sequence)));
   });
 
   it('token bucket', async () => {
@@ -98,5 +110,18 @@ describe('the Lua script decides exactly as the pure twins, leases included (rea
   it('leaky bucket, with and without a queue', async () => {
     const params = fc.record({ ratePerSec: rate, queue: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 })) });
     await fc.assert(fc.asyncProperty(params, calls, (raw, sequence) => agree(policy({ algorithm: 'leaky-bucket', ...raw }), sequence)));
+  });
+});
+
+describe('the sliding log in Redis', () => {
+  it('a log left in the previous layout (a member per entry, no count) is dropped on load, never read as a count', async () => {
+    const p = policy({ algorithm: 'sliding-window', limit: 5, windowMs: 60_000 });
+    const [a, b] = algorithmOf(p).luaArgs(p);
+    const key = `${prefix}${randomUUID()}`;
+    clock = 1_700_000_000_000;
+    await redis.zadd(key, clock - 10, '1699999999990000-1', clock - 5, '1699999999995000-2');
+    const [grant] = await limiter.decide([{ key, code: 2, a, b, want: 3, shiftMs: 0 }]);
+    expect(grant).toMatchObject({ allowed: true, granted: 3, remaining: 2 });
+    expect(await redis.zrange(key, 0, -1, 'WITHSCORES')).toEqual(['#', '-3', expect.stringMatching(/^\d+:3$/), String(clock)]);
   });
 });

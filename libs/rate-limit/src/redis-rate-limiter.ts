@@ -50,14 +50,9 @@ local code, pa, pb, shift, st, dirty = {}, {}, {}, {}, {}, {}
 for k = 1, K do
   local o = 1 + (k - 1) * 4
   code[k], pa[k], pb[k], shift[k] = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
-  st[k] = load[code[k]](KEYS[k], now, pa[k], pb[k])
+  st[k] = load[code[k]](KEYS[k], now, pa[k], pb[k], shift[k])
 end
 local function commit(k, nx)
-  if nx.member then
-    nx.add[#nx.add + 1] = nx.member + shift[k]
-    nx.add[#nx.add + 1] = stamp .. '-' .. nx.n
-    nx.member = nil
-  end
   st[k] = nx
   dirty[k] = true
 end
@@ -102,7 +97,7 @@ for r = 1, R do
   p = p + 2 * m + 1
 end
 for k = 1, K do
-  if dirty[k] then store[code[k]](KEYS[k], st[k], now, pa[k], pb[k]) end
+  if dirty[k] then store[code[k]](KEYS[k], st[k], now, pa[k], pb[k], stamp) end
 end
 return out
 `;
