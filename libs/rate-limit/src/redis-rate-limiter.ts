@@ -26,8 +26,8 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
  * it loads each key's state once, decides the requests in order, each all-or-nothing (a request refused by
  * one policy spends nothing of the others), and writes each changed key once. A request admitted may then
  * take more permits of a key (a lease, up to `want` in all) while that key's algorithm allows, exactly as that
- * many requests at the same instant would. The whole call is atomic, so any number of gateways sharing this
- * Redis share each budget exactly.
+ * many requests at the same instant would, in O(1) (`<name>_take`, see decision.ts). The whole call is atomic,
+ * so any number of gateways sharing this Redis share each budget exactly.
  *
  * A negative `want` asks a leaky bucket for an outflow share of -want departures per ms instead (see
  * `LeakyBucketLimiter.share`).
@@ -40,7 +40,7 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
  * refused), shareMs (how long a granted share lasts; 0 otherwise).
  */
 export const RATE_LIMIT_LUA = `${algorithms.map((a) => a.lua).join('')}
-local load, decide, store = ${table('load')}, ${table('decide')}, ${table('store')}
+local load, decide, take, store = ${table('load')}, ${table('decide')}, ${table('take')}, ${table('store')}
 local t = redis.call('TIME')
 local now = tonumber(ARGV[#ARGV])
 if now == 0 then now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
@@ -82,15 +82,13 @@ for r = 1, R do
         if nx then commit(k, nx) end
         out[o + 6], out[o + 7], out[o + 8] = 1, per_ms, for_ms
       else
-        local granted = 1
-        while granted < want do
-          local allowed, remaining, reset, _, _, nx = decide[code[k]](st[k], now, pa[k], pb[k])
-          if allowed == 0 then break end
+        local more, remaining, reset, nx = 0
+        if want > 1 then more, remaining, reset, nx = take[code[k]](st[k], now, pa[k], pb[k], want - 1) end
+        if more > 0 then
           commit(k, nx)
-          granted = granted + 1
           out[o + 2], out[o + 3] = remaining, reset
         end
-        out[o + 6] = granted
+        out[o + 6] = 1 + more
       end
     end
   end

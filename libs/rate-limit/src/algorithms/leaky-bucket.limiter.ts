@@ -82,6 +82,16 @@ local function leaky_bucket_decide(st, now, per_ms, queue)
   end
   return 0, 0, math.ceil(leaky_bucket_drain_ms(level, now, per_ms, r, e)), math.ceil(leaky_bucket_drain_ms(level - room, now, per_ms, r, e)), 0, nil
 end
+-- Permit i (from 0) finds level + i units ahead of it: admitted while that is within the room.
+local function leaky_bucket_take(st, now, per_ms, queue, want)
+  local level, r, e = leaky_bucket_level(st, now, per_ms)
+  local room = queue * ${UNIT}
+  if level > room then return 0 end
+  local n = math.min(want, math.floor((room - level) / ${UNIT}) + 1)
+  local last = level + (n - 1) * ${UNIT}
+  return n, math.floor((room - last) / ${UNIT}), math.ceil(leaky_bucket_drain_ms(last + ${UNIT}, now, per_ms, r, e)),
+    { l = last + ${UNIT}, u = now, r = r, e = e }
+end
 local function leaky_bucket_share(st, now, per_ms, queue, want)
   local level, r, e = leaky_bucket_level(st, now, per_ms)
   if r == 0 then e = (math.floor(now / ${LEASE_MS}) + 1) * ${LEASE_MS} end
