@@ -7,6 +7,10 @@ import { Grant, grantLease } from './algorithms/lease';
 import { parseRateLimitPolicies, RateLimitPolicy } from './policy';
 import { RedisRateLimiter } from './redis-rate-limiter';
 
+// A property runs a few hundred script calls (about a second); the limit only guards a stuck Redis, and a test
+// that timed out would keep moving the shared clock under the next one.
+jest.setTimeout(60_000);
+
 const redis = new Redis('redis://127.0.0.1:6379');
 /** The instant the script decides at (its test seam): the test moves it, Redis's TIME is not used. */
 let clock = 0;
