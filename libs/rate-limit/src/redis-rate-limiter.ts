@@ -28,35 +28,33 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
  * it loads each key's state once, decides the requests in order, each all-or-nothing (a request refused by
  * one policy spends nothing of the others), and writes each changed key once. A request admitted may then
  * take more permits of a key (a lease, up to `want` in all) while that key's algorithm allows, exactly as that
- * many requests at the same instant would. The whole call is atomic, so any number of gateways sharing this
- * Redis share each budget exactly.
+ * many requests at the same instant would, in O(1) (`<name>_take`, see decision.ts). The whole call is atomic,
+ * so any number of gateways sharing this Redis share each budget exactly.
  *
  * A negative `want` asks a leaky bucket for an outflow share of -want departures per ms instead (see
  * `LeakyBucketLimiter.share`); with `ahead` = 1, the share of the next epoch, and no permit for a request.
  *
  * ARGV: K, then K x (code, a, b, shiftMs), then R, then per request: m, then m x (key number (1-based), want,
- * ahead). Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs,
- * granted, level (the leaky bucket's water ahead of the first permit; for a share: the departures per ms
- * granted, 0 when refused), shareMs (how long a granted share lasts; 0 otherwise), shareStartsInMs.
+ * ahead), then the clock: 0 = Redis's TIME (always, in production); any other value is taken as now, in ms (a
+ * test seam: the differential int spec drives the script and the pure twins through the same instants).
+ * Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs, granted,
+ * level (the leaky bucket's water ahead of the first permit; for a share: the departures per ms granted, 0 when
+ * refused), shareMs (how long a granted share lasts; 0 otherwise), shareStartsInMs.
  */
 export const RATE_LIMIT_LUA = `${algorithms.map((a) => a.lua).join('')}
-local load, decide, store = ${table('load')}, ${table('decide')}, ${table('store')}
+local load, decide, take, store = ${table('load')}, ${table('decide')}, ${table('take')}, ${table('store')}
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[#ARGV])
+if now == 0 then now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
 local stamp = t[1] .. string.format('%06d', tonumber(t[2]))
 local K = tonumber(ARGV[1])
 local code, pa, pb, shift, st, dirty = {}, {}, {}, {}, {}, {}
 for k = 1, K do
   local o = 1 + (k - 1) * 4
   code[k], pa[k], pb[k], shift[k] = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
-  st[k] = load[code[k]](KEYS[k], now, pa[k], pb[k])
+  st[k] = load[code[k]](KEYS[k], now, pa[k], pb[k], shift[k])
 end
 local function commit(k, nx)
-  if nx.member then
-    nx.add[#nx.add + 1] = nx.member + shift[k]
-    nx.add[#nx.add + 1] = stamp .. '-' .. nx.n
-    nx.member = nil
-  end
   st[k] = nx
   dirty[k] = true
 end
@@ -94,15 +92,13 @@ for r = 1, R do
           if nx then commit(k, nx) end
           out[o + 6], out[o + 7], out[o + 8] = 1, per_ms, for_ms
         else
-          local granted = 1
-          while granted < want do
-            local allowed, remaining, reset, _, _, nx = decide[code[k]](st[k], now, pa[k], pb[k])
-            if allowed == 0 then break end
+          local more, remaining, reset, nx = 0
+          if want > 1 then more, remaining, reset, nx = take[code[k]](st[k], now, pa[k], pb[k], want - 1) end
+          if more > 0 then
             commit(k, nx)
-            granted = granted + 1
             out[o + 2], out[o + 3] = remaining, reset
           end
-          out[o + 6] = granted
+          out[o + 6] = 1 + more
         end
       end
     end
@@ -110,7 +106,7 @@ for r = 1, R do
   p = p + 3 * m + 1
 end
 for k = 1, K do
-  if dirty[k] then store[code[k]](KEYS[k], st[k], now, pa[k], pb[k]) end
+  if dirty[k] then store[code[k]](KEYS[k], st[k], now, pa[k], pb[k], stamp) end
 end
 return out
 `;
@@ -141,7 +137,11 @@ export class RedisRateLimiter {
   /** Script calls made and requests decided, to see the batching at work (status page, benchmark). */
   readonly counters = { calls: 0, requests: 0 };
 
-  constructor(redis: Redis) {
+  /** `testClockMs`: the now the script should use instead of Redis's TIME; tests only (0 = TIME). */
+  constructor(
+    redis: Redis,
+    private readonly testClockMs: () => number = () => 0,
+  ) {
     redis.defineCommand('shopRateLimit', { lua: RATE_LIMIT_LUA });
     this.redis = redis as Redis & RateLimitCommand;
   }
@@ -183,7 +183,7 @@ export class RedisRateLimiter {
     }
     this.counters.calls++;
     this.counters.requests += batch.length;
-    this.redis.shopRateLimit(keys.length, ...keys, keys.length, ...keyArgs, ...requestArgs).then(
+    this.redis.shopRateLimit(keys.length, ...keys, keys.length, ...keyArgs, ...requestArgs, this.testClockMs()).then(
       (out) => {
         let o = 0;
         for (const item of batch) {

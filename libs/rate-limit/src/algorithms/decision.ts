@@ -22,10 +22,13 @@ export interface Step<S> {
  * One algorithm: a pure decision function (what the tests check) and the same function in Lua (what runs in
  * Redis, atomically, with Redis's clock). The Lua chunk defines three local functions, so that one script
  * call can decide many requests while reading and writing each key once:
- *   `<luaName>_load(key, now, a, b)`   -> state table (reads Redis)
+ *   `<luaName>_load(key, now, a, b, shiftMs)` -> state table (reads Redis; shiftMs: see `leaseShiftMs`)
  *   `<luaName>_decide(st, now, a, b)`  -> allowed, remaining, resetMs, retryAfterMs, delayMs, next state
  *                                        (pure: the Lua twin of `decide`)
- *   `<luaName>_store(key, st, now, a, b)` (writes Redis, with an expiry)
+ *   `<luaName>_take(st, now, a, b, want)` -> granted, remaining, resetMs, next state (nil when 0 granted): in O(1),
+ *                                        exactly what `decide` repeated at `now` until refused or `want` granted
+ *                                        gives (the count, the last permit's numbers, the state); for leases
+ *   `<luaName>_store(key, st, now, a, b, stamp)` (writes Redis, with an expiry; stamp: unique to the script call)
  */
 export interface RateLimitAlgorithm<P, S> {
   readonly code: number;

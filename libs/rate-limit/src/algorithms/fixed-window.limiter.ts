@@ -35,6 +35,14 @@ local function fixed_window_decide(st, now, limit, window)
   if count < limit then return 1, limit - count - 1, reset, 0, 0, { s = start, c = count + 1 } end
   return 0, 0, reset, reset, 0, nil
 end
+local function fixed_window_take(st, now, limit, window, want)
+  local start = now - (now % window)
+  local count = 0
+  if st.s == start then count = st.c end
+  local n = math.min(want, limit - count)
+  if n <= 0 then return 0 end
+  return n, limit - count - n, start + window - now, { s = start, c = count + n }
+end
 local function fixed_window_store(key, st, now, limit, window)
   redis.call('HSET', key, 's', st.s, 'c', st.c)
   redis.call('PEXPIRE', key, st.s + window - now)

@@ -100,6 +100,16 @@ local function leaky_bucket_decide(st, now, per_ms, queue)
   end
   return 0, 0, math.ceil(leaky_bucket_drain_ms(level, now, per_ms, r, e, n)), math.ceil(leaky_bucket_drain_ms(level - room, now, per_ms, r, e, n)), 0, nil
 end
+-- Permit i (from 0) finds level + i units ahead of it: admitted while that is within the room.
+local function leaky_bucket_take(st, now, per_ms, queue, want)
+  local level, r, e, n = leaky_bucket_level(st, now, per_ms)
+  local room = queue * ${UNIT}
+  if level > room then return 0 end
+  local granted = math.min(want, math.floor((room - level) / ${UNIT}) + 1)
+  local last = level + (granted - 1) * ${UNIT}
+  return granted, math.floor((room - last) / ${UNIT}), math.ceil(leaky_bucket_drain_ms(last + ${UNIT}, now, per_ms, r, e, n)),
+    { l = last + ${UNIT}, u = now, r = r, e = e, n = n }
+end
 local function leaky_bucket_share(st, now, per_ms, queue, want, ahead)
   local level, r, e, n = leaky_bucket_level(st, now, per_ms)
   local epoch_end = (math.floor(now / ${LEASE_MS}) + 1) * ${LEASE_MS}

@@ -75,7 +75,8 @@ export function grantLease(policy: RateLimitPolicy, state: unknown, now: number,
   }
   if (want < 0 && policy.algorithm === 'leaky-bucket') {
     const first = algorithm.decide(state, now, policy);
-    if (!first.decision.allowed) return { grant: { ...first.decision, granted: 0, level: 0 }, state };
+    const refused = { perMs: 0, forMs: 0, startsInMs: 0 };
+    if (!first.decision.allowed) return { grant: { ...first.decision, granted: 0, level: 0, share: refused }, state };
     const next = ALGORITHMS['leaky-bucket'].share(first.state as never, now, policy, -want);
     return { grant: { ...first.decision, granted: 1, level: 0, share: next.share }, state: next.state ?? first.state };
   }

@@ -36,6 +36,15 @@ local function token_bucket_decide(st, now, capacity, per_ms)
   end
   return 0, 0, math.ceil((cap - tokens) / per_ms), math.ceil((${UNIT} - tokens) / per_ms), 0, nil
 end
+local function token_bucket_take(st, now, capacity, per_ms, want)
+  local cap = capacity * ${UNIT}
+  local tokens = cap
+  if st.t then tokens = math.min(cap, st.t + math.max(0, now - st.u) * per_ms) end
+  local n = math.min(want, math.floor(tokens / ${UNIT}))
+  if n <= 0 then return 0 end
+  local left = tokens - n * ${UNIT}
+  return n, math.floor(left / ${UNIT}), math.ceil((cap - left) / per_ms), { t = left, u = now }
+end
 local function token_bucket_store(key, st, now, capacity, per_ms)
   redis.call('HSET', key, 't', st.t, 'u', st.u)
   redis.call('PEXPIRE', key, math.ceil((capacity * ${UNIT} - st.t) / per_ms) + 1000)
