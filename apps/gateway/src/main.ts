@@ -1,3 +1,4 @@
+import './v8-heap-tuning';
 import 'reflect-metadata';
 import { bootstrapApp, createLogger, startOrExit } from '@shop/common';
 import { loadGatewayConfig } from './gateway.config';
