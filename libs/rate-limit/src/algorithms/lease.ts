@@ -166,7 +166,7 @@ export class LeaseBook {
     const lease = this.counted(key, now);
     if (lease.pending || (lease.share !== undefined && now < lease.share.until)) return 0;
     lease.pending = true;
-    return Math.max(1, Math.min(max, Math.ceil(1.5 * Math.max(lease.peak, lease.peakBefore))));
+    return this.shareSize(lease, max);
   }
 
   /** The answer to a `wantShare` call (undefined when it failed). */
@@ -196,7 +196,7 @@ export class LeaseBook {
     if (lease === undefined || share === undefined || lease.pending || lease.nextShare !== undefined) return 0;
     if (now < share.until - SHARE_ASK_AHEAD_MS || lease.aheadRefusedFor === share.until) return 0;
     lease.pending = true;
-    return Math.max(1, Math.min(max, Math.ceil(1.5 * Math.max(lease.peak, lease.peakBefore))));
+    return this.shareSize(lease, max);
   }
 
   /**
@@ -215,6 +215,11 @@ export class LeaseBook {
       return;
     }
     lease.nextShare = { perMs: share.perMs, from: receivedAt + share.startsInMs, until: sentAt + share.startsInMs + share.forMs };
+  }
+
+  /** A share's size: the busiest ms seen lately, with half as much again for headroom, at most `max`. */
+  private shareSize(lease: Lease, max: number): number {
+    return Math.max(1, Math.min(max, Math.ceil(1.5 * Math.max(lease.peak, lease.peakBefore))));
   }
 
   private counted(key: string, now: number): Lease {
