@@ -22,7 +22,7 @@ interface AutocannonResult {
 }
 
 const PORTS = { upstream: 19301, gateway: 19302, replyFrom: 19303, nginx: 19304, gatewayNoLimits: 19305, gatewayNoLeaky: 19306, gatewayNoLease: 19307 };
-const ROUNDS = 5;
+const ROUNDS = 9;
 const ROUND_SECONDS = 2;
 const FIXED_RATE = 3000;
 const FIXED_RATE_SECONDS = 4;
