@@ -127,20 +127,14 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
   });
 
   it('body over 1 MiB without Content-Length (chunked): 413, and nothing reaches the upstream', async () => {
-    const chunks = function* () {
-      for (let i = 0; i < 20; i++) yield Buffer.alloc(64 * 1024, 1);
-    };
-    const answer = await send(gateway.url, 'POST', '/api/orders', { body: Readable.from(chunks()) });
+    const answer = await send(gateway.url, 'POST', '/api/orders', { body: chunkedBody(20, 1) });
     expect(answer.status).toBe(413);
     expect(answer.json).toMatchObject({ error: { code: 'payload_too_large' } });
     expect(upstreams.reduce((n, u) => n + u.started, 0)).toBe(0);
   });
 
   it('a chunked body under the limit reaches the upstream whole', async () => {
-    const chunks = function* () {
-      for (let i = 0; i < 15; i++) yield Buffer.alloc(64 * 1024, 3);
-    };
-    const answer = await send(gateway.url, 'POST', '/api/orders', { body: Readable.from(chunks()) });
+    const answer = await send(gateway.url, 'POST', '/api/orders', { body: chunkedBody(15, 3) });
     expect(answer.status).toBe(200);
     expect((answer.json as { bytes: number }).bytes).toBe(15 * 64 * 1024);
   });
@@ -312,4 +306,13 @@ function rawRequest(port: number, text: string, giveUpMs = 10_000): Promise<stri
     socket.on('error', reject);
     socket.setTimeout(giveUpMs, () => socket.destroy(new Error('no answer')));
   });
+}
+
+/** A body sent chunked (no Content-Length): `chunks` pieces of 64 KiB filled with `fill`. */
+function chunkedBody(chunks: number, fill: number): Readable {
+  return Readable.from(
+    (function* () {
+      for (let i = 0; i < chunks; i++) yield Buffer.alloc(64 * 1024, fill);
+    })(),
+  );
 }

@@ -55,6 +55,8 @@ interface CompiledPolicy {
   maxShare: number;
   /** Whether this gateway may hold permits of the policy at all (a lease or a share). */
   leased: boolean;
+  /** A fixed window's leased permits die with their window. */
+  endsAtReset: boolean;
   stats: PolicyStats;
 }
 
@@ -112,6 +114,8 @@ export class RateLimitEngine {
       let stats = this.statsByName.get(policy.name);
       if (!stats) this.statsByName.set(policy.name, (stats = emptyStats()));
       const keyPrefix = `${this.keyPrefix}${policy.name}:${policy.key}:`;
+      const lease = maxLease(policy);
+      const share = maxShare(policy);
       return {
         policy,
         methods: policy.methods.length > 0 ? new Set(policy.methods) : undefined,
@@ -121,11 +125,12 @@ export class RateLimitEngine {
         a,
         b,
         limit: advertisedLimit(policy),
-        maxLease: maxLease(policy),
+        maxLease: lease,
         shiftMs: leaseShiftMs(policy),
         leakPerMs: policy.algorithm === 'leaky-bucket' ? a : 0,
-        maxShare: maxShare(policy),
-        leased: maxLease(policy) > 1 || maxShare(policy) > 0,
+        maxShare: share,
+        leased: lease > 1 || share > 0,
+        endsAtReset: policy.algorithm === 'fixed-window',
         stats,
       };
     });
@@ -182,32 +187,27 @@ export class RateLimitEngine {
       const c = matched[i]!;
       const key = keys[i]!;
       if (c.maxShare > 0) {
-        const now = this.clock();
-        const want = this.leases.wantShareAhead(key, c.maxShare, now);
-        if (want === 0) continue;
-        this.redisLimiter.decide([{ key, code: c.code, a: c.a, b: c.b, want: -want, shiftMs: 0, ahead: true }]).then(
-          (grants) => this.leases.settleShareAhead(key, grants[0], now, this.clock()),
-          (error: unknown) => {
-            this.setRedisState('down', error as Error);
-            this.leases.settleShareAhead(key, undefined, now, this.clock());
-          },
-        );
+        const want = this.leases.wantShareAhead(key, c.maxShare, this.clock());
+        if (want > 0) this.askInBackground({ key, code: c.code, a: c.a, b: c.b, want: -want, shiftMs: 0, ahead: true }, (grant, sentAt, receivedAt) => this.leases.settleShareAhead(key, grant, sentAt, receivedAt));
         continue;
       }
       // A leaky bucket's slots are never taken ahead: they would be plain permits, spent at any time.
       if (c.maxLease === 1 || c.leakPerMs > 0) continue;
       const want = this.leases.wantAhead(key, c.maxLease);
-      if (want === 0) continue;
-      const sentAt = this.clock();
-      const endsAtReset = c.policy.algorithm === 'fixed-window';
-      this.redisLimiter.decide([{ key, code: c.code, a: c.a, b: c.b, want, shiftMs: c.shiftMs }]).then(
-        (grants) => this.leases.settleAhead(key, grants[0], sentAt, this.clock(), endsAtReset),
-        (error: unknown) => {
-          this.setRedisState('down', error as Error);
-          this.leases.settleAhead(key, undefined, sentAt, this.clock(), endsAtReset);
-        },
-      );
+      if (want > 0) this.askInBackground({ key, code: c.code, a: c.a, b: c.b, want, shiftMs: c.shiftMs }, (grant, sentAt, receivedAt) => this.leases.settleAhead(key, grant, sentAt, receivedAt, c.endsAtReset));
     }
+  }
+
+  /** One call for no request: its grant (undefined when Redis failed) goes to `settle`, with the times that bound Redis's instant. */
+  private askInBackground(check: LimitCheck, settle: (grant: Grant | undefined, sentAt: number, receivedAt: number) => void): void {
+    const sentAt = this.clock();
+    this.redisLimiter!.decide([check]).then(
+      (grants) => settle(grants[0], sentAt, this.clock()),
+      (error: unknown) => {
+        this.setRedisState('down', error as Error);
+        settle(undefined, sentAt, this.clock());
+      },
+    );
   }
 
   policies(): { policy: RateLimitPolicy; stats: PolicyStats }[] {
@@ -254,7 +254,7 @@ export class RateLimitEngine {
         const c = matched[asked[j]!]!;
         if (lease[j]! === 0) continue;
         if (c.maxShare > 0) this.leases.settleShare(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt);
-        else this.leases.settle(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt, c.leakPerMs, c.policy.algorithm === 'fixed-window');
+        else this.leases.settle(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt, c.leakPerMs, c.endsAtReset);
       }
       if (grants !== undefined) {
         if (this.redisState !== 'ready') this.setRedisState('ready');
