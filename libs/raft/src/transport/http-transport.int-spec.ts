@@ -128,6 +128,21 @@ describe('HttpTransport over loopback', () => {
     expect(aEvents.unreachable).toEqual([]);
   });
 
+  it('once closed, refuses the streams peers open again, so that the app server it is mounted on can close', async () => {
+    const mounted = new HttpTransport({ id: 'b', peers: { a: 'http://127.0.0.1:1' }, secret: SECRET });
+    mounted.attach(recorder());
+    const server = http.createServer((req, res) => {
+      if (!mounted.handle(req, res)) res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await mounted.close();
+    const stream = { [HEADER.lane]: 'messages', [HEADER.from]: 'a', [HEADER.to]: 'b' };
+    expect(await post(port, stream, Buffer.alloc(0))).toBe(503);
+    // Nothing of the refused stream keeps the server open.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
   it('ends an idle stream quietly and opens a new one for the next message', async () => {
     const quick = new HttpTransport({ id: 'a', peers: { b: `http://127.0.0.1:${bPort}` }, secret: SECRET, requestTimeoutMs: 150 });
     const events = recorder();

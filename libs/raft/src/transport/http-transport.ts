@@ -102,6 +102,8 @@ export class HttpTransport implements Transport {
   private readonly peerIds: ReadonlySet<NodeId>;
   private readonly maxBodyBytes: number;
   private readonly openStreams = new Set<http.IncomingMessage>();
+  /** Closed: requests still routed here (a mounted transport's server closes later) are refused, not served. */
+  private closed = false;
   private server: http.Server | null = null;
   private events: TransportEvents | null = null;
 
@@ -137,6 +139,13 @@ export class HttpTransport implements Transport {
    */
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     if (req.method !== 'POST' || req.url !== RAFT_PEER_PATH) return false;
+    if (this.closed) {
+      // A peer whose stream was cut opens another at its next heartbeat: accepted, it would keep the app's
+      // server from ever finishing its close.
+      res.writeHead(503, { connection: 'close' }).end();
+      req.destroy();
+      return true;
+    }
     const lane = header(req, HEADER.lane);
     if (lane === 'messages') this.receiveStream(req, res);
     else this.receiveSnapshotRequest(req, res);
@@ -169,6 +178,8 @@ export class HttpTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.events = null;
     for (const lanes of this.senders.values()) {
       lanes.messages.close();
       lanes.snapshots.close();
@@ -344,6 +355,11 @@ abstract class QueueingSender {
       if (count > 0 && bytes > maxBytes) break;
       count++;
     }
+    if (count === this.queue.length) {
+      const all = this.queue;
+      this.queue = [];
+      return all;
+    }
     return this.queue.splice(0, count);
   }
 
@@ -362,6 +378,8 @@ abstract class QueueingSender {
  */
 class PeerStream extends QueueingSender {
   private stream: http.ClientRequest | null = null;
+  /** Streams ended quietly whose peer has not answered yet. */
+  private readonly ending = new Set<http.ClientRequest>();
   private flushScheduled = false;
 
   constructor(peer: NodeId, url: URL, ctx: SenderContext) {
@@ -377,6 +395,7 @@ class PeerStream extends QueueingSender {
     super.close();
     this.stream?.destroy();
     this.stream = null;
+    for (const stream of this.ending) stream.destroy();
   }
 
   protected pump(): void {
@@ -453,10 +472,15 @@ class PeerStream extends QueueingSender {
     if (stream === null) return;
     this.stream = null;
     stream.end();
-    // A peer answers an ended stream at once; the connection of one that does not is not kept waiting for it.
+    // A peer answers an ended stream at once; the connection of one that does not is not kept waiting for it
+    // (nor past this sender's close).
+    this.ending.add(stream);
     const timer = setTimeout(() => stream.destroy(), this.ctx.opts.requestTimeoutMs ?? 2_000);
     timer.unref();
-    stream.once('close', () => clearTimeout(timer));
+    stream.once('close', () => {
+      clearTimeout(timer);
+      this.ending.delete(stream);
+    });
   }
 }
 

@@ -2,12 +2,13 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { NodeId } from '../core/types';
 
 /**
- * Authentication of peer requests with the shared RAFT_SECRET.
+ * Authentication of peer traffic with the shared RAFT_SECRET.
  *
- * Every request carries its sender, receiver, lane (ordinary messages, or snapshots, which travel on their own
- * connection so that a large snapshot does not hold heartbeats back), the sender's epoch (random per process
- * start), a sequence number (increasing per receiver and lane within an epoch) and a timestamp, and an
- * HMAC-SHA256 over those and the body. The receiver accepts a request only if:
+ * Every frame of a messages stream, and every snapshot request, carries its sender, receiver, lane (ordinary
+ * messages, or snapshots, which travel on their own connection so that a large snapshot does not hold
+ * heartbeats back), the sender's epoch (random per process start), a sequence number (increasing per receiver
+ * and lane within an epoch) and a timestamp, and an HMAC-SHA256 over those and the body. The receiver accepts
+ * a frame or request only if:
  * - the sender is a configured peer and the receiver is itself (a request cannot be redirected to another node);
  * - the HMAC matches (constant-time compare);
  * - the timestamp is within `windowMs` of the receiver's clock (bounds replay after a receiver restart);
@@ -35,7 +36,7 @@ export const HEADER = {
   signature: 'x-raft-signature',
 } as const;
 
-/** Each lane is one connection with one request in flight: its own sequence. */
+/** Each lane is its own ordered connection (one stream of frames, or one snapshot request at a time): its own sequence. */
 export type Lane = 'messages' | 'snapshots';
 const LANES: readonly string[] = ['messages', 'snapshots'];
 

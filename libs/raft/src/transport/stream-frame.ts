@@ -24,7 +24,7 @@ export function frameHeader(fields: FrameFields, signature: string, batchBytes: 
   const writer = new BinaryWriter(LENGTH_BYTES + 128);
   writer.u32(0).string(fields.epoch).f64(fields.seq).f64(fields.timestamp).string(signature);
   writer.patchU32(0, writer.size - LENGTH_BYTES + batchBytes);
-  return Buffer.from(writer.view());
+  return writer.view();
 }
 
 /** A whole frame in one buffer (tools and tests; the transport writes `frameHeader` and the batch apart). */
