@@ -122,7 +122,13 @@ export class ProxyHandler {
 
     const ex = new ProxyExchange(req, res, requestId, route, this.balancerFor(route), this, url.slice(4));
     const headerProblem = ex.readHeaders(raw, this.deps.trusted);
-    if (headerProblem !== undefined) return this.refuse(res, headerProblem.status, headerProblem.code, headerProblem.message, requestId, true);
+    if (headerProblem !== undefined) {
+      // A body declared too large is left to Node, which reads and drops it after the answer when the connection
+      // is kept: the client, still sending, then reads the 413 instead of a reset. One beyond DISCARD_BODY_BYTES,
+      // or a malformed request, closes the connection instead.
+      const keep = headerProblem.status === 413 && ex.declaredBodyBytes <= DISCARD_BODY_BYTES;
+      return this.refuse(res, headerProblem.status, headerProblem.code, headerProblem.message, requestId, !keep);
+    }
     stats.requests++;
     // From here on the client may leave at any moment (while Redis decides, while a leaky bucket holds the
     // request, while the upstream answers): whatever is in flight for it must then stop and free its slot.
@@ -209,6 +215,10 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   private forwardHeaders: string[] = [];
   private body: Buffer | IncomingMessage | AsyncIterable<Buffer> | null = null;
   private contentLength = -1;
+  /** The body's Content-Length (-1: none). */
+  get declaredBodyBytes(): number {
+    return this.contentLength;
+  }
   private chunked = false;
   private idempotent = false;
   private target: UpstreamInstance | undefined;
@@ -411,9 +421,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     const proxy = this.proxy;
     this.finished = true;
     if (e instanceof ClientSideError) {
-      // A body refused part-way was not read to its end: the connection cannot carry another request.
-      const unread = e.status === 413 || e.code === 'overloaded';
-      return proxy.refuse(this.res, e.status, e.code, e.message, this.requestId, unread, e.code === 'overloaded' ? ['retry-after', '1'] : undefined);
+      // A chunked body refused part-way is being discarded (`discardRest`): the connection stays usable.
+      return proxy.refuse(this.res, e.status, e.code, e.message, this.requestId, false, e.code === 'overloaded' ? ['retry-after', '1'] : undefined);
     }
     if (e.code === 'NO_INSTANCE') return proxy.refuse(this.res, 503, 'no_instance', e.message, this.requestId, false, ['retry-after', '1']);
     if (e.code !== undefined && TIMEOUT_ERRORS.has(e.code)) {
@@ -449,32 +458,61 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 /**
  * Reads a chunked body whole, up to `limit` bytes, from memory in `budget`, given back when the exchange ends
  * (`res` closes: answered, failed or the client gone). Over the limit: 413; the budget spent by other requests:
- * 503 (retry shortly); in neither case is anything forwarded.
+ * 503 (retry shortly); in neither case is anything forwarded, and the rest of the body is discarded (see
+ * `discardRest`) so that the client, still sending, reads the answer.
  */
-export async function readChunkedBody(req: IncomingMessage, res: ServerResponse, limit: number, budget: ByteBudget): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let taken = 0;
-  let handedBack = false;
-  const giveBack = () => {
-    if (handedBack) return;
-    handedBack = true;
-    budget.give(taken);
-  };
-  try {
-    for await (const chunk of req) {
-      const bytes = (chunk as Buffer).length;
-      if (taken + bytes > limit) throw new ClientSideError(`body over ${limit} bytes`, 413, 'payload_too_large');
-      if (!budget.tryTake(bytes)) throw new ClientSideError('too many request bodies in memory; retry shortly', 503, 'overloaded');
-      taken += bytes;
-      chunks.push(chunk as Buffer);
-    }
-  } catch (error) {
-    giveBack();
-    throw error;
-  }
-  if (res.closed) giveBack();
-  else res.once('close', giveBack);
-  return Buffer.concat(chunks, taken);
+export function readChunkedBody(req: IncomingMessage, res: ServerResponse, limit: number, budget: ByteBudget): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let taken = 0;
+    let handedBack = false;
+    const giveBack = () => {
+      if (handedBack) return;
+      handedBack = true;
+      budget.give(taken);
+    };
+    const refuse = (error: ClientSideError) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      giveBack();
+      discardRest(req);
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      if (taken + chunk.length > limit) return refuse(new ClientSideError(`body over ${limit} bytes`, 413, 'payload_too_large'));
+      if (!budget.tryTake(chunk.length)) return refuse(new ClientSideError('too many request bodies in memory; retry shortly', 503, 'overloaded'));
+      taken += chunk.length;
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      if (res.closed) giveBack();
+      else res.once('close', giveBack);
+      resolve(Buffer.concat(chunks, taken));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', (error) => {
+      giveBack();
+      reject(error);
+    });
+  });
+}
+
+/** A refused body is read and dropped up to this much more; beyond it the connection is cut. */
+export const DISCARD_BODY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads and drops what is left of a refused body, so that the connection closes (or carries the next request)
+ * cleanly: cutting it while the client still sends would reset it, and the client could lose the answer
+ * before reading it. Past DISCARD_BODY_BYTES the connection is cut after all.
+ */
+function discardRest(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_BODY_BYTES) req.destroy();
+  });
+  req.resume();
 }
 
 function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
