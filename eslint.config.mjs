@@ -1,4 +1,4 @@
-// Lint: the architecture's import rules, enforced so that they cannot rot (CONVENTIONS.md):
+// Lint: the architecture's import rules, enforced so that they cannot rot (docs/conventions.md, "Layout"):
 // apps -> libs only; never app -> app, never lib -> app; a library is used only through its index (@shop/<lib>).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

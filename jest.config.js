@@ -1,4 +1,4 @@
-// Three projects, one per kind of test (CONVENTIONS.md "Tests"):
+// Three projects, one per kind of test (docs/conventions.md, "Tests"):
 //   unit        *.spec.ts beside the code: pure logic, no servers
 //   integration *.int-spec.ts: real Postgres, Redis and Kafka on 127.0.0.1
 //   e2e         test/**/*.e2e-spec.ts: the running system, started by the test itself

@@ -13,7 +13,7 @@ export interface StackProcess {
   command: string;
   args: string[];
   cwd: string;
-  /** Exactly the contract's variables for this process (ARCHITECTURE.md "How things start"). */
+  /** Exactly the contract's variables for this process (docs/architecture.md). */
   env: Record<string, string>;
   healthUrl: string;
 }
@@ -27,9 +27,14 @@ export interface StackOptions {
   dataDir?: string;
   /** host:port of each server (default 127.0.0.1 with 5432, 6379, 9092). */
   infra?: Partial<{ postgres: string; redis: string; kafka: string }>;
-  secrets?: Partial<{ registryToken: string; raftSecret: string; adminToken: string }>;
+  /** The stack's secrets (deploy/secrets.js); without them their variables are empty and the apps refuse to start. */
+  secrets?: Partial<StackSecrets>;
 }
 
 export declare const PORTS: Readonly<Record<string, number>>;
-export declare const DEV_SECRETS: Readonly<{ registryToken: string; raftSecret: string; adminToken: string }>;
+export interface StackSecrets {
+  registryToken: string;
+  raftSecret: string;
+  adminToken: string;
+}
 export declare function stackProcesses(options?: StackOptions): StackProcess[];

@@ -1,5 +1,5 @@
 'use strict';
-// The ONE definition of the processes of `npm run stack` (ARCHITECTURE.md "How things start"): three registry
+// The ONE definition of the processes of `npm run stack` (docs/architecture.md): three registry
 // nodes, the gateway, two order instances, inventory and payment, each with the command and the environment
 // variables of the contract. scripts/stack.mjs runs it, end-to-end tests start the same list through
 // stackProcesses(), and test/topology-drift.e2e-spec.ts fails when docker-compose.yml drifts away from it.
@@ -21,12 +21,6 @@ const PORTS = Object.freeze({
   payment: 3003,
 });
 
-/** Secrets for local runs and tests (docs: common decisions); never used outside this machine. */
-const DEV_SECRETS = Object.freeze({
-  registryToken: 'dev-registry-token',
-  raftSecret: 'dev-raft-secret',
-  adminToken: 'dev-admin-token',
-});
 
 const DATABASES = Object.freeze({
   order: { role: 'order_svc', password: 'order_pw', database: 'orders' },
@@ -44,7 +38,10 @@ function stackProcesses(options = {}) {
   const portOffset = options.portOffset ?? 0;
   const dataDir = path.resolve(rootDir, options.dataDir ?? '.data');
   const infra = { postgres: '127.0.0.1:5432', redis: '127.0.0.1:6379', kafka: '127.0.0.1:9092', ...options.infra };
-  const secrets = { ...DEV_SECRETS, ...options.secrets };
+  // No default secrets: whoever starts processes passes them (scripts/stack.mjs from .data/secrets.env, see
+  // deploy/secrets.js; the end-to-end harness its own per run). Without them the values are empty: the registry
+  // and the services refuse to start, and the gateway's admin API stays closed.
+  const secrets = { registryToken: '', raftSecret: '', adminToken: '', ...options.secrets };
   const host = '127.0.0.1';
   const portOf = (name) => PORTS[name] + portOffset;
   const urlOf = (name) => `http://${host}:${portOf(name)}`;
@@ -118,4 +115,4 @@ function stackProcesses(options = {}) {
   }));
 }
 
-module.exports = { PORTS, DEV_SECRETS, stackProcesses };
+module.exports = { PORTS, stackProcesses };

@@ -14,6 +14,7 @@ import { connect } from 'node:net';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import secretsFile from '../deploy/secrets.js';
 import topology from '../deploy/topology.js';
 
 const root = join(import.meta.dirname, '..');
@@ -106,6 +107,15 @@ async function ensurePortsFree(processes) {
   const busy = [];
   for (const p of processes) if (await portAnswers(p.port)) busy.push(`${p.name}:${p.port}`);
   if (busy.length > 0) fail(`ports already in use: ${busy.join(', ')} (is another stack running?)`);
+}
+
+// The secrets: generated once into .data/secrets.env (mode 0600), reused on every later start; no defaults.
+const secretsPath = join(root, '.data', 'secrets.env');
+
+function ensureSecrets() {
+  const { secrets, created } = secretsFile.loadOrCreateSecrets(secretsPath);
+  say(`secrets: ${created ? 'generated into' : 'read from'} ${relative(process.cwd(), secretsPath) || secretsPath} (ADMIN_TOKEN is the console's admin token)`);
+  return secrets;
 }
 
 // ------------------------------------------------------------------------------------------- processes
@@ -225,7 +235,7 @@ function printSummary() {
 
 // ------------------------------------------------------------------------------------------------- main
 async function main() {
-  const processes = topology.stackProcesses();
+  const processes = topology.stackProcesses({ secrets: ensureSecrets() });
   ensureInfrastructure();
   ensureBuild(processes);
   await ensurePortsFree(processes);

@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SECRET_NAMES } from '../deploy/secrets';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
 import { asList, asMap, parseYamlDocuments, parseYamlSubset, type Yaml, type YamlMap } from './support/yaml-subset';
 
@@ -218,6 +219,13 @@ export function findK8sDrift(manifests: Manifests, processes: StackProcess[]): s
 
     // Values, where they do not differ by design: compared as dev values with the cluster's host names made local.
     for (const [name, source] of k8s.env) {
+      if (name in SECRET_NAMES) {
+        // No well-known secret: taken from a Secret that no manifest defines (the operator creates it).
+        if (!('unresolved' in source && source.unresolved.startsWith('secret '))) {
+          drift.push(`${app}: ${name} has a value in deploy/k8s; it must come from a Secret the operator creates`);
+        }
+        continue;
+      }
       if (comparedSeparately.has(name) || KUBERNETES_HELPERS.has(name) || first.env[name] === undefined) continue;
       const value = 'value' in source ? source.value.replace(/(^|[/@,])(postgres|redis|kafka)(?=:\d)/g, '$1127.0.0.1') : JSON.stringify(source);
       if (value !== first.env[name]) drift.push(`${app}: ${name}="${value}" in deploy/k8s, "${first.env[name]}" in the topology`);
@@ -336,9 +344,14 @@ describe('the Kubernetes drift check reports a change made on one side only', ()
       'payment: DATABASE_URL="postgres://payment_svc:payment_pw@127.0.0.1:5432/orders" in deploy/k8s, "postgres://payment_svc:payment_pw@127.0.0.1:5432/payments" in the topology',
     ],
     [
-      'a dev secret changed',
-      () => mutate('01-secret.yaml', 'admin-token: "dev-admin-token"', 'admin-token: "other"'),
-      'gateway: ADMIN_TOKEN="other" in deploy/k8s, "dev-admin-token" in the topology',
+      'a well-known admin token in a manifest',
+      () => mutate('40-gateway.yaml', /- name: ADMIN_TOKEN\n(\s+)valueFrom:\n\s+secretKeyRef:\n\s+name: shop-tokens\n\s+key: admin-token/, '- name: ADMIN_TOKEN\n$1value: "dev-admin-token"'),
+      'gateway: ADMIN_TOKEN has a value in deploy/k8s; it must come from a Secret the operator creates',
+    ],
+    [
+      'the operator\'s Secret written into the manifests',
+      () => mutate('01-secret.yaml', /$/, '---\nkind: Secret\nmetadata:\n  name: shop-tokens\n  namespace: shop\nstringData:\n  registry-token: "dev-registry-token"\n'),
+      'order: REGISTRY_TOKEN has a value in deploy/k8s; it must come from a Secret the operator creates',
     ],
     ['the registry wrapper off by one', () => mutate('20-registry.yaml', 'n$((ordinal + 1))', 'n$((ordinal))'), 'registry: the wrapper names the pods n0,n1,n2, the topology\'s nodes are n1,n2,n3'],
     [

@@ -1,4 +1,4 @@
--- Database per service (ARCHITECTURE.md "Topology"): one Postgres server, three databases, each owned by its
+-- Database per service (docs/consistency.md): one Postgres server, three databases, each owned by its
 -- own role, and no role may connect to another service's database.
 --
 -- Idempotent: deploy/infra.sh applies it on every `up`, and the postgres image runs it once from

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { encodeBatch, encodeFrame, Message, MessageType, RAFT_PEER_PATH } from '@shop/raft';
+import { describeRegistryContract } from '../contract/registry-contract';
 import { call, eventually, RegistryCluster, TOKEN } from './registry-cluster';
 
 jest.setTimeout(120_000);
@@ -16,17 +15,7 @@ describe('registry cluster: the contract, tokens and leases (three real nodes)',
     await cluster?.stop();
   });
 
-  it('passes the shared contract checker (blocking query within 1 s of a write through another node included)', async () => {
-    const checker = join(__dirname, '..', '..', '..', 'shared', 'contract', 'check.mjs');
-    const output: string[] = [];
-    const exitCode = await new Promise<number | null>((resolve) => {
-      const proc = spawn(process.execPath, [checker, 'registry', '--urls', cluster.urls.join(','), '--token', TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
-      proc.stdout.on('data', (d: Buffer) => output.push(d.toString()));
-      proc.stderr.on('data', (d: Buffer) => output.push(d.toString()));
-      proc.on('exit', resolve);
-    });
-    expect({ exitCode, failures: output.join('').split('\n').filter((l) => l.startsWith('FAIL')) }).toEqual({ exitCode: 0, failures: [] });
-  });
+  describeRegistryContract(() => ({ urls: cluster.urls, token: TOKEN }));
 
   it('answers 401 to a missing or wrong token, and writes nothing', async () => {
     const [a, b] = cluster.urls as [string, string];

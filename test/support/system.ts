@@ -2,14 +2,16 @@
  * Starts the whole system of the contract for end-to-end tests: the same processes as `npm run stack`
  * (deploy/topology.js: three registry nodes, order x2, inventory, payment, gateway), from the built apps in
  * dist/ (`npm run build`), on ports shifted by `portOffset` so that a running stack is not disturbed, with
- * registry data in a fresh temporary directory. Each process's output goes to test-artifacts/logs/<name>.log.
+ * registry data in a fresh temporary directory and secrets generated for this run (deploy/secrets.js). Each
+ * process's output goes to test-artifacts/logs/<name>.log.
  * Postgres, Redis and Kafka must be up (`npm run infra:up`).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEV_SECRETS, StackProcess, stackProcesses } from '../../deploy/topology';
+import { generateSecrets } from '../../deploy/secrets';
+import { StackProcess, StackSecrets, stackProcesses } from '../../deploy/topology';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -17,7 +19,7 @@ export interface RunningSystem {
   readonly gatewayUrl: string;
   readonly registryUrls: readonly string[];
   readonly processes: readonly StackProcess[];
-  readonly secrets: typeof DEV_SECRETS;
+  readonly secrets: StackSecrets;
   url(name: string): string;
   /** Sends a signal to one process (SIGKILL to crash it, SIGTERM for a graceful stop) and waits for its exit. */
   stopProcess(name: string, signal?: NodeJS.Signals): Promise<void>;
@@ -33,7 +35,8 @@ export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?:
     }
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'shop-e2e-'));
-  const processes = stackProcesses({ portOffset: opts.portOffset ?? 20000, dataDir });
+  const secrets = generateSecrets();
+  const processes = stackProcesses({ portOffset: opts.portOffset ?? 20000, dataDir, secrets });
   const logDir = join(ROOT, 'test-artifacts', 'logs');
   mkdirSync(logDir, { recursive: true });
   const healthTimeoutMs = opts.healthTimeoutMs ?? 90_000;
@@ -57,7 +60,7 @@ export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?:
     gatewayUrl: byName('gateway').healthUrl.replace(/\/health$/, ''),
     registryUrls: processes.filter((p) => p.app === 'registry').map((p) => p.healthUrl.replace(/\/health$/, '')),
     processes,
-    secrets: DEV_SECRETS,
+    secrets,
     url: (name) => byName(name).healthUrl.replace(/\/health$/, ''),
     async stopProcess(name, signal = 'SIGTERM') {
       const running = children.get(name);
@@ -118,22 +121,4 @@ async function waitForHealth(
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${p.name} was not healthy within ${timeoutMs} ms (${last}); see test-artifacts/logs/${p.name}.log`);
-}
-
-/** Runs shared/contract/check.mjs (the contract's own questions) and returns its exit code and output. */
-export async function runContractCheck(args: string[]): Promise<{ code: number; output: string }> {
-  const checker = [join(ROOT, '..', 'shared', 'contract', 'check.mjs'), join(ROOT, 'shared', 'contract', 'check.mjs')].find(existsSync);
-  if (!checker) throw new Error('shared/contract/check.mjs not found beside the repository');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [checker, ...args], { cwd: ROOT });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, output });
-    });
-  });
 }

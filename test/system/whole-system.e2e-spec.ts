@@ -1,7 +1,9 @@
-import { runContractCheck, RunningSystem, startSystem } from '../support/system';
+import { describeGatewayContract } from '../contract/gateway-contract';
+import { describeRegistryContract } from '../contract/registry-contract';
+import { RunningSystem, startSystem } from '../support/system';
 
-// The whole topology of `npm run stack`, asked every question of the contract (shared/contract/check.mjs):
-// the registry cluster's client API and the gateway's public API, over real processes, Postgres, Redis, Kafka.
+// The whole topology of `npm run stack`, asked every question of the contract (test/contract/): the registry
+// cluster's client API and the gateway's public API, over real processes, Postgres, Redis, Kafka.
 describe('the whole running system', () => {
   let system: RunningSystem;
 
@@ -20,23 +22,9 @@ describe('the whole running system', () => {
     }
   });
 
-  it('the registry cluster passes the contract check', async () => {
-    const { code, output } = await runContractCheck([
-      'registry',
-      '--urls',
-      system.registryUrls.join(','),
-      '--token',
-      system.secrets.registryToken,
-    ]);
-    expect(output).toMatch(/\d+ passed, 0 failed/);
-    expect(code).toBe(0);
-  }, 120_000);
+  describeRegistryContract(() => ({ urls: system.registryUrls, token: system.secrets.registryToken }));
 
-  it('the gateway passes the contract check', async () => {
-    const { code, output } = await runContractCheck(['gateway', '--url', system.gatewayUrl]);
-    expect(output).toMatch(/\d+ passed, 0 failed/);
-    expect(code).toBe(0);
-  }, 120_000);
+  describeGatewayContract(() => ({ url: system.gatewayUrl }));
 
   // The seed's rule, live: payment made slow through the config center (no restart), the gateway's breaker for
   // payment opens on slow calls and fails fast, and closes again once payment is fast.

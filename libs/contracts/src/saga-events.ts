@@ -19,7 +19,7 @@ export interface EventEnvelope<TType extends string = string, TPayload = unknown
   payload: TPayload;
 }
 
-/** ARCHITECTURE.md "Demo data": a line's quantity is 1..100; an order has 1..20 lines. */
+/** The contract's bounds: a line's quantity is 1..100; an order has 1..20 lines. */
 export const MAX_ORDER_LINES = 20;
 export const MAX_LINE_QUANTITY = 100;
 /** The demo customers' ids: c-1 .. c-100 (any positive number is well-formed). */

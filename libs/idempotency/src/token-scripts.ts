@@ -6,7 +6,7 @@
  *   hash      request fingerprint, set when the first request takes the token
  *   lease     ms since epoch (Redis clock) until which a processing request owns the token
  *   response  the stored answer, once done
- * States are kept, never deleted on use (FIELD-NOTES "Idempotency"): a client that timed out can still learn
+ * States are kept, never deleted on use: a client that timed out can still learn
  * the outcome by retrying with the same key.
  */
 

@@ -1,6 +1,6 @@
 /**
  * @shop/messaging: the project's own small Kafka interface, so that KafkaJS (in maintenance mode) stays one
- * swappable implementation behind it (FIELD-NOTES "Toolchain").
+ * swappable implementation behind it.
  *
  * Seed concept: 本地消息表 (local message table). The outbox relay publishes through `EventPublisher`; the
  * consumers are NestJS hybrid apps on @nestjs/microservices' Kafka transport.

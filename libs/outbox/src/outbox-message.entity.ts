@@ -15,7 +15,7 @@ export class OutboxMessage {
 
   /**
    * Insertion order, used ONLY to order the rows of one key. Never a high-water mark for the relay: a row with a
-   * lower seq may commit after one with a higher seq (FIELD-NOTES "Outbox and inbox").
+   * lower seq may commit after one with a higher seq.
    */
   @Column({ type: 'bigint', insert: false, update: false })
   seq!: string;

@@ -1,6 +1,6 @@
 import { EnvReader, loadConfigOrExit } from '@shop/common';
 
-/** What every saga service reads from its environment (ARCHITECTURE.md's variables). */
+/** What every saga service reads from its environment (the contract's variables, docs/architecture.md). */
 export interface SagaServiceConfig {
   port: number;
   instanceId: string;

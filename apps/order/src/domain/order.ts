@@ -1,4 +1,4 @@
-/** The order aggregate: it alone decides which status changes are legal (CONVENTIONS "NestJS services"). */
+/** The order aggregate: it alone decides which status changes are legal (docs/conventions.md, "NestJS services"). */
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
 

@@ -1,5 +1,5 @@
 /**
- * What production Raft added after the paper (RAFT-CHECKLIST.md, "After the paper"), plus the host-facing
+ * What production Raft added after the paper (docs/raft.md, "The checklist of tests"), plus the host-facing
  * contracts: flow control, the Ready protocol, proposals. Test names start with the section they check.
  */
 import { decode, entriesOfTerms, InstantNetwork, localMessage, peerMessage } from '../testing/instant-network';

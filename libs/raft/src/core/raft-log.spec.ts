@@ -1,5 +1,5 @@
 /**
- * Property-based tests of the log (CONVENTIONS.md: "Property-based tests for algorithms with invariants ...
+ * Property-based tests of the log (docs/conventions.md: "Property-based tests ... for algorithms with invariants:
  * the Raft log"). A plain array of terms is the model; the RaftLog must agree with it after any sequence of
  * operations a follower or leader can perform.
  */

@@ -1,5 +1,5 @@
 /**
- * The rules of the Raft paper's §5, one test each, in the order of /work/shared/RAFT-CHECKLIST.md (after etcd's
+ * The rules of the Raft paper's §5, one test each, in the order of docs/raft.md, "The checklist of tests" (after etcd's
  * raft_paper_test.go). Unit tests drive a single RaftNode with hand-made messages; scenario tests use an
  * InstantNetwork where every host follows the Ready protocol.
  */

@@ -119,7 +119,7 @@ interface PendingRead {
 }
 
 /**
- * Drives the pure `RaftNode` with real time, disk and network: the host of CONVENTIONS.md.
+ * Drives the pure `RaftNode` with real time, disk and network: the host of docs/conventions.md ("The Raft core").
  *
  * The Ready loop, in the order types.ts prescribes:
  *   1. persist the hard state and new entries (one fsync for all of them; skipped when only the commit index

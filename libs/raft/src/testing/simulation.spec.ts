@@ -1,5 +1,5 @@
 /**
- * The whole protocol under a hostile, seeded world (RAFT-CHECKLIST.md, "The whole"). Each seed draws a fault
+ * The whole protocol under a hostile, seeded world (docs/raft.md, "The checklist of tests"). Each seed draws a fault
  * profile (random, or leader-churn for a quarter of the seeds), a cluster of 3 or 5 nodes, drop and duplicate
  * rates, crash rates, clock skew and flow-control limits, then runs 1.5 s (3 s under leader-churn) of faults
  * (virtual time) and up to 6 s of healing. Safety is checked after every event; liveness and durability at the

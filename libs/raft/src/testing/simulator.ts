@@ -128,7 +128,7 @@ function keyOf(entry: Entry): string {
 }
 
 /**
- * A deterministic simulation of a Raft cluster (CONVENTIONS.md "Tests need no sockets and no real timers").
+ * A deterministic simulation of a Raft cluster (docs/conventions.md: tests need no sockets and no real timers).
  * Everything random comes from the seed: message drops, delays (and so reordering), duplicates, partitions,
  * crashes at any point of the host loop (losing the Ready being fsynced and everything not yet handed out),
  * restarts from exactly what was persisted, clock skew, log compaction, leadership transfers, client proposals

@@ -1,6 +1,6 @@
 import { HttpAnswer, request } from './http';
 
-/** The gateway's public API (ARCHITECTURE.md "Gateway: the public API"). */
+/** The gateway's public API (docs/architecture.md, docs/gateway.md). */
 export interface Product {
   sku: string;
   name: string;

@@ -8,7 +8,7 @@ import { trafficControl } from './traffic';
 
 const TOKEN_KEY = 'shop.adminToken';
 
-/** The config keys the console changes (ARCHITECTURE.md "Registry and config center"). */
+/** The config keys the console changes (docs/registry.md). */
 export const CONFIG_KEYS = {
   rateLimits: 'config/gateway/rate-limits',
   breakers: 'config/gateway/breakers',

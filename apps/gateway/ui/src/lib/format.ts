@@ -1,6 +1,6 @@
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
-/** Money is integer cents everywhere (ARCHITECTURE.md "Demo data"); only the page turns it into dollars. */
+/** Money is integer cents everywhere (docs/architecture.md); only the page turns it into dollars. */
 export const formatCents = (cents: number): string => money.format(cents / 100);
 
 export function formatTime(iso: string | number | undefined): string {

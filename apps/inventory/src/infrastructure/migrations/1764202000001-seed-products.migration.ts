@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Demo data (ARCHITECTURE.md): 20 products with stock and prices, so the shop works right after start. */
+/** Demo data: 20 products with stock and prices, so the shop works right after start. */
 export const DEMO_PRODUCTS: readonly { sku: string; name: string; priceCents: number; stock: number }[] = [
   { sku: 'SKU-0001', name: 'Mechanical keyboard', priceCents: 8900, stock: 1000 },
   { sku: 'SKU-0002', name: 'Wireless mouse', priceCents: 2900, stock: 1000 },

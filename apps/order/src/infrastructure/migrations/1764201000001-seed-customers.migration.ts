@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Demo data (ARCHITECTURE.md): customers c-1 .. c-100, the same ids payment seeds with balances. */
+/** Demo data: customers c-1 .. c-100, the same ids payment seeds with balances. */
 export class SeedCustomers1764201000001 implements MigrationInterface {
   readonly name = 'SeedCustomers1764201000001';
 

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Demo data (ARCHITECTURE.md): customers c-1 .. c-100, each starting with 1000.00 (100000 cents). */
+/** Demo data: customers c-1 .. c-100, each starting with 1000.00 (100000 cents). */
 export const DEMO_STARTING_BALANCE_CENTS = 100_000;
 
 export class SeedAccounts1764203000001 implements MigrationInterface {
