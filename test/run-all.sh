@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Each step says when it starts (seconds since this script started), so a log shows how long each one took.
+step() { printf '\n\033[1m==> [%4ds] %s\033[0m\n' "$SECONDS" "$*"; }
 
 # Node.js 24 is the supported runtime (package.json "engines"). When the node on PATH is older, the official
 # binary is taken from the npm registry (package node-linux-<arch>@24, the nodejs.org build) into .tools/node24
@@ -64,3 +65,4 @@ npm run build
 
 step "tests"
 node scripts/test-all.mjs
+step "done"
