@@ -4,6 +4,7 @@ import { SagaEvent } from '@shop/contracts';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
 import { InventorySchema1764202000000 } from '../infrastructure/migrations/1764202000000-inventory-schema.migration';
 import { SeedProducts1764202000001 } from '../infrastructure/migrations/1764202000001-seed-products.migration';
+import { PublishCatalog1764202000002 } from '../infrastructure/migrations/1764202000002-publish-catalog.migration';
 import { ProductEntity, ReservationEntity } from '../infrastructure/product.entity';
 import { StockRepository } from '../infrastructure/stock.repository';
 import { StockEventsHandler } from './stock-events.handler';
@@ -27,7 +28,7 @@ describe('inventory stock events (real Postgres, inventory_svc role)', () => {
       prefix: 'it_inventory_svc',
       owner: { role: 'inventory_svc', password: 'inventory_pw' },
       entities: [ProductEntity, ReservationEntity, ...OUTBOX_ENTITIES],
-      migrations: [...OUTBOX_MIGRATIONS, InventorySchema1764202000000, SeedProducts1764202000001],
+      migrations: [...OUTBOX_MIGRATIONS, InventorySchema1764202000000, SeedProducts1764202000001, PublishCatalog1764202000002],
     });
     stock = new StockRepository(db.dataSource);
     handler = new StockEventsHandler(stock, new UnitOfWork(db.dataSource, { serviceName: 'inventory' }));
