@@ -53,7 +53,9 @@ export class PlaceOrderHandler {
 
   async issueToken(customerId: string): Promise<IssuedToken> {
     await this.requireCustomer(customerId);
-    return this.tokens.issue(customerId);
+    return this.tokens.issue(customerId).catch((error: unknown) => {
+      throw this.tokenStoreUnavailable(error);
+    });
   }
 
   async place(key: string | undefined, command: PlaceOrderCommand): Promise<PlaceOrderResult> {
@@ -61,8 +63,7 @@ export class PlaceOrderHandler {
     const fingerprint = requestFingerprint(command);
     const begun = await this.tokens.begin(key, command.customerId, fingerprint).catch((error: unknown) => {
       // Without the token store no request can be told apart from its retry: refuse rather than risk a double order.
-      this.logger.event('error', 'idempotency token store unavailable', { error: error instanceof Error ? error.message : String(error) });
-      throw new ApiError(503, 'idempotency_store_unavailable', 'orders cannot be accepted right now; retry with the same key', { 'Retry-After': '1' });
+      throw this.tokenStoreUnavailable(error);
     });
     switch (begun.kind) {
       case 'unknown':
@@ -178,6 +179,12 @@ export class PlaceOrderHandler {
         error: releaseError instanceof Error ? releaseError.message : String(releaseError),
       });
     }
+  }
+
+  /** Order's own dependency (Redis) is down: a 503 that says so, with Retry-After, not a 500. */
+  private tokenStoreUnavailable(error: unknown): ApiError {
+    this.logger.event('error', 'idempotency token store unavailable', { error: error instanceof Error ? error.message : String(error) });
+    return new ApiError(503, 'idempotency_store_unavailable', 'orders cannot be accepted right now; retry (with the same key, if you have one)', { 'Retry-After': '1' });
   }
 
   private async requireCustomer(customerId: string): Promise<void> {
