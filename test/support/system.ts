@@ -92,6 +92,7 @@ export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?:
       inTier.forEach(launch);
       await Promise.all(inTier.map((p) => waitForHealth(p, healthTimeoutMs, children)));
     }
+    await Promise.all(processes.filter((p) => p.app === 'order').map((p) => waitForPriceList(p, healthTimeoutMs)));
   } catch (error) {
     await system.stop();
     throw error;
@@ -121,4 +122,25 @@ async function waitForHealth(
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${p.name} was not healthy within ${timeoutMs} ms (${last}); see test-artifacts/logs/${p.name}.log`);
+}
+
+/** The demo catalog (inventory's seed). */
+const DEMO_CATALOG_SIZE = 20;
+
+/**
+ * Order prices from its own price list, filled from inventory's ProductPriced events after start-up; until it
+ * holds prices, POST /orders answers 503 price_list_loading. Tests start once it holds the demo catalog.
+ */
+async function waitForPriceList(p: StackProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const health = (await (await fetch(p.healthUrl, { signal: AbortSignal.timeout(2000) })).json()) as { details?: Record<string, { products?: number }> };
+      if ((health.details?.['price-list']?.products ?? 0) >= DEMO_CATALOG_SIZE) return;
+    } catch {
+      // not answering yet: try again
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${p.name}'s price list did not reach the demo catalog within ${timeoutMs} ms (inventory's ProductPriced events); see test-artifacts/logs/${p.name}.log`);
 }

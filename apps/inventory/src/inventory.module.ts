@@ -6,6 +6,7 @@ import { CatalogQueries } from './application/catalog.queries';
 import { StockEventsHandler } from './application/stock-events.handler';
 import { InventorySchema1764202000000 } from './infrastructure/migrations/1764202000000-inventory-schema.migration';
 import { SeedProducts1764202000001 } from './infrastructure/migrations/1764202000001-seed-products.migration';
+import { PublishCatalog1764202000002 } from './infrastructure/migrations/1764202000002-publish-catalog.migration';
 import { ProductEntity, ReservationEntity } from './infrastructure/product.entity';
 import { StockRepository } from './infrastructure/stock.repository';
 import type { InventoryConfig } from './inventory.config';
@@ -20,7 +21,7 @@ export class InventoryModule {
           service: 'inventory',
           config,
           entities: [ProductEntity, ReservationEntity],
-          migrations: [InventorySchema1764202000000, SeedProducts1764202000001],
+          migrations: [InventorySchema1764202000000, SeedProducts1764202000001, PublishCatalog1764202000002],
         }),
       ],
       controllers: [ProductsController, InventoryEventsConsumer],

@@ -3,8 +3,6 @@ import { loadSagaServiceConfig, SagaServiceConfig } from '@shop/service-defaults
 
 export interface OrderConfig extends SagaServiceConfig {
   redisUrl: string;
-  /** How long the pricing call to inventory may take before it fails (and counts against the breaker). */
-  inventoryTimeoutMs: number;
   /** How often the saga-timeout sweeper looks for stuck orders. */
   sweepIntervalMs: number;
 }
@@ -12,7 +10,6 @@ export interface OrderConfig extends SagaServiceConfig {
 function readOrderExtras(env: EnvReader): Omit<OrderConfig, keyof SagaServiceConfig> {
   return {
     redisUrl: env.url('REDIS_URL', { default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),
-    inventoryTimeoutMs: env.int('INVENTORY_TIMEOUT_MS', { default: 2000, min: 50, max: 30_000 }),
     sweepIntervalMs: env.int('SAGA_SWEEP_INTERVAL_MS', { default: 1000, min: 100, max: 60_000 }),
   };
 }

@@ -8,12 +8,16 @@ import { OrderController } from './api/order.controller';
 import { OrderSagaHandler } from './application/order-saga.handler';
 import { OrderQueries } from './application/order.queries';
 import { PlaceOrderHandler } from './application/place-order.handler';
+import { InboundEventsHandler } from './application/inbound-events.handler';
+import { PriceListProjection } from './application/price-list.projection';
 import { SagaTimeoutSweeper } from './application/saga-timeout.sweeper';
-import { InventoryPricingClient } from './infrastructure/inventory-pricing.client';
 import { OrdersSchema1764201000000 } from './infrastructure/migrations/1764201000000-orders-schema.migration';
 import { SeedCustomers1764201000001 } from './infrastructure/migrations/1764201000001-seed-customers.migration';
+import { PriceList1764201000002 } from './infrastructure/migrations/1764201000002-price-list.migration';
 import { CustomerEntity, OrderEntity } from './infrastructure/order.entity';
 import { OrderRepository } from './infrastructure/order.repository';
+import { PriceListHealth } from './infrastructure/price-list.health';
+import { PriceListRepository } from './infrastructure/price-list.repository';
 import { createRedis, RedisLifecycle } from './infrastructure/redis.provider';
 import type { OrderConfig } from './order.config';
 import { DEFAULT_SAGA_TIMEOUT_MS, parseSagaTimeoutMs, SAGA_TIMEOUT_KEY } from './order-live-config';
@@ -29,8 +33,7 @@ export class OrderModule {
           service: 'order',
           config,
           entities: [OrderEntity, CustomerEntity],
-          migrations: [OrdersSchema1764201000000, SeedCustomers1764201000001],
-          watchServices: ['inventory'],
+          migrations: [OrdersSchema1764201000000, SeedCustomers1764201000001, PriceList1764201000002],
         }),
       ],
       controllers: [OrderController, OrderEventsConsumer],
@@ -49,10 +52,13 @@ export class OrderModule {
         },
         RedisLifecycle,
         OrderRepository,
-        InventoryPricingClient,
+        PriceListRepository,
+        PriceListHealth,
         PlaceOrderHandler,
         OrderQueries,
         OrderSagaHandler,
+        PriceListProjection,
+        InboundEventsHandler,
         SagaTimeoutSweeper,
       ],
     };

@@ -9,8 +9,15 @@ export function parseFailureRate(raw: unknown): number {
   return raw;
 }
 
-/** Extra delay before each charge, 0..20000 ms (below the consumer's session timeout). */
+/**
+ * Extra delay before each charge, 0..8000 ms: kafkajs heartbeats only between messages, so one charge must stay
+ * well under the consumer's 10 s session timeout (CONSUMER_GROUP_TIMING), or the group would drop payment.
+ */
+export const MAX_LATENCY_MS = 8000;
+
 export function parseLatencyMs(raw: unknown): number {
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw > 20_000) throw new Error('expected an integer number of ms in [0, 20000]');
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw > MAX_LATENCY_MS) {
+    throw new Error(`expected an integer number of ms in [0, ${MAX_LATENCY_MS}]`);
+  }
   return raw;
 }

@@ -1,6 +1,9 @@
 /**
  * @shop/contracts: the events of the order saga, the one vocabulary the three services share over Kafka.
  *
+ * Besides the saga's events, inventory.events carries `ProductPriced` (keyed by sku): the catalog that feeds order's
+ * own price list, so that placing an order needs no synchronous call to inventory.
+ *
  * Seed concept: 本地消息表 (local message table) + BASE eventual consistency. Each event is written to its
  * service's outbox in the same transaction as the state change, relayed to Kafka, and deduplicated by the
  * consumer's inbox on `id` (the outbox row's id).
@@ -32,6 +35,7 @@ export type {
   PaymentRefundedPayload,
   PaymentSucceededPayload,
   PricedLineItem,
+  ProductPricedPayload,
   SagaEvent,
   SagaEventOf,
   SagaEventType,
@@ -49,6 +53,7 @@ export {
   isPaymentFailed,
   isPaymentRefunded,
   isPaymentSucceeded,
+  isProductPriced,
   isSagaEventType,
   isStockRejected,
   isStockReserved,

@@ -33,7 +33,7 @@ export interface LineItem {
 }
 
 export interface PricedLineItem extends LineItem {
-  /** Unit price in integer cents, as inventory quoted it when the order was placed. */
+  /** Unit price in integer cents, from order's price list (fed by ProductPriced) when the order was placed. */
   priceCents: number;
 }
 
@@ -98,6 +98,18 @@ export interface PaymentRefundedPayload {
   reason: string;
 }
 
+/**
+ * inventory -> order: a product's current name and price (the catalog, published by the seed and by every price
+ * change). Keyed by sku, not by order id. `version` grows by one with each change of the product, so a consumer
+ * keeps the highest version it saw and an older event, redelivered or overtaken, never overwrites a newer price.
+ */
+export interface ProductPricedPayload {
+  sku: string;
+  name: string;
+  priceCents: number;
+  version: number;
+}
+
 export interface SagaPayloads {
   OrderCreated: OrderCreatedPayload;
   StockReserved: StockReservedPayload;
@@ -107,6 +119,7 @@ export interface SagaPayloads {
   OrderConfirmed: OrderConfirmedPayload;
   OrderCancelled: OrderCancelledPayload;
   PaymentRefunded: PaymentRefundedPayload;
+  ProductPriced: ProductPricedPayload;
 }
 export type SagaEventType = keyof SagaPayloads;
 
@@ -125,6 +138,7 @@ export const TOPIC_OF: { readonly [T in SagaEventType]: Topic } = {
   PaymentSucceeded: Topics.payment,
   PaymentFailed: Topics.payment,
   PaymentRefunded: Topics.payment,
+  ProductPriced: Topics.inventory,
 };
 
 export const EVENT_TYPES = Object.keys(TOPIC_OF) as readonly SagaEventType[];

@@ -21,6 +21,7 @@ const validPayloads: SagaPayloads = {
   OrderConfirmed: { customerId: 'c-1', items: [{ sku: 'sku-1', quantity: 2 }], totalCents: 300 },
   OrderCancelled: { reason: 'SAGA_TIMEOUT', customerId: 'c-1', items: [{ sku: 'sku-1', quantity: 2 }] },
   PaymentRefunded: { customerId: 'c-1', amountCents: 300, paymentId: 'p-1', reason: 'order cancelled' },
+  ProductPriced: { sku: 'SKU-0001', name: 'Mechanical keyboard', priceCents: 8900, version: 1 },
 };
 
 function envelope(type: string, payload: unknown): Record<string, unknown> {
@@ -62,6 +63,16 @@ describe('saga event contracts', () => {
     expect(validatePayload('OrderCreated', { customerId: 'c', items: [], totalCents: 0 })).not.toEqual([]);
     expect(validatePayload('OrderCreated', { customerId: 'c', items: Array(21).fill(line), totalCents: 21 })).not.toEqual([]);
     expect(validatePayload('OrderCreated', { customerId: 'c', items: Array(20).fill(line), totalCents: 20 })).toEqual([]);
+  });
+
+  it.each([
+    ['a version of 0', { version: 0 }],
+    ['a fractional version', { version: 1.5 }],
+    ['a lower-case sku', { sku: 'sku-1' }],
+    ['a negative price', { priceCents: -1 }],
+    ['an empty name', { name: '' }],
+  ])('rejects a ProductPriced with %s (a price list must never take a price it cannot order by)', (_name, change) => {
+    expect(validatePayload('ProductPriced', { ...validPayloads.ProductPriced, ...change }).length).toBeGreaterThan(0);
   });
 
   it('rejects unknown types, non-object payloads and missing fields', () => {

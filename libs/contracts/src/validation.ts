@@ -1,6 +1,7 @@
 import {
   MAX_LINE_QUANTITY,
   MAX_ORDER_LINES,
+  SKU_FORMAT,
   OutgoingEvent,
   SagaEvent,
   SagaEventOf,
@@ -81,6 +82,8 @@ function pricedOrder(p: Record<string, unknown>, at: string, problems: Problems)
   }
 }
 
+const MAX_NAME_LENGTH = 200;
+
 const CHECKS: { readonly [T in SagaEventType]: Checker } = {
   OrderCreated: pricedOrder,
   StockReserved: pricedOrder,
@@ -112,6 +115,14 @@ const CHECKS: { readonly [T in SagaEventType]: Checker } = {
     cents(p.amountCents, `${at}.amountCents`, problems);
     id(p.paymentId, `${at}.paymentId`, problems);
     reason(p.reason, `${at}.reason`, problems);
+  },
+  ProductPriced: (p, at, problems) => {
+    if (typeof p.sku !== 'string' || !SKU_FORMAT.test(p.sku)) problems.push(`${at}.sku must be a sku (1..40 upper-case letters, digits or dashes)`);
+    if (typeof p.name !== 'string' || p.name.length === 0 || p.name.length > MAX_NAME_LENGTH) {
+      problems.push(`${at}.name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`);
+    }
+    cents(p.priceCents, `${at}.priceCents`, problems);
+    if (!Number.isSafeInteger(p.version) || (p.version as number) < 1) problems.push(`${at}.version must be a positive integer`);
   },
 };
 
@@ -173,6 +184,7 @@ export const isPaymentFailed = (e: unknown): e is SagaEventOf<'PaymentFailed'> =
 export const isOrderConfirmed = (e: unknown): e is SagaEventOf<'OrderConfirmed'> => isEvent(e, 'OrderConfirmed');
 export const isOrderCancelled = (e: unknown): e is SagaEventOf<'OrderCancelled'> => isEvent(e, 'OrderCancelled');
 export const isPaymentRefunded = (e: unknown): e is SagaEventOf<'PaymentRefunded'> => isEvent(e, 'PaymentRefunded');
+export const isProductPriced = (e: unknown): e is SagaEventOf<'ProductPriced'> => isEvent(e, 'ProductPriced');
 
 /**
  * An outgoing event for `ctx.publish(...)`, on the topic its type belongs to. Validates the payload now, so a

@@ -8,7 +8,8 @@
  * Entry points:
  * - `EventPublisher` (the port) and `KafkaEventPublisher` (kafkajs: idempotent producer, acks=all, one request in
  *   flight, bounded timeouts), with `connect`, `disconnect` and a health `probe`.
- * - `kafkaMicroserviceOptions({ brokers, groupId, clientId })` for `app.connectMicroservice(...)`.
+ * - `kafkaMicroserviceOptions({ brokers, groupId, clientId })` for `app.connectMicroservice(...)`, with the group
+ *   timing of `CONSUMER_GROUP_TIMING` (short session and heartbeat, so a dead member's partitions move on fast).
  * - `handleKafkaEvent(ctx, handler)` inside an `@EventPattern(topic)` handler: validates the envelope, runs the
  *   handler under the event's X-Request-Id, and lets a handler error propagate so that the offset is NOT
  *   committed and the event is redelivered (see kafka-consumer.ts for how Nest 12 and kafkajs commit offsets);
@@ -17,5 +18,5 @@
  */
 export { BrokerUnavailableError, isBrokerUnavailable, KafkaEventPublisher, PublishTimeoutError } from './kafka-event.publisher';
 export type { EventPublisher, KafkaPublisherOptions, PublishMessage } from './kafka-event.publisher';
-export { handleKafkaEvent, kafkaMicroserviceOptions } from './kafka-consumer';
+export { CONSUMER_GROUP_TIMING, handleKafkaEvent, kafkaMicroserviceOptions } from './kafka-consumer';
 export type { ConsumedEventMeta, KafkaConsumerOptions, PoisonFailure, PoisonOptions } from './kafka-consumer';

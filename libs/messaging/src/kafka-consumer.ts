@@ -37,6 +37,21 @@ export interface KafkaConsumerOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * How fast the group notices a member that died and hands its partitions on (FIELD-NOTES "Outbox and inbox":
+ * KafkaJS has neither static membership nor cooperative rebalancing, so every join or leave stops the group).
+ * - sessionTimeout 10 s (KafkaJS default 30 s; the broker accepts 6 s .. 300 s): a SIGKILLed member's partitions
+ *   wait at most this long. kafkajs heartbeats between messages only, so one handler call must stay well under it
+ *   (payment's injected latency is capped at 8 s for this reason).
+ * - heartbeatInterval 1 s (at most a third of the session timeout, as kafkajs asks): a member learns of a
+ *   rebalance within a second of finishing its current message, so a rebalance lasts about one handler call.
+ * - rebalanceTimeout 20 s (default 60 s): how long the coordinator waits for members to rejoin; a member stuck
+ *   longer (a handler blocked on its database) is dropped instead of stalling the whole group for a minute.
+ * A SIGTERMed member leaves at once: Nest's shutdown closes the Kafka server, and kafkajs' disconnect() sends
+ * LeaveGroup. The saga timeout (config/order/saga-timeout-ms) is sized above the worst of these (docs/consistency.md).
+ */
+export const CONSUMER_GROUP_TIMING = { sessionTimeout: 10_000, heartbeatInterval: 1000, rebalanceTimeout: 20_000 } as const;
+
 /** Options for `app.connectMicroservice(kafkaMicroserviceOptions({...}))` in a hybrid Nest app. */
 export function kafkaMicroserviceOptions(opts: KafkaConsumerOptions): KafkaOptions {
   return {
@@ -52,8 +67,9 @@ export function kafkaMicroserviceOptions(opts: KafkaConsumerOptions): KafkaOptio
       },
       consumer: {
         groupId: opts.groupId,
-        sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
-        heartbeatInterval: opts.heartbeatIntervalMs ?? 3000,
+        ...CONSUMER_GROUP_TIMING,
+        ...(opts.sessionTimeoutMs === undefined ? {} : { sessionTimeout: opts.sessionTimeoutMs }),
+        ...(opts.heartbeatIntervalMs === undefined ? {} : { heartbeatInterval: opts.heartbeatIntervalMs }),
         allowAutoTopicCreation: false,
         // Bounds one fetch (and so the events held in memory at once).
         maxBytesPerPartition: 1024 * 1024,

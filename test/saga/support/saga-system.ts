@@ -129,7 +129,7 @@ export class SagaSystem {
     try {
       for (const p of processes) system.launch(p);
       await Promise.all(processes.map((p) => system.waitHealthy(p.name)));
-      await system.waitForDiscovery();
+      await system.waitForPriceList();
     } catch (error) {
       await system.stop();
       throw error;
@@ -278,13 +278,13 @@ export class SagaSystem {
     );
   }
 
-  /** Both order replicas see inventory in their discovery cache. */
-  private async waitForDiscovery(): Promise<void> {
+  /** Order's price list holds the 20 demo products (inventory's ProductPriced events, through Kafka). */
+  async waitForPriceList(): Promise<void> {
     for (const name of ['order-1', 'order-2'] as ProcessName[]) {
-      await eventually(`${name} discovers inventory`, async () => {
+      await eventually(`${name} has the catalog in its price list`, async () => {
         const health = await this.call(name, 'GET', '/health', { timeoutMs: 3000 });
-        return health.body?.details?.registry?.services?.inventory >= 1;
-      });
+        return health.body?.details?.['price-list']?.products >= 20;
+      }, 120_000, 500);
     }
   }
 }

@@ -1,18 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiError } from '@shop/common';
 import { SKU_FORMAT } from '@shop/contracts';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches } from 'class-validator';
-import { CatalogQueries, PriceList } from '../application/catalog.queries';
+import { CatalogQueries } from '../application/catalog.queries';
 import type { ProductView } from '../infrastructure/stock.repository';
-
-export class PriceRequestDto {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Matches(SKU_FORMAT, { each: true, message: 'each sku must be 1..40 upper-case letters, digits or dashes' })
-  skus!: string[];
-}
 
 @Controller('products')
 export class ProductsController {
@@ -27,12 +17,5 @@ export class ProductsController {
   bySku(@Param('sku') sku: string): Promise<ProductView> {
     if (!SKU_FORMAT.test(sku)) throw new ApiError(404, 'product_not_found', `no product ${sku.slice(0, 64)}`);
     return this.catalog.bySku(sku);
-  }
-
-  /** Order's pricing call: POST, because the sku list is a body, not a cacheable resource. */
-  @Post('prices')
-  @HttpCode(200)
-  prices(@Body() body: PriceRequestDto): Promise<PriceList> {
-    return this.catalog.prices(body.skus);
   }
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/common';
-import { SagaEvent } from '@shop/contracts';
+import { SagaEvent, Topics, validatePayload } from '@shop/contracts';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
 import { InventorySchema1764202000000 } from '../infrastructure/migrations/1764202000000-inventory-schema.migration';
 import { SeedProducts1764202000001 } from '../infrastructure/migrations/1764202000001-seed-products.migration';
+import { PublishCatalog1764202000002 } from '../infrastructure/migrations/1764202000002-publish-catalog.migration';
 import { ProductEntity, ReservationEntity } from '../infrastructure/product.entity';
 import { StockRepository } from '../infrastructure/stock.repository';
 import { StockEventsHandler } from './stock-events.handler';
@@ -27,7 +28,7 @@ describe('inventory stock events (real Postgres, inventory_svc role)', () => {
       prefix: 'it_inventory_svc',
       owner: { role: 'inventory_svc', password: 'inventory_pw' },
       entities: [ProductEntity, ReservationEntity, ...OUTBOX_ENTITIES],
-      migrations: [...OUTBOX_MIGRATIONS, InventorySchema1764202000000, SeedProducts1764202000001],
+      migrations: [...OUTBOX_MIGRATIONS, InventorySchema1764202000000, SeedProducts1764202000001, PublishCatalog1764202000002],
     });
     stock = new StockRepository(db.dataSource);
     handler = new StockEventsHandler(stock, new UnitOfWork(db.dataSource, { serviceName: 'inventory' }));
@@ -36,6 +37,17 @@ describe('inventory stock events (real Postgres, inventory_svc role)', () => {
 
   it('seeds 20 demo products', async () => {
     expect(await stock.listProducts()).toHaveLength(20);
+  });
+
+  it("publishes the catalog for order's price list: one valid ProductPriced per product, keyed by sku, in the outbox", async () => {
+    const rows = (await db.dataSource.query(`SELECT topic, key, payload FROM outbox_message WHERE type = 'ProductPriced' ORDER BY seq`)) as {
+      topic: string;
+      key: string;
+      payload: { sku: string; priceCents: number; version: number };
+    }[];
+    const products = await stock.listProducts();
+    expect(rows.map((r) => [r.topic, r.key, r.payload.priceCents, r.payload.version])).toEqual(products.map((p) => [Topics.inventory, p.sku, p.priceCents, 1]));
+    for (const r of rows) expect(validatePayload('ProductPriced', r.payload)).toEqual([]);
   });
 
   it('never oversells: 30 concurrent orders for a sku with 3 in stock reserve exactly 3', async () => {

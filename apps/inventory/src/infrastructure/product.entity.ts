@@ -15,6 +15,10 @@ export class ProductEntity {
   @Column({ name: 'price_cents', type: 'bigint', transformer: bigintAsNumber })
   priceCents!: number;
 
+  /** Grows by one with each price change; carried by ProductPriced so order's price list keeps the newest. */
+  @Column({ name: 'price_version', type: 'bigint', transformer: bigintAsNumber })
+  priceVersion!: number;
+
   @Column({ type: 'int' })
   available!: number;
 

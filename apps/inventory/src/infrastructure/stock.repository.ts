@@ -33,11 +33,6 @@ export class StockRepository {
     return row ? view(row) : null;
   }
 
-  async findProducts(skus: readonly string[]): Promise<ProductView[]> {
-    const rows = await this.dataSource.getRepository(ProductEntity).createQueryBuilder('p').where('p.sku = ANY(:skus)', { skus }).getMany();
-    return rows.map(view);
-  }
-
   /**
    * Locks the products' rows in sku order (one global lock order, so two reservations never deadlock) until the
    * transaction ends: concurrent reservations of one sku queue up and can never oversell.

@@ -1,6 +1,6 @@
 import { Topics } from '@shop/contracts';
 import { sagaEventsConsumer } from '@shop/service-defaults';
-import { OrderSagaHandler } from '../application/order-saga.handler';
+import { InboundEventsHandler } from '../application/inbound-events.handler';
 
-/** Kafka entry point: the answers of inventory and payment drive the order saga. */
-export const OrderEventsConsumer = sagaEventsConsumer({ topics: [Topics.inventory, Topics.payment], handler: OrderSagaHandler });
+/** Kafka entry point: inventory's catalog feeds the price list; the answers of inventory and payment drive the saga. */
+export const OrderEventsConsumer = sagaEventsConsumer({ topics: [Topics.inventory, Topics.payment], handler: InboundEventsHandler });

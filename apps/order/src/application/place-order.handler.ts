@@ -5,9 +5,10 @@ import { sagaEvent } from '@shop/contracts';
 import { IdempotencyTokenStore, IssuedToken, requestFingerprint, StoredResponse } from '@shop/idempotency';
 import { UnitOfWork } from '@shop/outbox';
 import { Counter } from 'prom-client';
+import type { EntityManager } from 'typeorm';
 import { Order } from '../domain/order';
-import { InventoryPricingClient, InventoryUnavailableError, PricingRejectedError } from '../infrastructure/inventory-pricing.client';
 import { DuplicateIdempotencyKeyError, OrderRepository } from '../infrastructure/order.repository';
+import { PriceListRepository } from '../infrastructure/price-list.repository';
 import { toView } from './order.view';
 
 export interface PlaceOrderCommand {
@@ -31,11 +32,13 @@ const submissions = new Counter({
  * Placing an order, idempotently (幂等性):
  * 1. the Redis token moves new -> processing (409 while another request holds it, 422 for another body, the
  *    stored answer for a retry after completion);
- * 2. customer and prices are checked (inventory over HTTP, behind the breaker); a failure here wrote nothing, so
- *    the token goes back to new and the client may retry with the same key;
- * 3. the order (PENDING) and its OrderCreated outbox row are written in ONE transaction; the unique index on the
- *    key turns a duplicate (Redis lost the token's state) into the first order's answer;
- * 4. the token moves to done with the answer.
+ * 2. the customer is checked, then in ONE transaction the items are priced from order's own price list (a read
+ *    model fed by inventory's ProductPriced events: no call to another service, so placing an order works while
+ *    inventory is down), and the order (PENDING) and its OrderCreated outbox row are written; a refusal here
+ *    wrote nothing, so the token goes back to new and the client may retry with the same key; the unique index
+ *    on the key turns a duplicate (Redis lost the token's state) into the first order's answer;
+ * 3. the token moves to done with the answer. Whether the stock is there is the saga's question (inventory
+ *    answers StockReserved or StockRejected).
  */
 @Injectable()
 export class PlaceOrderHandler {
@@ -44,13 +47,15 @@ export class PlaceOrderHandler {
   constructor(
     private readonly tokens: IdempotencyTokenStore,
     private readonly orders: OrderRepository,
-    private readonly pricing: InventoryPricingClient,
+    private readonly prices: PriceListRepository,
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
   ) {}
 
   async issueToken(customerId: string): Promise<IssuedToken> {
     await this.requireCustomer(customerId);
-    return this.tokens.issue(customerId);
+    return this.tokens.issue(customerId).catch((error: unknown) => {
+      throw this.tokenStoreUnavailable(error);
+    });
   }
 
   async place(key: string | undefined, command: PlaceOrderCommand): Promise<PlaceOrderResult> {
@@ -58,8 +63,7 @@ export class PlaceOrderHandler {
     const fingerprint = requestFingerprint(command);
     const begun = await this.tokens.begin(key, command.customerId, fingerprint).catch((error: unknown) => {
       // Without the token store no request can be told apart from its retry: refuse rather than risk a double order.
-      this.logger.event('error', 'idempotency token store unavailable', { error: error instanceof Error ? error.message : String(error) });
-      throw new ApiError(503, 'idempotency_store_unavailable', 'orders cannot be accepted right now; retry with the same key', { 'Retry-After': '1' });
+      throw this.tokenStoreUnavailable(error);
     });
     switch (begun.kind) {
       case 'unknown':
@@ -81,14 +85,16 @@ export class PlaceOrderHandler {
 
     let written = false;
     try {
-      const order = await this.buildOrder(key, fingerprint, command);
+      await this.requireCustomer(command.customerId);
       let response: StoredResponse;
       let absorbed = false;
       try {
-        await this.unitOfWork.run(async ({ manager, publish }) => {
-          await this.orders.insert(manager, order);
-          const s = order.snapshot();
+        const order = await this.unitOfWork.run(async ({ manager, publish }) => {
+          const placed = await this.buildOrder(manager, key, fingerprint, command);
+          await this.orders.insert(manager, placed);
+          const s = placed.snapshot();
           publish(sagaEvent('OrderCreated', s.id, { customerId: s.customerId, items: s.items, totalCents: s.totalCents }));
+          return placed;
         });
         written = true;
         response = { status: 201, body: toView(order) };
@@ -105,33 +111,25 @@ export class PlaceOrderHandler {
     }
   }
 
-  private async buildOrder(key: string, fingerprint: string, command: PlaceOrderCommand): Promise<Order> {
-    await this.requireCustomer(command.customerId);
+  /** Prices the lines from the price list, in the transaction that writes the order. */
+  private async buildOrder(manager: EntityManager, key: string, fingerprint: string, command: PlaceOrderCommand): Promise<Order> {
     const skus = command.items.map((l) => l.sku);
-    let quote;
-    try {
-      quote = await this.pricing.quote(skus);
-    } catch (error) {
-      if (error instanceof InventoryUnavailableError) {
+    const priceOf = await this.prices.pricesOf(manager, skus);
+    const unknown = skus.filter((sku) => !priceOf.has(sku));
+    if (unknown.length > 0) {
+      if (priceOf.size === 0 && (await this.prices.isEmpty(manager))) {
+        // A fresh order database whose consumer has not yet read inventory's catalog: order's own read model is
+        // not ready, which says nothing about the skus; the client retries with the same key.
         submissions.inc({ outcome: 'unavailable' });
-        throw new ApiError(503, 'inventory_unavailable', error.message, { 'Retry-After': String(Math.ceil(error.retryAfterMs / 1000)) });
+        throw new ApiError(503, 'price_list_loading', 'the price list is still being loaded from the catalog; retry with the same key', { 'Retry-After': '1' });
       }
-      if (error instanceof PricingRejectedError) throw new ApiError(400, 'bad_request', error.message);
-      throw error;
-    }
-    if (quote.unknownSkus.length > 0) {
       submissions.inc({ outcome: 'rejected' });
-      throw new ApiError(400, 'unknown_sku', `unknown sku: ${quote.unknownSkus.join(', ')}`);
+      throw new ApiError(400, 'unknown_sku', `unknown sku: ${unknown.join(', ')}`);
     }
-    const priceOf = new Map(quote.prices.map((p) => [p.sku, p.priceCents]));
     return Order.place({
       id: randomUUID(),
       customerId: command.customerId,
-      items: command.items.map((l) => {
-        const priceCents = priceOf.get(l.sku);
-        if (priceCents === undefined) throw new Error(`inventory quoted no price for ${l.sku}`);
-        return { sku: l.sku, quantity: l.quantity, priceCents };
-      }),
+      items: command.items.map((l) => ({ sku: l.sku, quantity: l.quantity, priceCents: priceOf.get(l.sku)! })),
       idempotencyKey: key,
       requestHash: fingerprint,
       now: new Date(),
@@ -181,6 +179,12 @@ export class PlaceOrderHandler {
         error: releaseError instanceof Error ? releaseError.message : String(releaseError),
       });
     }
+  }
+
+  /** Order's own dependency (Redis) is down: a 503 that says so, with Retry-After, not a 500. */
+  private tokenStoreUnavailable(error: unknown): ApiError {
+    this.logger.event('error', 'idempotency token store unavailable', { error: error instanceof Error ? error.message : String(error) });
+    return new ApiError(503, 'idempotency_store_unavailable', 'orders cannot be accepted right now; retry (with the same key, if you have one)', { 'Retry-After': '1' });
   }
 
   private async requireCustomer(customerId: string): Promise<void> {

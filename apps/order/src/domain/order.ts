@@ -5,7 +5,7 @@ export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
 export interface OrderLine {
   sku: string;
   quantity: number;
-  /** Unit price quoted by inventory when the order was placed. */
+  /** Unit price from order's price list (inventory's ProductPriced events) when the order was placed. */
   priceCents: number;
 }
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from
 import type { FastifyReply } from 'fastify';
 import { createLogger } from '../logging/json-logger';
 import { ApiError, errorBody } from './api-error';
+import { isDependencyUnavailable } from './dependency-unavailable';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
@@ -49,6 +50,10 @@ export class ErrorShapeFilter implements ExceptionFilter {
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       const status = fastifyError.statusCode;
       return { status, code: CODE_BY_STATUS[status] ?? `http_${status}`, message: String(fastifyError.message ?? 'bad request'), headers: {} };
+    }
+    // The service's own database (or another dependency) is out of reach: say so, and when to try again.
+    if (isDependencyUnavailable(exception)) {
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'dependency_unavailable', message: 'a dependency of this service is unavailable; retry', headers: { 'Retry-After': '1' } };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'internal', message: 'internal error', headers: {} };
   }

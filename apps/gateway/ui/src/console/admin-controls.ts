@@ -79,7 +79,7 @@ export function adminControls(storage: Storage): HTMLElement {
       key: CONFIG_KEYS.paymentLatencyMs,
       unit: 'ms',
       min: 0,
-      max: 20_000,
+      max: 8000, // payment's own bound (below its Kafka session timeout)
       presets: [0, 1500],
       hint: 'How long the payment service waits before each charge: orders stay PENDING that much longer.',
       toValue: (ms) => ms,
