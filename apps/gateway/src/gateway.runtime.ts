@@ -13,10 +13,12 @@ import { RegistryDiscovery } from './discovery/registry.discovery';
 import type { GatewayConfig } from './gateway.config';
 import { registerGatewayMetrics } from './observability/gateway-metrics';
 import { Series } from './observability/series';
+import { ClientConcurrency } from './proxy/client-concurrency';
 import { ProxyHandler } from './proxy/proxy.handler';
 import { ProxyStats } from './proxy/proxy.stats';
 import { TrustedProxies } from './proxy/request-guard';
 import { DEFAULT_ROUTES, parseRoutes, RouteTable } from './routing/routes.config';
+import { DEFAULT_OUTLIER_POLICY } from './routing/outlier-detector';
 import { Upstreams } from './routing/upstreams';
 import { findPublicDir, registerStaticFiles } from './static/static-files';
 
@@ -53,6 +55,7 @@ export class GatewayRuntime {
   readonly upstreams: Upstreams;
   readonly series: Series;
   readonly proxy: ProxyHandler;
+  readonly perClient: ClientConcurrency;
   readonly console: ConsoleService;
   readonly routes: LiveConfig<RouteTable>;
   readonly rateLimits: LiveConfig<RateLimitPolicy[]>;
@@ -90,6 +93,14 @@ export class GatewayRuntime {
       discovery,
       (service) => ({ maxConnections: config.upstreamConnections, connectTimeoutMs: this.connectTimeoutFor(service) }),
       (service, list) => this.logger.event('log', 'instances changed', { service, instances: list.map((u) => u.instance.id) }),
+      DEFAULT_OUTLIER_POLICY,
+      (service, u, until) =>
+        this.logger.event('warn', 'instance ejected after consecutive gateway failures', {
+          service,
+          instance: u.instance.id,
+          ejections: u.outlier.ejections,
+          until: new Date(until).toISOString(),
+        }),
     );
     this.limits.setPolicies(this.rateLimits.get());
     this.followRouteServices(this.routes.get());
@@ -110,6 +121,7 @@ export class GatewayRuntime {
     });
 
     const routes = this.routes;
+    this.perClient = new ClientConcurrency(config.maxRequestsPerClient);
     this.proxy = new ProxyHandler({
       routes: () => routes.get(),
       upstreams: this.upstreams,
@@ -117,6 +129,8 @@ export class GatewayRuntime {
       breakers: this.breakers,
       trusted: new TrustedProxies(config.trustedProxies),
       stats: this.stats,
+      perClient: this.perClient,
+      bodyTimeoutMs: config.bodyTimeoutMs,
     });
     this.console = new ConsoleService(discovery);
     registerGatewayMetrics(metricsRegistry, this.limits, this.stats, this.upstreams);
@@ -160,13 +174,17 @@ export class GatewayRuntime {
       services: Object.fromEntries(
         this.upstreams.services().map((service) => [
           service,
-          this.upstreams.of(service).map((u) => ({
+          this.upstreams.all(service).map((u) => ({
             id: u.instance.id,
             address: `${u.instance.address}:${u.instance.port}`,
             weight: u.weight,
             outstanding: u.outstanding,
             sent: u.sent,
             failures: u.failures,
+            ejected: u.outlier.isEjected(now),
+            ejectedUntil: u.outlier.isEjected(now) ? new Date(u.outlier.ejectedUntil).toISOString() : null,
+            consecutiveGatewayFailures: u.outlier.consecutiveFailures,
+            ejections: u.outlier.totalEjections,
           })),
         ]),
       ),
@@ -183,7 +201,13 @@ export class GatewayRuntime {
         redis: this.limits.redisStatus(),
         policies: this.limits.policies().map(({ policy, stats }) => ({ ...policy, stats: { ...stats } })),
       },
-      requests: { proxied: this.stats.requests, gatewayErrors: { ...this.stats.gatewayErrors } },
+      outlierDetection: DEFAULT_OUTLIER_POLICY,
+      requests: {
+        proxied: this.stats.requests,
+        gatewayErrors: { ...this.stats.gatewayErrors },
+        bodyBytesInMemory: this.proxy.bodies.inUse,
+        clientsInFlight: this.perClient.clients,
+      },
     };
   }
 
