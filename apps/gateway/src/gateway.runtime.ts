@@ -6,6 +6,7 @@ import { BreakersConfig, DEFAULT_BREAKERS_CONFIG, LatencySummary, parseBreakersC
 import { parseRateLimitPolicies, RateLimitEngine, RateLimitPolicy } from '@shop/rate-limit';
 import { RegistryClient } from '@shop/registry-client';
 import { UpstreamBreakers } from './breakers/upstream-breakers';
+import { isRateLimitedConsolePath, limitConsoleRequest } from './api/console-rate-limit';
 import { ConsoleService } from './console/console.service';
 import type { DiscoverySource, LiveConfig } from './discovery/discovery.source';
 import { FileDiscovery } from './discovery/file.discovery';
@@ -41,6 +42,10 @@ export const CONFIG_PARSERS: Record<string, (raw: unknown) => unknown> = {
  */
 export const DEFAULT_RATE_LIMITS: RateLimitPolicy[] = parseRateLimitPolicies([
   { name: 'api-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/' }, key: 'ip', capacity: 200, refillPerSec: 100, onRedisError: 'local' },
+  // The console's reads that fan out to every service or registry node (see console-rate-limit.ts).
+  { name: 'console-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/' }, key: 'ip', capacity: 30, refillPerSec: 5, onRedisError: 'local' },
+  // Config writes, and a bearer token someone could try to guess.
+  { name: 'admin-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/admin/' }, key: 'ip', capacity: 10, refillPerSec: 1, onRedisError: 'local' },
 ]);
 
 /**
@@ -56,6 +61,7 @@ export class GatewayRuntime {
   readonly series: Series;
   readonly proxy: ProxyHandler;
   readonly perClient: ClientConcurrency;
+  readonly trusted: TrustedProxies;
   readonly console: ConsoleService;
   readonly routes: LiveConfig<RouteTable>;
   readonly rateLimits: LiveConfig<RateLimitPolicy[]>;
@@ -122,12 +128,13 @@ export class GatewayRuntime {
 
     const routes = this.routes;
     this.perClient = new ClientConcurrency(config.maxRequestsPerClient);
+    this.trusted = new TrustedProxies(config.trustedProxies);
     this.proxy = new ProxyHandler({
       routes: () => routes.get(),
       upstreams: this.upstreams,
       limits: this.limits,
       breakers: this.breakers,
-      trusted: new TrustedProxies(config.trustedProxies),
+      trusted: this.trusted,
       stats: this.stats,
       perClient: this.perClient,
       bodyTimeoutMs: config.bodyTimeoutMs,
@@ -156,9 +163,11 @@ export class GatewayRuntime {
     const [toFastify] = fastifyHandlers as [(req: IncomingMessage, res: ServerResponse) => void];
     server.removeAllListeners('request');
     const proxy = this.proxy;
+    const consoleLimits = { limits: this.limits, trusted: this.trusted, stats: this.stats };
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url;
       if (url !== undefined && url.startsWith('/api/')) proxy.handle(req, res);
+      else if (url !== undefined && isRateLimitedConsolePath(url)) limitConsoleRequest(req, res, consoleLimits, () => toFastify(req, res));
       else toFastify(req, res);
     });
     registerStaticFiles(fastify, findPublicDir(this.config.publicDir));

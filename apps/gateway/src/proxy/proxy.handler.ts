@@ -10,6 +10,7 @@ import type { ClientConcurrency } from './client-concurrency';
 import { GatewayErrorCode, sendError } from './gateway-errors';
 import { contentLengthProblem, customerIdProblem, pathProblem, TrustedProxies } from './request-guard';
 import { ProxyStats } from './proxy.stats';
+import { refusalFor } from './rate-limit-answer';
 import { ByteBudget, DISCARD_BODY_BYTES, readRequestBody } from './request-body';
 import {
   ClientSideError,
@@ -127,15 +128,8 @@ export class ProxyHandler {
 
   private afterLimit(ex: ProxyExchange, v: Verdict): void {
     if (ex.finished) return;
-    if (v.outcome === 'reject') {
-      const retry = String(Math.max(1, Math.ceil(v.retryAfterMs / 1000)));
-      return this.refuse(ex.res, 429, 'rate_limited', `rate limited by policy ${v.policy}`, ex.requestId, false, [
-        'retry-after', retry, 'ratelimit-limit', String(v.limit), 'ratelimit-remaining', '0', 'ratelimit-reset', retry,
-      ]);
-    }
-    if (v.outcome === 'unavailable') {
-      return this.refuse(ex.res, 503, 'rate_limiter_unavailable', `rate limiter unavailable for policy ${v.policy}`, ex.requestId, false, ['retry-after', '1']);
-    }
+    const refusal = refusalFor(v);
+    if (refusal !== undefined) return this.refuse(ex.res, refusal.status, refusal.code, refusal.message, ex.requestId, false, refusal.headers);
     if (v.limit > 0) {
       ex.extraHeaders = ['ratelimit-limit', String(v.limit), 'ratelimit-remaining', String(v.remaining), 'ratelimit-reset', String(Math.ceil(v.resetMs / 1000))];
     }
@@ -258,6 +252,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       }
       out.push(raw[i]!, value);
     }
+    if (host === undefined && this.req.httpVersionMinor >= 1) return { status: 400, code: 'bad_request', message: 'HTTP/1.1 request without a Host header' };
     if (connectionTokens !== undefined) this.dropConnectionTokens(connectionTokens);
     const peer = this.req.socket.remoteAddress ?? '';
     const ip = trusted.clientIp(peer, forwardedFor);
