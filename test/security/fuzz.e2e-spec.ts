@@ -257,7 +257,11 @@ function exchange(host: string, port: number, bytes: Buffer): Promise<{ status: 
       const final = text.replace(/^(HTTP\/1\.[01] 1\d\d[^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(final);
       const split = final.indexOf('\r\n\r\n');
-      resolve({ status: m ? Number(m[1]) : 'no-answer', head: split < 0 ? final : final.slice(0, split), body: split < 0 ? '' : final.slice(split + 4, split + 4 + 2000) });
+      const head = split < 0 ? final : final.slice(0, split);
+      // The first answer's body only (a refused request's leftover bytes may get an answer of their own).
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      const rest = split < 0 ? '' : final.slice(split + 4);
+      resolve({ status: m ? Number(m[1]) : 'no-answer', head, body: length ? rest.slice(0, Number(length[1])) : rest.slice(0, 70_000) });
     };
     const timer = setTimeout(finish, ANSWER_TIMEOUT_MS);
     socket.on('data', (c: Buffer) => chunks.push(c));
