@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { runId, send, TestGateway, TestUpstream } from './gateway-harness';
+import { runId, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 

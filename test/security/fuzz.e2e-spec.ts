@@ -31,6 +31,23 @@ function prng(seed: number): () => number {
   };
 }
 
+/** Bodies of the right syntax and the wrong types or sizes, and a prototype-pollution attempt. */
+const WRONG_TYPES: readonly string[] = [
+  '{"customerId":7}',
+  '{"customerId":["c-1"]}',
+  '{"customerId":{"$ne":1}}',
+  '{"customerId":null,"items":"x"}',
+  '{"items":[{"sku":1,"quantity":-1}]}',
+  '{"items":[{"sku":"sku-1","quantity":1e308}]}',
+  '{"skus":"sku-1"}',
+  JSON.stringify({ skus: Array(5000).fill('sku-1') }),
+  '[]',
+  '"x"',
+  '1',
+  'null',
+  '{"__proto__":{"admin":true},"constructor":{"prototype":{"admin":true}}}',
+];
+
 interface Generated {
   kind: string;
   bytes: Buffer;
@@ -119,7 +136,7 @@ class Generator {
         return json('wide', `{"customerId":"c-1","items":[${Array(n).fill('{}').join(',')}]}`);
       }
       case 4:
-        return json('wrong-types', JSON.stringify(this.pick([{ customerId: 7 }, { customerId: ['c-1'] }, { customerId: { $ne: 1 } }, { customerId: null, items: 'x' }, { items: [{ sku: 1, quantity: -1 }] }, { items: [{ sku: 'sku-1', quantity: 1e308 }] }, { skus: 'sku-1' }, { skus: Array(5000).fill('sku-1') }, [], 'x', 1, null, { __proto__: { admin: true }, constructor: { prototype: {} } }])));
+        return json('wrong-types', this.pick(WRONG_TYPES));
       case 5:
         return json('bad-json', this.pick(['{', '{"a":}', '{"a":1,}', "{'a':1}", 'nul', '[1,2', '"\\u12"', '{"a":1}{"b":2}', '\u0000', '{"a":"\ud800"}']));
       case 6:
