@@ -220,3 +220,47 @@ export interface GatewayStatus {
 
 /** A unique suffix for names (policies, services) so that runs never share Redis keys. */
 export const runId = `${process.pid}-${Date.now().toString(36)}`;
+
+/**
+ * An upstream in a process of its own, so that it can die as a real one does (SIGKILL: the kernel closes its
+ * sockets, new connections are refused). Answers every request with 200 `{"instance","url"}` after reading it.
+ */
+export class ProcessUpstream {
+  private proc: ChildProcess | undefined;
+
+  private constructor(
+    readonly id: string,
+    readonly port: number,
+  ) {}
+
+  static async start(id: string): Promise<ProcessUpstream> {
+    const port = await freePort();
+    const upstream = new ProcessUpstream(id, port);
+    const script = `
+      require('node:http').createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ instance: ${JSON.stringify(id)}, url: req.url }));
+        });
+      }).listen(${port}, '127.0.0.1', () => process.send('ready'));`;
+    upstream.proc = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    await new Promise<void>((resolve, reject) => {
+      upstream.proc!.once('message', () => resolve());
+      upstream.proc!.once('exit', (code) => reject(new Error(`upstream ${id} exited with ${code}`)));
+    });
+    return upstream;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill(signal);
+    await exited;
+  }
+
+  instance(meta: Record<string, string> = {}) {
+    return { id: this.id, address: '127.0.0.1', port: this.port, meta };
+  }
+}

@@ -18,6 +18,10 @@ export interface GatewayConfig {
   publicDir: string | undefined;
   /** Connections per upstream instance (undici pool bound). */
   upstreamConnections: number;
+  /** A request body must arrive whole within this long, else 408 (docs/gateway.md, "Bounds"). */
+  bodyTimeoutMs: number;
+  /** Requests one client address may have in flight through the proxy, else 429. */
+  maxRequestsPerClient: number;
 }
 
 export function readGatewayConfig(env: EnvReader): GatewayConfig {
@@ -36,6 +40,8 @@ export function readGatewayConfig(env: EnvReader): GatewayConfig {
     discoveryFile,
     publicDir: env.string('GATEWAY_PUBLIC_DIR', { default: '' }) || undefined,
     upstreamConnections: env.int('GATEWAY_UPSTREAM_CONNECTIONS', { default: 64, min: 1, max: 4096 }),
+    bodyTimeoutMs: env.int('GATEWAY_BODY_TIMEOUT_MS', { default: 10_000, min: 100, max: 300_000 }),
+    maxRequestsPerClient: env.int('GATEWAY_MAX_REQUESTS_PER_CLIENT', { default: 100, min: 1, max: 100_000 }),
   };
   if (!discoveryFile && registryUrls.length === 0) {
     throw new ConfigError(['REGISTRY_URLS is required (or DISCOVERY_FILE for a run without a registry)']);

@@ -6,6 +6,7 @@ import { BreakersConfig, DEFAULT_BREAKERS_CONFIG, LatencySummary, parseBreakersC
 import { parseRateLimitPolicies, RateLimitEngine, RateLimitPolicy } from '@shop/rate-limit';
 import { RegistryClient } from '@shop/registry-client';
 import { UpstreamBreakers } from './breakers/upstream-breakers';
+import { isRateLimitedConsolePath, limitConsoleRequest } from './api/console-rate-limit';
 import { ConsoleService } from './console/console.service';
 import type { DiscoverySource, LiveConfig } from './discovery/discovery.source';
 import { FileDiscovery } from './discovery/file.discovery';
@@ -13,10 +14,12 @@ import { RegistryDiscovery } from './discovery/registry.discovery';
 import type { GatewayConfig } from './gateway.config';
 import { registerGatewayMetrics } from './observability/gateway-metrics';
 import { Series } from './observability/series';
+import { ClientConcurrency } from './proxy/client-concurrency';
 import { ProxyHandler } from './proxy/proxy.handler';
 import { ProxyStats } from './proxy/proxy.stats';
 import { TrustedProxies } from './proxy/request-guard';
 import { DEFAULT_ROUTES, parseRoutes, RouteTable } from './routing/routes.config';
+import { DEFAULT_OUTLIER_POLICY } from './routing/outlier-detector';
 import { Upstreams } from './routing/upstreams';
 import { findPublicDir, registerStaticFiles } from './static/static-files';
 
@@ -39,6 +42,10 @@ export const CONFIG_PARSERS: Record<string, (raw: unknown) => unknown> = {
  */
 export const DEFAULT_RATE_LIMITS: RateLimitPolicy[] = parseRateLimitPolicies([
   { name: 'api-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/' }, key: 'ip', capacity: 200, refillPerSec: 100, onRedisError: 'local' },
+  // The console's reads that fan out to every service or registry node (see console-rate-limit.ts).
+  { name: 'console-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/' }, key: 'ip', capacity: 30, refillPerSec: 5, onRedisError: 'local' },
+  // Config writes, and a bearer token someone could try to guess.
+  { name: 'admin-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/admin/' }, key: 'ip', capacity: 10, refillPerSec: 1, onRedisError: 'local' },
 ]);
 
 /**
@@ -53,6 +60,8 @@ export class GatewayRuntime {
   readonly upstreams: Upstreams;
   readonly series: Series;
   readonly proxy: ProxyHandler;
+  readonly perClient: ClientConcurrency;
+  readonly trusted: TrustedProxies;
   readonly console: ConsoleService;
   readonly routes: LiveConfig<RouteTable>;
   readonly rateLimits: LiveConfig<RateLimitPolicy[]>;
@@ -90,6 +99,14 @@ export class GatewayRuntime {
       discovery,
       (service) => ({ maxConnections: config.upstreamConnections, connectTimeoutMs: this.connectTimeoutFor(service) }),
       (service, list) => this.logger.event('log', 'instances changed', { service, instances: list.map((u) => u.instance.id) }),
+      DEFAULT_OUTLIER_POLICY,
+      (service, u, until) =>
+        this.logger.event('warn', 'instance ejected after consecutive gateway failures', {
+          service,
+          instance: u.instance.id,
+          ejections: u.outlier.ejections,
+          until: new Date(until).toISOString(),
+        }),
     );
     this.limits.setPolicies(this.rateLimits.get());
     this.followRouteServices(this.routes.get());
@@ -110,13 +127,17 @@ export class GatewayRuntime {
     });
 
     const routes = this.routes;
+    this.perClient = new ClientConcurrency(config.maxRequestsPerClient);
+    this.trusted = new TrustedProxies(config.trustedProxies);
     this.proxy = new ProxyHandler({
       routes: () => routes.get(),
       upstreams: this.upstreams,
       limits: this.limits,
       breakers: this.breakers,
-      trusted: new TrustedProxies(config.trustedProxies),
+      trusted: this.trusted,
       stats: this.stats,
+      perClient: this.perClient,
+      bodyTimeoutMs: config.bodyTimeoutMs,
     });
     this.console = new ConsoleService(discovery);
     registerGatewayMetrics(metricsRegistry, this.limits, this.stats, this.upstreams);
@@ -142,9 +163,11 @@ export class GatewayRuntime {
     const [toFastify] = fastifyHandlers as [(req: IncomingMessage, res: ServerResponse) => void];
     server.removeAllListeners('request');
     const proxy = this.proxy;
+    const consoleLimits = { limits: this.limits, trusted: this.trusted, stats: this.stats };
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url;
       if (url !== undefined && url.startsWith('/api/')) proxy.handle(req, res);
+      else if (url !== undefined && isRateLimitedConsolePath(url)) limitConsoleRequest(req, res, consoleLimits, () => toFastify(req, res));
       else toFastify(req, res);
     });
     registerStaticFiles(fastify, findPublicDir(this.config.publicDir));
@@ -160,13 +183,17 @@ export class GatewayRuntime {
       services: Object.fromEntries(
         this.upstreams.services().map((service) => [
           service,
-          this.upstreams.of(service).map((u) => ({
+          this.upstreams.all(service).map((u) => ({
             id: u.instance.id,
             address: `${u.instance.address}:${u.instance.port}`,
             weight: u.weight,
             outstanding: u.outstanding,
             sent: u.sent,
             failures: u.failures,
+            ejected: u.outlier.isEjected(now),
+            ejectedUntil: u.outlier.isEjected(now) ? new Date(u.outlier.ejectedUntil).toISOString() : null,
+            consecutiveGatewayFailures: u.outlier.consecutiveFailures,
+            ejections: u.outlier.totalEjections,
           })),
         ]),
       ),
@@ -183,7 +210,13 @@ export class GatewayRuntime {
         redis: this.limits.redisStatus(),
         policies: this.limits.policies().map(({ policy, stats }) => ({ ...policy, stats: { ...stats } })),
       },
-      requests: { proxied: this.stats.requests, gatewayErrors: { ...this.stats.gatewayErrors } },
+      outlierDetection: DEFAULT_OUTLIER_POLICY,
+      requests: {
+        proxied: this.stats.requests,
+        gatewayErrors: { ...this.stats.gatewayErrors },
+        bodyBytesInMemory: this.proxy.bodies.inUse,
+        clientsInFlight: this.perClient.clients,
+      },
     };
   }
 

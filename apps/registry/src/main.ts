@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     module: registryModule(node),
     port: config.port,
     bodyLimitBytes: BODY_LIMIT_BYTES,
+    // A peer stream is one request whose body never ends: no whole-request deadline (idle sockets still time out).
+    requestTimeoutMs: 0,
     unmeteredPaths: [RAFT_PEER_PATH],
     configureFastify: (fastify) => {
       // Peer RPC shares the client port; onRequest runs before Fastify reads the body, so the stream is intact.

@@ -89,4 +89,22 @@ describe('createBreaker (服务熔断)', () => {
     expect(b.state()).toBe('closed');
     b.shutdown();
   });
+
+  it('errors the errorFilter excuses are neither failures nor slow calls, however long they took', async () => {
+    class Excused extends Error {}
+    const b = createBreaker(
+      'test-excused',
+      async () => {
+        await sleep(200);
+        throw new Excused('the caller stalled');
+      },
+      options,
+      { errorFilter: (e) => e instanceof Excused },
+    );
+    for (let i = 0; i < 10; i++) await b.fire().catch(() => undefined);
+    expect(b.state()).toBe('closed');
+    expect(b.slowCalls()).toEqual({ calls: 0, slow: 0 });
+    expect(b.breaker.stats.failures).toBe(0);
+    b.shutdown();
+  });
 });

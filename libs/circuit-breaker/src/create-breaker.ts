@@ -73,7 +73,10 @@ export interface CreateBreakerHooks {
   logger?: BreakerLogger;
   /** Where the metrics live; apps pass @shop/common's `metricsRegistry` (default: prom-client's global one). */
   registry?: Registry;
-  /** Errors for which the caller, not the upstream, is to blame (e.g. a body too large): not counted as failures. */
+  /**
+   * Errors for which the upstream is not to blame (the caller's fault, or a deliberate answer passed through):
+   * counted neither as failures nor as calls for the slow-call rule.
+   */
   errorFilter?: (error: unknown) => boolean;
   /** Injectable clock for the slow-call window (tests). */
   now?: () => number;
@@ -136,7 +139,13 @@ export function createBreaker<TArgs extends unknown[], TResult>(
   breaker.on('halfOpen', () => {
     wasProbe = true;
   });
-  breaker.on('success', (_result: TResult, latencyMs: number) => {
+  breaker.on('success', (result: TResult, latencyMs: number) => {
+    // opossum reports an error the errorFilter excused as a success; it is no evidence about the upstream's
+    // speed either (a client that stalled, a deliberate "my dependency is down"): not a call for the slow rule.
+    if (hooks.errorFilter && result instanceof Error && hooks.errorFilter(result)) {
+      wasProbe = false;
+      return;
+    }
     const slowProbe = wasProbe && latencyMs > opts.slowCallMs;
     wasProbe = false;
     if (slow.record(latencyMs, now()) || slowProbe) {

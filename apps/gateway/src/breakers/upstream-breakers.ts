@@ -7,7 +7,8 @@ import {
   optionsFor,
   ShopBreaker,
 } from '@shop/circuit-breaker';
-import { ClientSideError, ProxyExchange } from '../proxy/proxy.handler';
+import type { ProxyExchange } from '../proxy/proxy.handler';
+import { isNotUpstreamsFault } from '../proxy/upstream-failure';
 
 export type UpstreamBreaker = ShopBreaker<[ProxyExchange], void>;
 
@@ -32,7 +33,7 @@ export class UpstreamBreakers {
         logger: this.logger,
         registry: this.registry,
         onTransition: this.onTransition,
-        errorFilter: (error) => error instanceof ClientSideError,
+        errorFilter: isNotUpstreamsFault,
       });
       this.byService.set(service, breaker);
     }

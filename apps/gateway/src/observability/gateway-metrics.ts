@@ -60,8 +60,28 @@ export function registerGatewayMetrics(registry: Registry, limits: RateLimitEngi
     collect() {
       this.reset();
       for (const service of upstreams.services()) {
-        for (const u of upstreams.of(service)) this.labels(service, u.instance.id).set(u.outstanding);
+        for (const u of upstreams.all(service)) this.labels(service, u.instance.id).set(u.outstanding);
       }
+    },
+  });
+  new Gauge({
+    name: 'gateway_upstream_ejected',
+    help: 'Instances per service that outlier detection ejected (skipped by the balancer) now',
+    labelNames: ['service'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const service of upstreams.services()) this.labels(service).set(upstreams.all(service).length - upstreams.of(service).length);
+    },
+  });
+  new Counter({
+    name: 'gateway_upstream_ejections_total',
+    help: 'Ejections by outlier detection per service (consecutive gateway failures of one instance)',
+    labelNames: ['service'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const service of upstreams.services()) this.labels(service).inc(upstreams.ejections(service));
     },
   });
 }

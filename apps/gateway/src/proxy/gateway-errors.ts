@@ -3,6 +3,11 @@ import type { ServerResponse } from 'node:http';
 /** The gateway's own answers, in the contract's shape {"error":{"code","message"}}. */
 export type GatewayErrorCode =
   | 'bad_request'
+  | 'method_not_allowed'
+  | 'request_timeout'
+  | 'uri_too_long'
+  | 'headers_too_large'
+  | 'too_many_concurrent_requests'
   | 'not_found'
   | 'payload_too_large'
   | 'rate_limited'

@@ -6,40 +6,30 @@ import type { UpstreamBreakers } from '../breakers/upstream-breakers';
 import { Balancer, createBalancer } from '../routing/balancer';
 import type { Route, RouteTable } from '../routing/routes.config';
 import type { UpstreamInstance, Upstreams } from '../routing/upstreams';
+import type { ClientConcurrency } from './client-concurrency';
 import { GatewayErrorCode, sendError } from './gateway-errors';
 import { contentLengthProblem, customerIdProblem, pathProblem, TrustedProxies } from './request-guard';
 import { ProxyStats } from './proxy.stats';
+import { refusalFor } from './rate-limit-answer';
+import { ByteBudget, DISCARD_BODY_BYTES, readRequestBody } from './request-body';
+import {
+  ClientSideError,
+  CONNECT_ERRORS,
+  DependencyUnavailableAnswer,
+  isGatewayFailure,
+  judgeAnswer,
+  RESET_ERRORS,
+  TIMEOUT_ERRORS,
+  UpstreamStatusError,
+} from './upstream-failure';
 
 /** The contract's bound on request bodies. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Bodies up to this size are read before forwarding, so that a retry can send them again. */
-export const REPLAYABLE_BODY_BYTES = 64 * 1024;
 /**
- * Chunked bodies (no Content-Length) are read whole before anything goes upstream, so that one over 1 MiB is
- * refused with nothing forwarded; all of them together may hold at most this much memory of the gateway.
+ * Every request body is read whole before anything goes upstream (see readRequestBody); all of them together
+ * may hold at most this much of the gateway's memory (64 bodies of the largest size).
  */
-export const CHUNKED_BUFFER_BYTES = 64 * 1024 * 1024;
-
-/** Bytes of memory shared by requests; what one takes, it gives back when it ends. */
-export class ByteBudget {
-  private used = 0;
-
-  constructor(readonly capacity: number) {}
-
-  get inUse(): number {
-    return this.used;
-  }
-
-  tryTake(bytes: number): boolean {
-    if (this.used + bytes > this.capacity) return false;
-    this.used += bytes;
-    return true;
-  }
-
-  give(bytes: number): void {
-    this.used -= bytes;
-  }
-}
+export const BODY_BUFFER_BYTES = 64 * 1024 * 1024;
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the gateway sets itself. */
 const REQUEST_DROP = new Set([
@@ -52,29 +42,9 @@ const RESPONSE_DROP = new Set([
 ]);
 /** Safe to send twice (RFC 9110 §9.2.2); POST joins them when it carries an Idempotency-Key (the order service dedups). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-/** Failures before any byte of the request left: a retry elsewhere is safe for every method. */
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
-/** The connection broke before a response: safe to resend only an idempotent request. */
-const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
-
-/** An error the client caused (body too large, went away): answered, but never held against the upstream. */
-export class ClientSideError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: GatewayErrorCode,
-  ) {
-    super(message);
-  }
-}
-
-/** A 5xx from the upstream: already forwarded to the client, reported to the breaker as a failure. */
-export class UpstreamStatusError extends Error {
-  constructor(readonly status: number) {
-    super(`upstream answered ${status}`);
-  }
-}
+/** The methods the API uses; anything else (TRACE, PROPFIND, ...) is answered 405 here, never forwarded. */
+const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const ALLOW_HEADER = ['allow', [...ALLOWED_METHODS].join(', ')];
 
 export interface ProxyDeps {
   routes: () => RouteTable;
@@ -83,6 +53,9 @@ export interface ProxyDeps {
   breakers: UpstreamBreakers;
   trusted: TrustedProxies;
   stats: ProxyStats;
+  perClient: ClientConcurrency;
+  /** A request body must arrive whole within this long (408 otherwise). */
+  bodyTimeoutMs: number;
 }
 
 /**
@@ -94,8 +67,8 @@ export interface ProxyDeps {
 export class ProxyHandler {
   private readonly balancers = new WeakMap<Route, Balancer<UpstreamInstance>>();
 
-  /** Memory for chunked request bodies, shared by all exchanges. */
-  readonly chunkedBodies = new ByteBudget(CHUNKED_BUFFER_BYTES);
+  /** Memory for request bodies, shared by all exchanges. */
+  readonly bodies = new ByteBudget(BODY_BUFFER_BYTES);
 
   constructor(private readonly deps: ProxyDeps) {}
 
@@ -116,6 +89,9 @@ export class ProxyHandler {
 
     const problem = pathProblem(path);
     if (problem !== undefined) return this.refuse(res, 400, 'bad_request', problem, requestId);
+    if (!ALLOWED_METHODS.has(req.method!)) {
+      return this.refuse(res, 405, 'method_not_allowed', `method ${req.method} is not allowed`, requestId, true, ALLOW_HEADER);
+    }
     const slash = path.indexOf('/', 5);
     const route = this.deps.routes().get(slash < 0 ? path.slice(5) : path.slice(5, slash));
     if (route === undefined) return this.refuse(res, 404, 'not_found', `no route for ${path}`, requestId);
@@ -129,10 +105,17 @@ export class ProxyHandler {
       const keep = headerProblem.status === 413 && ex.declaredBodyBytes <= DISCARD_BODY_BYTES;
       return this.refuse(res, headerProblem.status, headerProblem.code, headerProblem.message, requestId, !keep);
     }
+    const client = ex.identity.ip;
+    if (!this.deps.perClient.tryEnter(client)) {
+      return this.refuse(res, 429, 'too_many_concurrent_requests', `more than ${this.deps.perClient.maxPerClient} requests in flight from ${client}`, requestId, false, ['retry-after', '1']);
+    }
     stats.requests++;
     // From here on the client may leave at any moment (while Redis decides, while a leaky bucket holds the
     // request, while the upstream answers): whatever is in flight for it must then stop and free its slot.
-    res.once('close', ex.onClientClose);
+    res.once('close', () => {
+      this.deps.perClient.leave(client);
+      ex.onClientClose();
+    });
 
     const verdict = this.deps.limits.check(req.method!, path, ex.identity);
     if (verdict === undefined) return void this.forward(ex);
@@ -145,15 +128,8 @@ export class ProxyHandler {
 
   private afterLimit(ex: ProxyExchange, v: Verdict): void {
     if (ex.finished) return;
-    if (v.outcome === 'reject') {
-      const retry = String(Math.max(1, Math.ceil(v.retryAfterMs / 1000)));
-      return this.refuse(ex.res, 429, 'rate_limited', `rate limited by policy ${v.policy}`, ex.requestId, false, [
-        'retry-after', retry, 'ratelimit-limit', String(v.limit), 'ratelimit-remaining', '0', 'ratelimit-reset', retry,
-      ]);
-    }
-    if (v.outcome === 'unavailable') {
-      return this.refuse(ex.res, 503, 'rate_limiter_unavailable', `rate limiter unavailable for policy ${v.policy}`, ex.requestId, false, ['retry-after', '1']);
-    }
+    const refusal = refusalFor(v);
+    if (refusal !== undefined) return this.refuse(ex.res, refusal.status, refusal.code, refusal.message, ex.requestId, false, refusal.headers);
     if (v.limit > 0) {
       ex.extraHeaders = ['ratelimit-limit', String(v.limit), 'ratelimit-remaining', String(v.remaining), 'ratelimit-reset', String(Math.ceil(v.resetMs / 1000))];
     }
@@ -175,7 +151,7 @@ export class ProxyHandler {
       return ex.fail(error);
     }
     breaker.fire(ex).then(undefined, (error: unknown) => {
-      if (error instanceof UpstreamStatusError) return;
+      if (error instanceof UpstreamStatusError || error instanceof DependencyUnavailableAnswer) return;
       if ((error as { code?: string }).code === 'EOPENBREAKER') return this.circuitOpen(ex, breaker.retryAfterMs());
       ex.fail(error);
     });
@@ -193,6 +169,10 @@ export class ProxyHandler {
 
   get upstreams(): Upstreams {
     return this.deps.upstreams;
+  }
+
+  get bodyTimeoutMs(): number {
+    return this.deps.bodyTimeoutMs;
   }
 }
 
@@ -213,7 +193,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   identity: RequestIdentity = { ip: '', customer: undefined };
   extraHeaders: string[] | undefined;
   private forwardHeaders: string[] = [];
-  private body: Buffer | IncomingMessage | AsyncIterable<Buffer> | null = null;
+  private body: Buffer | null = null;
   private contentLength = -1;
   /** The body's Content-Length (-1: none). */
   get declaredBodyBytes(): number {
@@ -272,6 +252,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       }
       out.push(raw[i]!, value);
     }
+    if (host === undefined && this.req.httpVersionMinor >= 1) return { status: 400, code: 'bad_request', message: 'HTTP/1.1 request without a Host header' };
     if (connectionTokens !== undefined) this.dropConnectionTokens(connectionTokens);
     const peer = this.req.socket.remoteAddress ?? '';
     const ip = trusted.clientIp(peer, forwardedFor);
@@ -296,16 +277,15 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.forwardHeaders = kept;
   }
 
-  /** Small and chunked bodies are read now (replayable on a retry; a chunked one checked against the limit
-   *  before anything goes upstream); larger ones with a Content-Length stream. */
+  /** The body, read whole before the breaker's call starts (see readRequestBody). */
   async prepareBody(): Promise<void> {
-    if (this.chunked) {
-      this.body = await readChunkedBody(this.req, this.res, MAX_BODY_BYTES, this.proxy.chunkedBodies);
-    } else if (this.contentLength > REPLAYABLE_BODY_BYTES) {
-      this.body = this.req;
-    } else if (this.contentLength > 0) {
-      this.body = await readBody(this.req, this.contentLength);
-    }
+    if (!this.chunked && this.contentLength <= 0) return;
+    this.body = await readRequestBody(this.req, this.res, {
+      declaredBytes: this.chunked ? -1 : this.contentLength,
+      limit: MAX_BODY_BYTES,
+      budget: this.proxy.bodies,
+      timeoutMs: this.proxy.bodyTimeoutMs,
+    });
   }
 
   /** The breaker's action: resolves at the response headers, rejects on a 5xx, a failure or a timeout. */
@@ -376,7 +356,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       this.abortUpstream?.(error as Error);
       return false;
     }
-    this.settle?.(statusCode >= 500 ? new UpstreamStatusError(statusCode) : undefined);
+    this.proxy.upstreams.recordAnswer(this.target!);
+    this.settle?.(statusCode >= 500 ? this.judge(statusCode, out) : undefined);
     return true;
   }
 
@@ -389,12 +370,12 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    this.release(false);
+    this.release();
     this.res.end();
   }
 
   onError(error: Error): void {
-    this.release(!(error instanceof ClientSideError));
+    this.release(error);
     if (this.finished) return;
     if (!this.res.headersSent) {
       if (this.mayRetry(error)) {
@@ -421,8 +402,9 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     const proxy = this.proxy;
     this.finished = true;
     if (e instanceof ClientSideError) {
-      // A chunked body refused part-way is being discarded (`discardRest`): the connection stays usable.
-      return proxy.refuse(this.res, e.status, e.code, e.message, this.requestId, false, e.code === 'overloaded' ? ['retry-after', '1'] : undefined);
+      // A body refused part-way is being discarded (`discardRest`): the connection stays usable, unless the
+      // client stalled, whose rest will not come.
+      return proxy.refuse(this.res, e.status, e.code, e.message, this.requestId, e.closeConnection, e.code === 'overloaded' ? ['retry-after', '1'] : undefined);
     }
     if (e.code === 'NO_INSTANCE') return proxy.refuse(this.res, 503, 'no_instance', e.message, this.requestId, false, ['retry-after', '1']);
     if (e.code !== undefined && TIMEOUT_ERRORS.has(e.code)) {
@@ -431,19 +413,35 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     proxy.refuse(this.res, 502, 'bad_gateway', `${this.route.service} failed: ${e.code ?? e.message}`, this.requestId);
   }
 
+  /**
+   * One retry on another instance: for any method when no connection was made (nothing was sent, so the
+   * upstream cannot have acted on it), for an idempotent one when the connection broke before an answer.
+   */
   private mayRetry(error: Error): boolean {
-    // A streamed body may be half sent: only no body or a buffered one can be sent again.
-    if (this.attempts > 0 || (this.body !== null && !Buffer.isBuffer(this.body))) return false;
+    if (this.attempts > 0) return false;
     const code = (error as { code?: string }).code;
     if (code === undefined) return false;
     return CONNECT_ERRORS.has(code) || (this.idempotent && RESET_ERRORS.has(code));
   }
 
-  private release(failed: boolean): void {
+  /** A 5xx's meaning for the breaker: a failure, a deliberate 503 + Retry-After passed through, or neither. */
+  private judge(statusCode: number, headers: readonly string[]): Error | undefined {
+    let retryAfter = false;
+    for (let i = 0; i < headers.length; i += 2) {
+      if (headers[i]!.length === 11 && headers[i]!.toLowerCase() === 'retry-after') retryAfter = true;
+    }
+    const verdict = judgeAnswer(statusCode, retryAfter);
+    if (verdict === 'success') return undefined;
+    return verdict === 'dependency-unavailable' ? new DependencyUnavailableAnswer() : new UpstreamStatusError(statusCode);
+  }
+
+  private release(error?: Error): void {
     if (!this.inFlight) return;
     this.inFlight = false;
     this.target!.outstanding--;
-    if (failed) this.target!.failures++;
+    if (error === undefined || error instanceof ClientSideError) return;
+    this.target!.failures++;
+    if (isGatewayFailure(error)) this.proxy.upstreams.recordGatewayFailure(this.route.service, this.target!);
   }
 
   readonly onClientClose = (): void => {
@@ -453,73 +451,4 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     if (this.inFlight) this.abortUpstream?.(gone);
     this.settle?.(gone);
   };
-}
-
-/**
- * Reads a chunked body whole, up to `limit` bytes, from memory in `budget`, given back when the exchange ends
- * (`res` closes: answered, failed or the client gone). Over the limit: 413; the budget spent by other requests:
- * 503 (retry shortly); in neither case is anything forwarded, and the rest of the body is discarded (see
- * `discardRest`) so that the client, still sending, reads the answer.
- */
-export function readChunkedBody(req: IncomingMessage, res: ServerResponse, limit: number, budget: ByteBudget): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let taken = 0;
-    let handedBack = false;
-    const giveBack = () => {
-      if (handedBack) return;
-      handedBack = true;
-      budget.give(taken);
-    };
-    const refuse = (error: ClientSideError) => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      giveBack();
-      discardRest(req);
-      reject(error);
-    };
-    const onData = (chunk: Buffer) => {
-      if (taken + chunk.length > limit) return refuse(new ClientSideError(`body over ${limit} bytes`, 413, 'payload_too_large'));
-      if (!budget.tryTake(chunk.length)) return refuse(new ClientSideError('too many request bodies in memory; retry shortly', 503, 'overloaded'));
-      taken += chunk.length;
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      if (res.closed) giveBack();
-      else res.once('close', giveBack);
-      resolve(Buffer.concat(chunks, taken));
-    };
-    req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('error', (error) => {
-      giveBack();
-      reject(error);
-    });
-  });
-}
-
-/** A refused body is read and dropped up to this much more; beyond it the connection is cut. */
-export const DISCARD_BODY_BYTES = 8 * 1024 * 1024;
-
-/**
- * Reads and drops what is left of a refused body, so that the connection closes (or carries the next request)
- * cleanly: cutting it while the client still sends would reset it, and the client could lose the answer
- * before reading it. Past DISCARD_BODY_BYTES the connection is cut after all.
- */
-function discardRest(req: IncomingMessage): void {
-  let dropped = 0;
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > DISCARD_BODY_BYTES) req.destroy();
-  });
-  req.resume();
-}
-
-function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)));
-    req.once('error', reject);
-  });
 }

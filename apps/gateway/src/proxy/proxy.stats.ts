@@ -5,6 +5,11 @@ export class ProxyStats {
   requests = 0;
   readonly gatewayErrors: Record<GatewayErrorCode, number> = {
     bad_request: 0,
+    method_not_allowed: 0,
+    request_timeout: 0,
+    uri_too_long: 0,
+    headers_too_large: 0,
+    too_many_concurrent_requests: 0,
     not_found: 0,
     payload_too_large: 0,
     rate_limited: 0,

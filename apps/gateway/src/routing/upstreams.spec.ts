@@ -1,4 +1,5 @@
 import type { DiscoverySource, ServiceInstance } from '../discovery/discovery.source';
+import { DEFAULT_OUTLIER_POLICY } from './outlier-detector';
 import { Upstreams } from './upstreams';
 
 // Only what Upstreams reads of a discovery source: the instances of a service and their changes.
@@ -33,5 +34,33 @@ describe('Upstreams', () => {
     expect(second[0]).not.toBe(first[0]);
     await upstreams.close();
     await Promise.all(first.map((u) => u.pool.destroy()));
+  });
+
+  it('an instance with three gateway failures in a row leaves the balancers\' list until its ejection ends; the other never does', async () => {
+    let now = 1_000_000;
+    const ejected: string[] = [];
+    const upstreams = new Upstreams(
+      fakeDiscovery([a, b]),
+      () => ({ maxConnections: 4, connectTimeoutMs: 1000 }),
+      () => undefined,
+      DEFAULT_OUTLIER_POLICY,
+      (_service, u) => ejected.push(u.instance.id),
+      () => now,
+    );
+    upstreams.follow('inventory');
+    const [ua, ub] = upstreams.of('inventory');
+    for (let i = 0; i < 3; i++) upstreams.recordGatewayFailure('inventory', ua!);
+    expect(upstreams.of('inventory')).toEqual([ub]);
+    expect(upstreams.all('inventory')).toEqual([ua, ub]);
+    expect(ejected).toEqual(['a']);
+    expect(upstreams.ejections('inventory')).toBe(1);
+    // the last instance in service is never ejected
+    for (let i = 0; i < 10; i++) upstreams.recordGatewayFailure('inventory', ub!);
+    expect(upstreams.of('inventory')).toEqual([ub]);
+    // back after the base ejection time (the list is recomputed on the next change)
+    now += DEFAULT_OUTLIER_POLICY.baseEjectionMs + 1;
+    upstreams.refresh('inventory');
+    expect(upstreams.of('inventory')).toEqual([ua, ub]);
+    await upstreams.close();
   });
 });

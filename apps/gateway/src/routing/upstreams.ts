@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { DiscoverySource, ServiceInstance } from '../discovery/discovery.source';
 import type { Balanceable } from './balancer';
+import { DEFAULT_OUTLIER_POLICY, OutlierPolicy, OutlierState } from './outlier-detector';
 
 /** One instance of a service as the proxy sees it: a keep-alive pool and its requests in flight. */
 export class UpstreamInstance implements Balanceable {
@@ -8,6 +9,7 @@ export class UpstreamInstance implements Balanceable {
   /** Requests sent here since start (status page). */
   sent = 0;
   failures = 0;
+  readonly outlier = new OutlierState();
   readonly weight: number;
   readonly pool: Pool;
   /** undici sets a pool's connect timeout once: a change of it needs a new pool. */
@@ -47,18 +49,28 @@ const instanceKey = (i: ServiceInstance) => `${i.id}@${i.address}:${i.port}`;
 /** Pools of instances that left get this long to finish their requests before they are destroyed. */
 const DRAIN_MS = 30_000;
 
+/** Told when an instance is ejected (log line). */
+export type EjectionListener = (service: string, instance: UpstreamInstance, untilMs: number) => void;
+
 /**
- * The live instances of every service the routes name, from the discovery cache. The list a request sees
- * is replaced (never mutated) when discovery reports a change, so the hot path reads one array.
+ * The live instances of every service the routes name, from the discovery cache, minus the ones the outlier
+ * detector ejected. The list a request sees is replaced (never mutated) when discovery reports a change or an
+ * ejection starts or ends, so the hot path reads one array.
  */
 export class Upstreams {
   private readonly byService = new Map<string, UpstreamInstance[]>();
+  /** Per service, the instances in service (not ejected): what the balancers pick from. */
+  private readonly routable = new Map<string, readonly UpstreamInstance[]>();
+  private readonly ejectionsByService = new Map<string, number>();
   private readonly unsubscribe = new Map<string, () => void>();
 
   constructor(
     private readonly discovery: DiscoverySource,
     private readonly poolOptions: (service: string) => UpstreamPoolOptions,
     private readonly onChange: (service: string, list: readonly UpstreamInstance[]) => void = () => undefined,
+    private readonly outlierPolicy: OutlierPolicy = DEFAULT_OUTLIER_POLICY,
+    private readonly onEjection: EjectionListener = () => undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Starts following `service` (idempotent). */
@@ -69,8 +81,40 @@ export class Upstreams {
     this.update(service, this.discovery.instances(service));
   }
 
+  /** The instances a request may go to: live and not ejected. */
   of(service: string): readonly UpstreamInstance[] {
+    return this.routable.get(service) ?? EMPTY;
+  }
+
+  /** Every live instance, ejected ones included (status page, metrics). */
+  all(service: string): readonly UpstreamInstance[] {
     return this.byService.get(service) ?? EMPTY;
+  }
+
+  /** Ejections since start, per service. */
+  ejections(service: string): number {
+    return this.ejectionsByService.get(service) ?? 0;
+  }
+
+  /** The instance answered (any status): its run of gateway failures ends. */
+  recordAnswer(instance: UpstreamInstance): void {
+    instance.outlier.recordSuccess();
+  }
+
+  /** A gateway failure of `instance` (see isGatewayFailure); may eject it. */
+  recordGatewayFailure(service: string, instance: UpstreamInstance): void {
+    const all = this.byService.get(service);
+    if (all === undefined || !all.includes(instance)) return;
+    const now = this.now();
+    let ejected = 0;
+    for (const u of all) if (u.outlier.isEjected(now)) ejected++;
+    const until = instance.outlier.recordGatewayFailure(this.outlierPolicy, now, ejected, all.length);
+    if (until === undefined) return;
+    this.ejectionsByService.set(service, this.ejections(service) + 1);
+    this.recomputeRoutable(service);
+    this.onEjection(service, instance, until);
+    const timer = setTimeout(() => this.recomputeRoutable(service), until - now + 1);
+    timer.unref();
   }
 
   /**
@@ -89,6 +133,7 @@ export class Upstreams {
     for (const off of this.unsubscribe.values()) off();
     const all = [...this.byService.values()].flat();
     this.byService.clear();
+    this.routable.clear();
     await Promise.all(all.map((u) => u.pool.destroy()));
   }
 
@@ -105,12 +150,20 @@ export class Upstreams {
       return new UpstreamInstance(i, options);
     });
     this.byService.set(service, next);
+    this.recomputeRoutable(service);
     for (const gone of keep.values()) {
       const timer = setTimeout(() => void gone.pool.destroy(), DRAIN_MS);
       timer.unref();
       void gone.pool.close().then(() => clearTimeout(timer));
     }
     this.onChange(service, next);
+  }
+
+  private recomputeRoutable(service: string): void {
+    const all = this.byService.get(service) ?? EMPTY;
+    const now = this.now();
+    const inService = all.filter((u) => !u.outlier.isEjected(now));
+    this.routable.set(service, inService.length === all.length ? all : inService);
   }
 }
 

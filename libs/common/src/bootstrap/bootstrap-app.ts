@@ -5,6 +5,15 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createLogger, JsonLogger } from '../logging/json-logger';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER, withRequestId } from '../logging/request-context';
+import { errorBody } from '../http/api-error';
+import {
+  handleClientError,
+  handleFrameworkError,
+  HEADERS_TIMEOUT_MS,
+  installParserErrorAnswers,
+  lacksRequiredHost,
+  REQUEST_TIMEOUT_MS,
+} from '../http/parser-errors';
 import { collectProcessMetrics, httpRequestDuration } from '../metrics/metrics';
 
 /** The contract's bound on request bodies (413 above it). */
@@ -19,6 +28,11 @@ export interface BootstrapOptions {
   host?: string;
   logLevel?: LogLevel;
   bodyLimitBytes?: number;
+  /**
+   * The whole request (headers and body) must arrive within this long, else 408 (default REQUEST_TIMEOUT_MS);
+   * 0 for a server whose requests are endless streams (the registry's peer streams).
+   */
+  requestTimeoutMs?: number;
   /** Runs on the raw Fastify instance before Nest registers its routes (e.g. the gateway's proxy routes). */
   configureFastify?: (fastify: FastifyInstance) => void | Promise<void>;
   /**
@@ -49,8 +63,19 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]),
     connectionTimeout: 30_000,
     keepAliveTimeout: 65_000,
+    // A slow client (slowloris) is answered 408 and closed: headers within 10 s, the whole request within 30 s.
+    requestTimeout: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, requireHostHeader: false },
+    // Parser-level and router-level errors in the contract's shape too.
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
   });
   const fastify = adapter.getInstance();
+  installParserErrorAnswers(fastify.server);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!lacksRequiredHost(request.raw)) return done();
+    void reply.code(400).header('connection', 'close').type('application/json; charset=utf-8').send(errorBody('bad_request', 'HTTP/1.1 request without a Host header'));
+  });
   installRequestContext(fastify, new Set(opts.unmeteredPaths ?? []));
   await opts.configureFastify?.(fastify);
 

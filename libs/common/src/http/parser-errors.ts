@@ -1,0 +1,75 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from './api-error';
+
+/**
+ * Errors raised below the app, by Node's HTTP parser and Fastify's router, answered in the contract's shape
+ * `{"error":{"code","message"}}` like every other error: without this they leave in Fastify's own shape, or
+ * (CONNECT) as a bare reset.
+ */
+
+/** Node's HTTP server timeouts (server options): a slow client is answered 408 and closed. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+
+/** The answer to a client error Node's parser raised (Fastify's `clientErrorHandler`). */
+export function clientErrorAnswer(error: { code?: string }): { status: number; reason: string; code: string; message: string } {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, reason: 'Request Timeout', code: 'request_timeout', message: 'request not received in time' };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, reason: 'Request Header Fields Too Large', code: 'headers_too_large', message: 'request line and headers over 16 KiB' };
+    case 'HPE_INVALID_METHOD':
+      return { status: 400, reason: 'Bad Request', code: 'bad_request', message: 'unknown HTTP method' };
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return { status: 400, reason: 'Bad Request', code: 'bad_request', message: 'Content-Length together with Transfer-Encoding' };
+    default:
+      return { status: 400, reason: 'Bad Request', code: 'bad_request', message: `malformed HTTP request (${error.code ?? 'parse error'})` };
+  }
+}
+
+function writeRaw(socket: Duplex, status: number, reason: string, code: string, message: string, extra = ''): void {
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Fastify's `clientErrorHandler`: the request could not be parsed (or came too slowly); answer and close. */
+export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // A reset connection has nobody to answer (as Fastify's own handler).
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const a = clientErrorAnswer(error);
+  writeRaw(socket, a.status, a.reason, a.code, a.message);
+}
+
+/** Fastify's `frameworkErrors`: a URL its router cannot decode, a path parameter over maxParamLength. */
+export function handleFrameworkError(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  void reply
+    .status(tooLong ? 414 : 400)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(tooLong ? 'uri_too_long' : 'bad_request', tooLong ? 'a path segment is too long' : 'malformed URL'));
+}
+
+/** CONNECT (tunnelling) is not served: 405 instead of Node's default, which drops the socket without a word. */
+export function installParserErrorAnswers(server: Server): void {
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    writeRaw(socket, 405, 'Method Not Allowed', 'method_not_allowed', 'CONNECT is not supported', 'Allow: GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE\r\n');
+  });
+}
+
+/**
+ * RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400. Node does it itself (requireHostHeader) with
+ * an empty body; servers run with that off and answer through this (Fastify routes) or their own check (the
+ * gateway's proxy), in the contract's shape.
+ */
+export function lacksRequiredHost(req: IncomingMessage): boolean {
+  return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && req.headers.host === undefined;
+}
