@@ -28,6 +28,10 @@ describe('which answers a client retries', () => {
     }
   });
 
+  it('retries a lost connection of a POST the caller declares harmless to repeat (issuing a token)', () => {
+    expect(decideRetry(input({ result: { kind: 'no-answer', reason: 'connection' }, repeatable: true })).retry).toBe(true);
+  });
+
   it('retries a 409 with Retry-After on a keyed request: the first attempt with that key is still in flight', () => {
     expect(decideRetry(input({ result: answer(409, '1'), hasIdempotencyKey: true })).retry).toBe(true);
     expect(decideRetry(input({ result: answer(409, '1') })).retry).toBe(false);

@@ -46,6 +46,8 @@ export type AttemptResult =
 export interface RetryInput {
   method: string;
   hasIdempotencyKey: boolean;
+  /** The caller knows that repeating this request is harmless (e.g. issuing an idempotency token). */
+  repeatable?: boolean;
   result: AttemptResult;
   /** Attempts made so far (1 after the first). */
   attempts: number;
@@ -79,7 +81,7 @@ export function parseRetryAfterMs(value: string | null | undefined, nowMs: numbe
 /** Why a result may be retried, or undefined when it is final. */
 function retryableBecause(input: RetryInput): string | undefined {
   const { result } = input;
-  const safe = isSafeToRepeat(input.method, input.hasIdempotencyKey);
+  const safe = input.repeatable === true || isSafeToRepeat(input.method, input.hasIdempotencyKey);
   if (result.kind === 'no-answer') return safe ? `no answer (${result.reason})` : undefined;
   const hasRetryAfter = parseRetryAfterMs(result.retryAfter, input.nowMs) !== undefined;
   switch (result.status) {

@@ -10,6 +10,8 @@ export interface RetriedRequest {
   method: string;
   /** Sent unchanged on every attempt by the caller's `send`; its presence makes a POST safe to repeat. */
   idempotencyKey?: string;
+  /** Repeating it is harmless although the method says otherwise (e.g. POST /api/orders/tokens). */
+  repeatable?: boolean;
 }
 
 export interface RetryEvent {
@@ -105,6 +107,7 @@ export async function withRetry<T extends RetriableResponse>(
     const decision = decideRetry({
       method: request.method,
       hasIdempotencyKey: request.idempotencyKey !== undefined,
+      repeatable: request.repeatable,
       result,
       attempts: attempt,
       elapsedMs: now() - startedAt,
@@ -127,6 +130,7 @@ export async function withRetry<T extends RetriableResponse>(
 export interface FetchWithRetryInit extends Omit<RequestInit, 'signal'> {
   /** Sent as the `Idempotency-Key` header, the same on every attempt. */
   idempotencyKey?: string;
+  repeatable?: boolean;
 }
 
 /**
@@ -138,13 +142,13 @@ export async function fetchWithRetry(
   init: FetchWithRetryInit = {},
   options: RetryOptions & { fetch?: typeof fetch } = {},
 ): Promise<RetryOutcome<Response>> {
-  const { idempotencyKey, ...rest } = init;
+  const { idempotencyKey, repeatable, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (idempotencyKey !== undefined) headers.set('Idempotency-Key', idempotencyKey);
   const doFetch = options.fetch ?? fetch;
   const method = (rest.method ?? 'GET').toUpperCase();
   return withRetry(
-    { method, idempotencyKey },
+    { method, idempotencyKey, repeatable },
     (signal) => doFetch(url, { ...rest, method, headers, signal }),
     options,
     async (response) => {
