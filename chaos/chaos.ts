@@ -71,10 +71,15 @@ async function sampleBreakers(gateway: string, samples: BreakerSample[], stop: (
   }
 }
 
+/** Every process running before a scenario; one a failed scenario left stopped or paused is brought back. */
 async function waitAllRunning(control: StackControl): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     const notRunning = (await control.list()).filter((p) => p.state !== 'running');
+    for (const p of notRunning) {
+      if (p.state === 'stopped') await control.act(p.name, 'start');
+      if (p.state === 'paused') await control.act(p.name, 'resume');
+    }
     if (notRunning.length === 0) return;
     if (Date.now() > deadline) throw new Error(`processes not running: ${notRunning.map((p) => `${p.name} ${p.state}`).join(', ')}`);
     say(`waiting for ${notRunning.map((p) => `${p.name} (${p.state})`).join(', ')}`);

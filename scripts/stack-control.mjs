@@ -167,6 +167,10 @@ export function createStackControl(stack) {
 
   return {
     onExit,
+    /** Marks a process as stopped on purpose: its next exit is not a crash (the `stop` route does this). */
+    hold(name) {
+      of(name).held = true;
+    },
     /** Before the stack stops everything: paused processes must be able to receive SIGTERM; no restart is pending. */
     beforeStopAll() {
       for (const [name, s] of state) {
