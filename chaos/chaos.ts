@@ -10,6 +10,7 @@
  *   npm run chaos -- --list
  *   npm run chaos -- --rate 10 --gateway http://127.0.0.1:8080 --postgres postgres://postgres@127.0.0.1:5432
  *   npm run chaos -- --no-top-up               # do not refill demo balances and stock before each scenario
+ *   npm run chaos -- --one-address             # every customer from 127.0.0.1 (one per-IP rate limit for all)
  *
  * Faults need the stack's control endpoint (.data/stack.json, written by `npm run stack`).
  */
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     postgres: { type: 'string', default: process.env.CHAOS_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432' },
     out: { type: 'string', default: join(ROOT, 'test-artifacts', 'chaos') },
     'no-top-up': { type: 'boolean', default: false },
+    'one-address': { type: 'boolean', default: false },
   },
 });
 
@@ -95,7 +97,7 @@ async function runScenario(scenario: Scenario, gateway: string, registryUrls: st
     for (const line of await ledger.topUp(CUSTOMERS, 100_000, CHEAP_SKUS, 2000)) say(`top-up: ${line}`);
   }
   const before = await ledger.snapshot();
-  const traffic = new Traffic({ gateway, rate, maxOrders: MAX_ORDERS_PER_SCENARIO, duplicateShare: 0.2, impossibleShare: 0.03 });
+  const traffic = new Traffic({ gateway, rate, maxOrders: MAX_ORDERS_PER_SCENARIO, duplicateShare: 0.2, impossibleShare: 0.03, addressPerCustomer: !args['one-address'] });
   const faults: FaultSpan[] = [];
   const samples: BreakerSample[] = [];
   let sampling = true;
@@ -138,6 +140,7 @@ async function runScenario(scenario: Scenario, gateway: string, registryUrls: st
   const trafficEndedAtMs = Date.now();
   say(`[${scenario.name} ${rel()}] traffic stopped after ${traffic.orders.length} orders; waiting for every order to end (at most ${SETTLE_MS / 1000}s)`);
   await traffic.settle(Date.now() + SETTLE_MS);
+  await traffic.close();
   clearInterval(progress);
 
   const keys = traffic.orders.map((o) => o.key).filter((k): k is string => k !== undefined);

@@ -8,6 +8,7 @@
  * client-visible error.
  */
 import { fetchWithRetry, NoAnswerError, RetryPolicy } from '@shop/http-retry';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 export const CHEAP_SKUS = ['SKU-0011', 'SKU-0012', 'SKU-0013', 'SKU-0017', 'SKU-0018'] as const;
 /** 3 in stock: an order of 100 can never be reserved (-> CANCELLED "out of stock"). */
@@ -23,6 +24,12 @@ export interface TrafficOptions {
   duplicateShare: number;
   impossibleShare: number;
   retryPolicy?: Partial<RetryPolicy>;
+  /**
+   * Each customer sends from its own loopback address (127.0.0.2 ..), as customers on their own machines would, so
+   * that the gateway's per-IP rate limit applies per customer and not to the whole load at once. Only when the
+   * gateway is on 127.0.0.1 (Linux routes all of 127.0.0.0/8 to the loopback interface).
+   */
+  addressPerCustomer?: boolean;
 }
 
 export interface ClientError {
@@ -77,7 +84,28 @@ export class Traffic {
   private sideTicker: NodeJS.Timeout | undefined;
   private t0 = 0;
 
+  private readonly agents = new Map<string, Agent>();
+
   constructor(private readonly options: TrafficOptions) {}
+
+  /** Closes the connections kept per customer address. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.agents.values()].map((a) => a.close()));
+    this.agents.clear();
+  }
+
+  /** fetch from the customer's own loopback address, or the shared global fetch. */
+  private fetchFor(customerId: string | undefined): typeof fetch | undefined {
+    if (!customerId || !this.options.addressPerCustomer || !/^http:\/\/127\.0\.0\.1[:/]/.test(this.options.gateway)) return undefined;
+    let agent = this.agents.get(customerId);
+    if (!agent) {
+      const n = Number(customerId.replace(/^c-/, ''));
+      agent = new Agent({ localAddress: `127.0.${Math.floor(n / 250)}.${(n % 250) + 2}`, connections: 32 });
+      this.agents.set(customerId, agent);
+    }
+    const dispatcher = agent;
+    return ((url: string, init: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+  }
 
   get startedAt(): number {
     return this.t0;
@@ -95,7 +123,8 @@ export class Traffic {
     tick();
     let n = 0;
     this.sideTicker = setInterval(() => {
-      const flow = n++ % 2 === 0 ? this.call(ROUTES.products, 'GET', '/api/products') : this.call(ROUTES.account, 'GET', `/api/payments/accounts/${CUSTOMERS[n % 100]}`);
+      const as = CUSTOMERS[n % CUSTOMERS.length]!;
+      const flow = n++ % 2 === 0 ? this.call(ROUTES.products, 'GET', '/api/products', { as }) : this.call(ROUTES.account, 'GET', `/api/payments/accounts/${as}`, { as });
       this.track(flow.then(() => undefined));
     }, 500);
   }
@@ -141,7 +170,8 @@ export class Traffic {
   }
 
   private async runOrder(order: OrderAttempt): Promise<void> {
-    const token = await this.call(ROUTES.token, 'POST', '/api/orders/tokens', { body: { customerId: order.customerId }, repeatable: true });
+    const as = order.customerId;
+    const token = await this.call(ROUTES.token, 'POST', '/api/orders/tokens', { body: { customerId: order.customerId }, repeatable: true, as });
     if (token.status !== 201) {
       order.failedAt = 'token';
       return;
@@ -150,7 +180,7 @@ export class Traffic {
     order.key = key;
     const body = { customerId: order.customerId, items: order.items };
     const sends = order.duplicate ? [0, 1] : [0];
-    const answers = await Promise.all(sends.map(() => this.call(ROUTES.place, 'POST', '/api/orders', { body, idempotencyKey: key })));
+    const answers = await Promise.all(sends.map(() => this.call(ROUTES.place, 'POST', '/api/orders', { body, idempotencyKey: key, as })));
     for (const a of answers) {
       if (a.status !== 201) continue;
       const id = (a.body as { id: string }).id;
@@ -168,7 +198,7 @@ export class Traffic {
     for (let n = 1; ; n++) {
       await sleep(Math.min(4000, 1000 * n));
       if (Date.now() > this.pollUntilMs) return;
-      const res = await this.call(ROUTES.poll, 'GET', `/api/orders/${order.id}`);
+      const res = await this.call(ROUTES.poll, 'GET', `/api/orders/${order.id}`, { as });
       const status = (res.body as { status?: string } | undefined)?.status;
       if (res.status === 200 && (status === 'CONFIRMED' || status === 'CANCELLED')) {
         order.finalStatus = status;
@@ -180,7 +210,7 @@ export class Traffic {
   }
 
   /** One request through the retry policy; a non-2xx left after it is recorded as a client-visible error. */
-  private async call(route: string, method: string, path: string, opts: { body?: unknown; idempotencyKey?: string; repeatable?: boolean } = {}): Promise<Answer> {
+  private async call(route: string, method: string, path: string, opts: { body?: unknown; idempotencyKey?: string; repeatable?: boolean; as?: string } = {}): Promise<Answer> {
     this.calls.set(route, (this.calls.get(route) ?? 0) + 1);
     try {
       const { response } = await fetchWithRetry(
@@ -192,7 +222,7 @@ export class Traffic {
           idempotencyKey: opts.idempotencyKey,
           repeatable: opts.repeatable,
         },
-        { policy: this.options.retryPolicy, onRetry: (e) => this.retries.push({ atMs: Date.now(), route, why: e.why }) },
+        { policy: this.options.retryPolicy, fetch: this.fetchFor(opts.as), onRetry: (e) => this.retries.push({ atMs: Date.now(), route, why: e.why }) },
       );
       const text = await response.text();
       let body: unknown;
