@@ -208,10 +208,20 @@ function targetsFor(kind: TargetClass, r: ScenarioResult, attempts: readonly Ord
 // ------------------------------------------------------------------------------------------------ writing
 const ms = (n: number) => (Number.isFinite(n) ? (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`) : 'n/a');
 
+/** Total, then the most frequent status/code pairs over all routes (the per-route split is in the scenario's section). */
 function errorsCell(r: ScenarioResult): string {
-  const parts: string[] = [];
-  for (const [route, byCode] of Object.entries(r.clientErrors)) for (const [code, n] of Object.entries(byCode)) parts.push(`${route.replace(/^\w+ \/api\//, '')} ${code} ×${n}`);
-  return parts.length === 0 ? '0' : parts.join('<br>');
+  const byCode = new Map<string, number>();
+  for (const codes of Object.values(r.clientErrors)) for (const [code, n] of Object.entries(codes)) byCode.set(code, (byCode.get(code) ?? 0) + n);
+  const total = [...byCode.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return '0';
+  const top = [...byCode].sort((a, b) => b[1] - a[1]);
+  const shown = top.slice(0, 3).map(([code, n]) => `${code.replace(/^0 no_answer_/, 'no answer: ')} ×${n}`);
+  return `${total}: ${shown.join(', ')}${top.length > 3 ? ', …' : ''}`;
+}
+
+function errorsByRoute(r: ScenarioResult): string[] {
+  const rows = Object.entries(r.clientErrors).flatMap(([route, codes]) => Object.entries(codes).map(([code, n]) => `| ${route} | ${code} | ${n} |`));
+  return rows.length === 0 ? ['No client-visible error on any route.'] : ['| route | status code | after retries |', '|---|---|---:|', ...rows];
 }
 
 export function summaryTable(results: readonly ScenarioResult[]): string {
@@ -248,6 +258,10 @@ export function scenarioMarkdown(r: ScenarioResult): string {
     '',
     `Fault: ${r.faults.map((f) => `${f.label} from ${rel(f.startMs)} s to ${f.endMs ? `${rel(f.endMs)} s` : 'the end'}`).join('; ')}. Traffic ${r.rate} orders/s for ${rel(r.trafficEndedAtMs)} s; ${r.retries} retries by the clients' policy. Load: ${r.load}.`,
     `Breakers not closed (seconds sampled): ${Object.entries(r.breakerOpenS).map(([u, s]) => `${u} ${s}`).join(', ') || 'none'}.`,
+    '',
+    `Orders: ${r.attempted} attempted, ${r.accepted} answered 201 to their client, ${r.confirmed} CONFIRMED (an order the server took but whose client gave up counts as CONFIRMED, not as accepted).`,
+    '',
+    ...errorsByRoute(r),
     '',
     '| target | met | measured |',
     '|---|---|---|',
