@@ -5,7 +5,7 @@
  * progress, then a table, and writes a report (Markdown, JSON, one SVG timeline per scenario) to
  * test-artifacts/chaos/<time>/ (and test-artifacts/chaos/latest/).
  *
- *   npm run chaos                              # every scenario, about 20 minutes at 20 orders/s
+ *   npm run chaos                              # every scenario, about 30 minutes at 20 orders/s
  *   npm run chaos -- --scenario kill-order     # one (repeat the flag, or comma-separate, for several)
  *   npm run chaos -- --list
  *   npm run chaos -- --rate 10 --gateway http://127.0.0.1:8080 --postgres postgres://postgres@127.0.0.1:5432
