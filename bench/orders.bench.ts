@@ -16,6 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { fetchWithRetry } from '@shop/http-retry';
 import { eventually, HttpAnswer, SagaSystem } from '../test/saga/support/saga-system';
 import { OrderView, Shop } from '../test/saga/support/shop';
 import { ordersBenchConfig } from './orders-bench.config';
@@ -65,15 +66,20 @@ async function directTarget(): Promise<OrdersTarget> {
   };
 }
 
-/** The contract's public API under /api, and the gateway's own GET /gateway/outbox for the services' outboxes. */
+/**
+ * The contract's public API under /api, and the gateway's own GET /gateway/outbox for the services' outboxes,
+ * called through the shop's client retry policy.
+ */
 function gatewayTarget(gateway: string): OrdersTarget {
   process.stdout.write(`sending the orders through the gateway at ${gateway} (its rate limits apply)...\n`);
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> => {
-    const res = await fetch(`${gateway}${path}`, {
+  // The shop's client retry policy (@shop/http-retry): what a load tool's client retries, a customer's would too.
+  const call = async (method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<HttpAnswer> => {
+    const { response: res } = await fetchWithRetry(`${gateway}${path}`, {
       method,
-      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
+      idempotencyKey,
+      repeatable: path === '/api/orders/tokens',
     });
     const text = await res.text();
     let parsed: unknown = text;
@@ -86,7 +92,7 @@ function gatewayTarget(gateway: string): OrdersTarget {
   };
   return {
     requestToken: (customerId) => call('POST', '/api/orders/tokens', { customerId }),
-    submit: (key, body) => call('POST', '/api/orders', body, { 'idempotency-key': key }),
+    submit: (key, body) => call('POST', '/api/orders', body, key),
     settled: (orderId, timeoutMs) =>
       eventually(
         `order ${orderId} leaves PENDING`,

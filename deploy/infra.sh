@@ -5,6 +5,8 @@
 #   bash deploy/infra.sh up       # npm run infra:up   - start what is down, wait until each one answers
 #   bash deploy/infra.sh down     # npm run infra:down - stop Kafka, and only what this script started itself
 #   bash deploy/infra.sh status
+#   bash deploy/infra.sh restart-kafka   # fault injection (npm run chaos): SIGTERM the broker, start it again, data kept
+#   bash deploy/infra.sh restart-redis   # fault injection: SHUTDOWN NOSAVE, start again the same way (empty: no persistence)
 #
 # Safe to run twice and from two shells at once (a lock serialises runs). Kafka comes from the Apache jars on
 # Maven Central (deploy/kafka/pom.xml, cached in deploy/kafka/lib); its data and log live in .infra/.
@@ -319,6 +321,87 @@ kafka_down() {
   info "stopped"
 }
 
+# --------------------------------------------------------------------------------------------- restarts
+# Fault injection for `npm run chaos`: the servers the apps use go away and come back as a real restart would.
+
+# The pid of the broker serving $KAFKA_PORT, whichever checkout's infra.sh started it (its properties file names
+# the listener).
+serving_kafka_pid() {
+  local pid properties
+  if pid="$(kafka_pid)"; then
+    echo "$pid"
+    return
+  fi
+  # One grep over every process's command line (a loop of pipelines per process is slow on a loaded machine).
+  for cmdline in $(grep -l -a -F 'kafka.Kafka' /proc/[0-9]*/cmdline 2>/dev/null); do
+    pid="${cmdline#/proc/}"
+    pid="${pid%/cmdline}"
+    properties="$({ tr '\0' '\n' <"$cmdline"; } 2>/dev/null | grep -A1 -x 'kafka.Kafka' | tail -n 1)" || continue
+    [ -f "$properties" ] && grep -q "PLAINTEXT://$HOST:$KAFKA_PORT\b" "$properties" && {
+      echo "$pid"
+      return
+    }
+  done
+  return 1
+}
+
+kafka_restart() {
+  step "Kafka on $HOST:$KAFKA_PORT: restart (controlled shutdown, data kept)"
+  if started_in_docker kafka; then
+    compose restart kafka
+    kafka_admin wait --timeout-ms 120000
+    return
+  fi
+  local pid
+  pid="$(serving_kafka_pid)" || die "no broker started by deploy/infra.sh serves $HOST:$KAFKA_PORT"
+  # Started again exactly as it was: same command line, same directory, same properties (so the same data).
+  local -a argv
+  mapfile -d '' argv <"/proc/$pid/cmdline"
+  local cwd properties
+  cwd="$(readlink "/proc/$pid/cwd")"
+  properties="${argv[-1]}"
+  info "stopping the broker (pid $pid): SIGTERM"
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  kill -0 "$pid" 2>/dev/null && { info "still running after 30s: SIGKILL"; kill -KILL "$pid"; sleep 1; }
+  info "stopped after $((SECONDS - deadline + 30))s; starting it again"
+  local log pid_file
+  log="$(dirname "$(dirname "$properties")")/kafka.log"
+  pid_file="$(dirname "$properties")/kafka.pid"
+  # exec: the background subshell BECOMES the broker (no bash left holding this script's pipes or the fd-9 lock).
+  (cd "$cwd" && exec setsid nohup "${argv[@]}" >>"$log" 2>&1 </dev/null) 9>&- &
+  echo $! >"$pid_file"
+  kafka_admin wait --timeout-ms 120000 --pid "$(cat "$pid_file")" || die "Kafka did not come back (see $log)"
+  info "answers again (pid $(cat "$pid_file"))"
+}
+
+redis_config() { redis-cli -h "$HOST" -p "$REDIS_PORT" --raw config get "$1" | tail -n 1; }
+
+redis_restart() {
+  step "Redis on $HOST:$REDIS_PORT: restart"
+  if started_in_docker redis; then
+    compose restart redis
+    wait_until 30 "Redis on $HOST:$REDIS_PORT" redis_answers
+    return
+  fi
+  require redis-cli "apt-get install -y redis-tools"
+  redis_answers || die "no Redis answers on $HOST:$REDIS_PORT"
+  local dir logfile
+  dir="$(redis_config dir)"
+  logfile="$(redis_config logfile)"
+  info "SHUTDOWN NOSAVE (its data goes, as with any restart of a Redis without persistence)"
+  redis_command 'SHUTDOWN NOSAVE' >/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while redis_answers && ((SECONDS < deadline)); do sleep 0.2; done
+  redis_answers && die "Redis still answers after SHUTDOWN"
+  info "starting redis-server again (dir $dir)"
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir "$dir" --logfile "$logfile" 9>&-
+  wait_until 30 "Redis on $HOST:$REDIS_PORT" redis_answers
+  info "answers PING"
+}
+
 # --------------------------------------------------------------------------------------------------- main
 status() {
   if postgres_answers; then echo "postgres  up    $HOST:$PG_PORT"; else echo "postgres  down  $HOST:$PG_PORT"; fi
@@ -336,8 +419,8 @@ status() {
 main() {
   local command="${1:-}"
   case "$command" in
-  up | down | status) ;;
-  *) die "usage: deploy/infra.sh up|down|status" ;;
+  up | down | status | restart-kafka | restart-redis) ;;
+  *) die "usage: deploy/infra.sh up|down|status|restart-kafka|restart-redis" ;;
   esac
   mkdir -p "$INFRA_DIR"
   require flock "apt-get install -y util-linux"
@@ -360,6 +443,8 @@ main() {
     postgres_down
     ;;
   status) status ;;
+  restart-kafka) kafka_restart ;;
+  restart-redis) redis_restart ;;
   esac
 }
 

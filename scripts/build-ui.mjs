@@ -16,7 +16,8 @@ const compiler = rspack({
   target: ['web', 'es2020'],
   entry: { app: './src/main.ts' },
   output: { path: outDir, filename: '[name].js', clean: false },
-  resolve: { extensions: ['.ts', '.js'] },
+  // The UI may use a library written for it too (dependency-free, no Node APIs): @shop/http-retry.
+  resolve: { extensions: ['.ts', '.js'], alias: { '@shop/http-retry': path.join(root, 'libs/http-retry/src') } },
   devtool: 'source-map',
   module: {
     rules: [

@@ -3,7 +3,9 @@
 // 3 registry nodes, then order x2, inventory and payment, then the gateway. Each log line is prefixed with its
 // process name; the script waits until every /health answers 200 and prints a table of URLs. Ctrl-C or
 // SIGTERM stops every process (SIGTERM, then SIGKILL after a grace period), gateway first and registry last so
-// that services can still deregister. A process that dies is reported loudly.
+// that services can still deregister. A process that dies is reported loudly and restarted with backoff; a control
+// endpoint (URL and token in .data/stack.json) stops, kills, starts and pauses a named process for `npm run chaos`
+// (scripts/stack-control.mjs).
 //
 //   npm run stack [-- --no-infra] [-- --no-build] [-- --health-timeout 120] [-- --grace 10]
 //
@@ -16,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import secretsFile from '../deploy/secrets.js';
 import topology from '../deploy/topology.js';
+import { createStackControl } from './stack-control.mjs';
 
 const root = join(import.meta.dirname, '..');
 const { values: options } = parseArgs({
@@ -123,6 +126,8 @@ function ensureSecrets() {
 const running = new Map();
 let stopping = false;
 let startupDone = false;
+/** Supervision and the control endpoint, once every process is healthy (scripts/stack-control.mjs). */
+let control;
 
 function pipeLines(stream, prefix, tail, toStderr) {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
@@ -159,9 +164,11 @@ function start(spec, index, nameWidth) {
 
 function reportDeath(entry) {
   const { spec, child } = entry;
+  if (control?.onExit(entry)) return; // stopped on request: not a death
   shout(`${spec.name} (pid ${child.pid}, port ${spec.port}) DIED with ${entry.exit}`);
   console.error(entry.tail.map((line) => `    ${spec.name} | ${line}`).join('\n'));
   if (!startupDone) return; // the startup wait reports it and stops the stack
+  if (control) return; // the supervisor restarts it
   const alive = [...running.values()].filter((e) => !e.exit);
   if (alive.length === 0) {
     shout('every process has exited; stopping');
@@ -200,6 +207,7 @@ function signalGroup(entry, signal) {
 async function stopAll(reason) {
   if (stopping) return;
   stopping = true;
+  control?.beforeStopAll();
   say(`stopping (${reason}): gateway, then services, then registry; SIGKILL after ${graceMs / 1000}s`);
   const tiers = [...new Set([...running.values()].map((e) => e.spec.tier))].sort((a, b) => b - a);
   for (const tier of tiers) {
@@ -272,6 +280,18 @@ async function main() {
     process.exit(1);
   }
   startupDone = true;
+  control = createStackControl({
+    root,
+    running,
+    launch: (spec) => start(spec, processes.indexOf(spec), nameWidth),
+    waitHealthy,
+    isStopping: () => stopping,
+    say,
+    shout,
+    healthTimeoutMs,
+  });
+  const gateway = processes.find((p) => p.app === 'gateway');
+  await control.listen({ gateway: `http://127.0.0.1:${gateway.port}`, processes: processes.map((p) => ({ name: p.name, app: p.app, port: p.port })) });
   printSummary();
 }
 

@@ -1,3 +1,5 @@
+import { DEFAULT_RETRY_POLICY, fetchWithRetry, NoAnswerError } from '@shop/http-retry';
+
 /** What the UI knows about a failed call: enough to tell a person what happened and what to do. */
 export class HttpError extends Error {
   constructor(
@@ -50,6 +52,32 @@ export async function request<T>(method: string, path: string, options: RequestO
   } finally {
     clearTimeout(timer);
   }
+  return readAnswer<T>(response);
+}
+
+/**
+ * Sends a request through the shop's client retry policy (@shop/http-retry: 429 and 503 with Retry-After, and
+ * for a request with an Idempotency-Key also 502/504/no answer and 409 while the first attempt is in flight),
+ * the same key on every attempt. Resolves for 2xx; rejects with an HttpError for what is left after it.
+ */
+export async function requestWithRetry<T>(method: string, path: string, options: RequestOptions & { idempotencyKey?: string; budgetMs?: number }): Promise<HttpAnswer<T>> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    ({ response } = await fetchWithRetry(
+      path,
+      { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), cache: 'no-store', idempotencyKey: options.idempotencyKey },
+      { policy: { attemptTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, budgetMs: options.budgetMs ?? DEFAULT_RETRY_POLICY.budgetMs } },
+    ));
+  } catch (error: unknown) {
+    if (error instanceof NoAnswerError && error.reason === 'timeout') throw new HttpError(0, 'timeout', `No answer from ${path} (${error.attempts} attempts)`);
+    throw new HttpError(0, 'network', `Cannot reach the shop (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return readAnswer<T>(response);
+}
+
+async function readAnswer<T>(response: Response): Promise<HttpAnswer<T>> {
   const text = await response.text();
   const body = parseJson(text);
   if (!response.ok) throw errorFrom(response.status, response.headers, body, text);

@@ -1,4 +1,4 @@
-import { HttpAnswer, request } from './http';
+import { HttpAnswer, request, requestWithRetry } from './http';
 
 /** The gateway's public API (docs/architecture.md, docs/gateway.md). */
 export interface Product {
@@ -49,9 +49,13 @@ export const listProducts = async (): Promise<Product[]> => (await request<Produ
 export const createOrderToken = async (customerId: string): Promise<OrderToken> =>
   (await request<OrderToken>('POST', '/api/orders/tokens', { body: { customerId }, headers: asCustomer(customerId) })).body;
 
-/** Sends the order with its idempotency key; the caller inspects status and `Idempotent-Replayed`. */
+/**
+ * Sends the order with its idempotency key, through the client retry policy (a restart or a short outage behind
+ * the gateway shows as a wait, not an error; the key makes every retry safe); the caller inspects status and
+ * `Idempotent-Replayed`.
+ */
 export const placeOrder = (token: string, customerId: string, items: { sku: string; quantity: number }[]): Promise<HttpAnswer<Order>> =>
-  request<Order>('POST', '/api/orders', { body: { customerId, items }, headers: { 'Idempotency-Key': token, ...asCustomer(customerId) }, timeoutMs: 15_000 });
+  requestWithRetry<Order>('POST', '/api/orders', { body: { customerId, items }, headers: asCustomer(customerId), idempotencyKey: token, timeoutMs: 15_000 });
 
 export const getOrder = async (id: string): Promise<Order> => (await request<Order>('GET', `/api/orders/${encodeURIComponent(id)}`)).body;
 

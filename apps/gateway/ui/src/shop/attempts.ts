@@ -2,8 +2,9 @@ import { HttpError } from '../api/http';
 
 /**
  * What one press of "Place order" got back, told honestly. Every press sends the SAME idempotency key, so the
- * server, not the button, guarantees one order: a second press while the first is in flight is refused (409),
- * a press after it finished gets the first answer replayed (`Idempotent-Replayed: true`).
+ * server, not the button, guarantees one order: a second press while the first is in flight is refused (409;
+ * the client's retry policy waits as `Retry-After` asks and tries again, so it usually ends as the replay), a
+ * press after it finished gets the first answer replayed (`Idempotent-Replayed: true`).
  */
 export type AttemptOutcome =
   | { kind: 'created'; orderId: string; status: number }
