@@ -12,6 +12,7 @@ import { SagaTimeoutSweeper } from './application/saga-timeout.sweeper';
 import { InventoryPricingClient } from './infrastructure/inventory-pricing.client';
 import { OrdersSchema1764201000000 } from './infrastructure/migrations/1764201000000-orders-schema.migration';
 import { SeedCustomers1764201000001 } from './infrastructure/migrations/1764201000001-seed-customers.migration';
+import { KnownCustomersCache } from './infrastructure/known-customers.cache';
 import { CustomerEntity, OrderEntity } from './infrastructure/order.entity';
 import { OrderRepository } from './infrastructure/order.repository';
 import { createRedis, RedisLifecycle } from './infrastructure/redis.provider';
@@ -49,6 +50,7 @@ export class OrderModule {
         },
         RedisLifecycle,
         OrderRepository,
+        { provide: KnownCustomersCache, inject: [OrderRepository], useFactory: (orders: OrderRepository) => new KnownCustomersCache(orders) },
         InventoryPricingClient,
         PlaceOrderHandler,
         OrderQueries,

@@ -7,6 +7,7 @@ import { UnitOfWork } from '@shop/outbox';
 import { Counter } from 'prom-client';
 import { Order } from '../domain/order';
 import { InventoryPricingClient, InventoryUnavailableError, PricingRejectedError } from '../infrastructure/inventory-pricing.client';
+import { KnownCustomersCache } from '../infrastructure/known-customers.cache';
 import { DuplicateIdempotencyKeyError, OrderRepository } from '../infrastructure/order.repository';
 import { toView } from './order.view';
 
@@ -45,6 +46,7 @@ export class PlaceOrderHandler {
     private readonly tokens: IdempotencyTokenStore,
     private readonly orders: OrderRepository,
     private readonly pricing: InventoryPricingClient,
+    private readonly customers: KnownCustomersCache,
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
   ) {}
 
@@ -184,6 +186,6 @@ export class PlaceOrderHandler {
   }
 
   private async requireCustomer(customerId: string): Promise<void> {
-    if (!(await this.orders.customerExists(customerId))) throw new ApiError(404, 'customer_not_found', `unknown customer ${customerId}`);
+    if (!(await this.customers.exists(customerId))) throw new ApiError(404, 'customer_not_found', `unknown customer ${customerId}`);
   }
 }
