@@ -12,6 +12,13 @@
  *   mode only: the gateway does not route /metrics),
  * then runs bench/orders/ceiling.pgbench.sql (every write of one order's happy path) with pgbench at the same
  * concurrency and prints the ratio. Short runs on a shared machine: read the numbers as orders of magnitude.
+ *
+ * After the closed rows (each client waits for its answer), one open-model row: orders arrive at a fixed rate
+ * (ORDERS_BENCH_RATE per second, default 100) whatever the answers take, at most ORDERS_BENCH_MAX_OUTSTANDING in
+ * flight (an arrival beyond that is counted as not sent, never queued). Direct mode also prints, per row, where
+ * accept -> CONFIRMED goes hop by hop (bench/orders/saga-hops.ts), the round trips per order (statements per
+ * database, Redis calls, Kafka sends, from the services' counters, less the background rate measured while idle)
+ * and each service's event-loop delay p99.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,10 +27,13 @@ import { fetchWithRetry } from '@shop/http-retry';
 import { eventually, HttpAnswer, SagaSystem } from '../test/saga/support/saga-system';
 import { OrderView, Shop } from '../test/saga/support/shop';
 import { ordersBenchConfig } from './orders-bench.config';
+import { HopLatencies, HOPS, sagaHopLatencies } from './orders/saga-hops';
 
 const CHEAP_SKUS = ['SKU-0011', 'SKU-0012', 'SKU-0013', 'SKU-0017'];
 
 interface Row {
+  /** "16" (closed: clients) or "100/s" (open: offered rate). */
+  load: string;
   concurrency: number;
   accepted: number;
   perSecond: number;
@@ -34,7 +44,30 @@ interface Row {
   outboxP50: string;
   outboxP99: string;
   ceilingTps: number;
+  hops?: HopLatencies;
+  roundTrips?: Map<string, number>;
+  eventLoopP99?: Map<string, number>;
+  notSent?: number;
 }
+
+/**
+ * Read from the services' /metrics in one scrape each (direct mode): the COUNTERS by label, and each service's
+ * event-loop delay p99 since the previous scrape (prom-client resets it on every scrape).
+ */
+interface CounterSnapshot {
+  counters: Map<string, number>;
+  eventLoopP99Ms: Map<string, number>;
+}
+const SERVICES = ['order-1', 'order-2', 'inventory', 'payment'] as const;
+/** What one order costs in round trips, by the counter (summed over the services where it says so). */
+const COUNTERS: { label: string; series: string; services: readonly (typeof SERVICES)[number][] }[] = [
+  { label: 'pg statements (orders db)', series: 'db_client_statements_total', services: ['order-1', 'order-2'] },
+  { label: 'pg statements (inventory db)', series: 'db_client_statements_total', services: ['inventory'] },
+  { label: 'pg statements (payments db)', series: 'db_client_statements_total', services: ['payment'] },
+  { label: 'Redis calls', series: 'idempotency_redis_calls_total', services: ['order-1', 'order-2'] },
+  { label: 'Kafka sends (produce requests)', series: 'outbox_publish_duration_seconds_count', services: SERVICES },
+  { label: 'Kafka messages consumed', series: 'saga_events_consumed_total', services: SERVICES },
+];
 
 /** Where the orders go: the services started by the bench, or a running gateway. */
 interface OrdersTarget {
@@ -46,6 +79,9 @@ interface OrdersTarget {
   outboxesDrained(): Promise<boolean>;
   /** Cumulative bucket counts of `outbox_delivery_latency_seconds`, summed over the services; undefined when not visible. */
   deliveryBuckets(): Promise<Map<number, number> | undefined>;
+  /** Direct mode only: the services' round-trip counters and event-loop delay; the saga's hops of some orders. */
+  counters?(): Promise<CounterSnapshot>;
+  hops?(orderIds: readonly string[]): Promise<HopLatencies>;
   stop(): Promise<void>;
 }
 
@@ -56,12 +92,25 @@ async function directTarget(): Promise<OrdersTarget> {
   return {
     requestToken: (customerId) => system.call(shop.orderReplica(), 'POST', '/orders/tokens', { body: { customerId } }),
     submit: (key, body) => shop.submit(key, body),
-    settled: (orderId, timeoutMs) => shop.settled(orderId, timeoutMs),
     outboxesDrained: async () => {
       for (const name of ['order-1', 'inventory', 'payment'] as const) if ((await system.call(name, 'GET', '/outbox/stats')).body.pending > 0) return false;
       return true;
     },
     deliveryBuckets: () => deliveryBuckets(system),
+    counters: () => readCounters(system),
+    hops: (ids) => sagaHopLatencies(system, ids),
+    // Read from the database (as the superuser) rather than polled through the API: the polling would add its
+    // own statements to the counted round trips.
+    settled: async (orderId, timeoutMs) =>
+      eventually(
+        `order ${orderId} leaves PENDING`,
+        async () => {
+          const [row] = await system.sql<OrderView>('order', `SELECT id::text, status, history FROM orders WHERE id = $1`, [orderId]);
+          return row && row.status !== 'PENDING' ? row : undefined;
+        },
+        timeoutMs,
+        50,
+      ),
     stop: () => system.stop(),
   };
 }
@@ -117,6 +166,30 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+function metricsText(system: SagaSystem, name: (typeof SERVICES)[number]): Promise<string> {
+  return system.call(name, 'GET', '/metrics').then((res) => res.body as string);
+}
+
+/** The sum of every sample of a series (all label sets). */
+function sumSeries(text: string, series: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(series)) continue;
+    const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (m && m[1] === series) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+async function readCounters(system: SagaSystem): Promise<CounterSnapshot> {
+  const texts = new Map<string, string>();
+  for (const name of SERVICES) texts.set(name, await metricsText(system, name));
+  return {
+    counters: new Map(COUNTERS.map((c) => [c.label, c.services.reduce((sum, name) => sum + sumSeries(texts.get(name)!, c.series), 0)])),
+    eventLoopP99Ms: new Map(SERVICES.map((name) => [name, sumSeries(texts.get(name)!, 'nodejs_eventloop_lag_p99_seconds') * 1000])),
+  };
+}
+
 /** Cumulative bucket counts of `outbox_delivery_latency_seconds`, summed over the services. */
 async function deliveryBuckets(system: SagaSystem): Promise<Map<number, number>> {
   const buckets = new Map<number, number>();
@@ -144,36 +217,71 @@ function bucketPercentile(before: Map<number, number> | undefined, after: Map<nu
   return 'n/a';
 }
 
-async function placeFor(target: OrdersTarget, concurrency: number, seconds: number, customerOffset: number) {
-  const accepted: { id: string; ms: number }[] = [];
-  const failures = new Map<string, number>();
+interface Placed {
+  accepted: { id: string; ms: number }[];
+  failures: Map<string, number>;
+}
+
+/** One order as a client places it: a token, then POST /orders (timed). A refusal is counted; `wait` honours Retry-After. */
+async function placeOne(target: OrdersTarget, i: number, customerOffset: number, placed: Placed, wait: boolean): Promise<void> {
   // A refused client waits as the answer asks (429/503 Retry-After, at most 2 s), as a well-behaved client would.
   const refused = async (what: string, res: HttpAnswer): Promise<void> => {
-    failures.set(what, (failures.get(what) ?? 0) + 1);
+    placed.failures.set(what, (placed.failures.get(what) ?? 0) + 1);
     const retryAfterS = Number(res.headers.get('retry-after'));
-    if (retryAfterS > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfterS, 2) * 1000));
+    if (wait && retryAfterS > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfterS, 2) * 1000));
   };
+  const customer = `c-${((customerOffset + i) % 100) + 1}`;
+  const token = await target.requestToken(customer);
+  if (token.status !== 201) return refused(`token ${token.status}`, token);
+  const started = performance.now();
+  const res = await target.submit(token.body.token as string, { customerId: customer, items: [{ sku: CHEAP_SKUS[i % CHEAP_SKUS.length]!, quantity: 1 }] });
+  const ms = performance.now() - started;
+  if (res.status === 201) placed.accepted.push({ id: res.body.id as string, ms });
+  else await refused(`order ${res.status}`, res);
+}
+
+/** Closed model: `concurrency` clients, each placing its next order once the previous one was answered. */
+async function placeFor(target: OrdersTarget, concurrency: number, seconds: number, customerOffset: number): Promise<Placed> {
+  const placed: Placed = { accepted: [], failures: new Map() };
   const deadline = Date.now() + seconds * 1000;
   let n = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (Date.now() < deadline) {
-        const i = n++;
-        const customer = `c-${((customerOffset + i) % 100) + 1}`;
-        const token = await target.requestToken(customer);
-        if (token.status !== 201) {
-          await refused(`token ${token.status}`, token);
-          continue;
-        }
-        const started = performance.now();
-        const res = await target.submit(token.body.token as string, { customerId: customer, items: [{ sku: CHEAP_SKUS[i % CHEAP_SKUS.length]!, quantity: 1 }] });
-        const ms = performance.now() - started;
-        if (res.status === 201) accepted.push({ id: res.body.id as string, ms });
-        else await refused(`order ${res.status}`, res);
-      }
+      while (Date.now() < deadline) await placeOne(target, n++, customerOffset, placed, true);
     }),
   );
-  return { accepted, failures };
+  return placed;
+}
+
+/**
+ * Open model: an order arrives every 1/rate s for `seconds`, whether or not the earlier ones were answered (a
+ * closed loop would slow down with the system and hide its queueing). At most `maxOutstanding` in flight: an
+ * arrival beyond that is not sent and counted.
+ */
+async function placeAtRate(target: OrdersTarget, rate: number, seconds: number, maxOutstanding: number, customerOffset: number): Promise<Placed & { notSent: number }> {
+  const placed: Placed = { accepted: [], failures: new Map() };
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  let notSent = 0;
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (inFlight.size >= maxOutstanding) {
+      notSent++;
+      continue;
+    }
+    const one: Promise<void> = placeOne(target, i, customerOffset, placed, false)
+      .catch((error: unknown) => {
+        const what = `error ${error instanceof Error ? error.name : 'unknown'}`;
+        placed.failures.set(what, (placed.failures.get(what) ?? 0) + 1);
+      })
+      .finally(() => inFlight.delete(one));
+    inFlight.add(one);
+  }
+  await Promise.all(inFlight);
+  return { ...placed, notSent };
 }
 
 function pgbenchCeiling(concurrency: number, seconds: number): number {
@@ -195,57 +303,144 @@ function pgbenchCeiling(concurrency: number, seconds: number): number {
   }
 }
 
+/** Waits for every order's saga and the outboxes, and measures what the direct mode can see. */
+async function measureRow(
+  target: OrdersTarget,
+  load: string,
+  concurrency: number,
+  placed: Placed,
+  before: { buckets?: Map<number, number>; counters?: CounterSnapshot; at: number },
+  background: Map<string, number> | undefined,
+): Promise<Row> {
+  const { secondsPerRow } = ordersBenchConfig;
+  const { accepted, failures } = placed;
+  if (failures.size > 0) process.stdout.write(`  ${load}: non-201 answers ${JSON.stringify(Object.fromEntries(failures))}\n`);
+  const settled: OrderView[] = [];
+  for (const o of accepted) settled.push(await target.settled(o.id, 120_000));
+  // The outbox rows of the last events (OrderConfirmed) are published shortly after the order is CONFIRMED.
+  await eventually('outboxes drained', () => target.outboxesDrained());
+  // Counters first: their scrape reads the event-loop delay since the row began (any scrape resets it).
+  const countersAfter = await target.counters?.();
+  const after = await target.deliveryBuckets();
+  const elapsedS = (Date.now() - before.at) / 1000;
+  const acceptMs = accepted.map((a) => a.ms).sort((a, b) => a - b);
+  const confirmMs = settled
+    .filter((o) => o.status === 'CONFIRMED')
+    .map((o) => Date.parse(o.history[1]!.at) - Date.parse(o.history[0]!.at))
+    .sort((a, b) => a - b);
+  let roundTrips: Map<string, number> | undefined;
+  if (before.counters && countersAfter && accepted.length > 0) {
+    roundTrips = new Map();
+    for (const [label, value] of countersAfter.counters) {
+      const idle = (background?.get(label) ?? 0) * elapsedS;
+      roundTrips.set(label, Math.max(0, value - before.counters.counters.get(label)! - idle) / accepted.length);
+    }
+  }
+  process.stdout.write(`  ${load}: ${accepted.length} orders accepted, ${confirmMs.length} confirmed\n`);
+  return {
+    load,
+    concurrency,
+    accepted: accepted.length,
+    perSecond: accepted.length / secondsPerRow,
+    acceptP50: percentile(acceptMs, 50),
+    acceptP99: percentile(acceptMs, 99),
+    confirmP50: percentile(confirmMs, 50),
+    confirmP99: percentile(confirmMs, 99),
+    outboxP50: bucketPercentile(before.buckets, after, 50),
+    outboxP99: bucketPercentile(before.buckets, after, 99),
+    ceilingTps: 0,
+    hops: await target.hops?.(accepted.map((a) => a.id)),
+    roundTrips,
+    eventLoopP99: countersAfter?.eventLoopP99Ms,
+  };
+}
+
+/** The counters' growth per second while no order is placed (sweeper, idle relay polls, health checks). */
+async function backgroundRates(target: OrdersTarget, seconds: number): Promise<Map<string, number> | undefined> {
+  const first = await target.counters?.();
+  if (!first) return undefined;
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const second = (await target.counters?.())!;
+  return new Map([...second.counters].map(([label, value]) => [label, (value - first.counters.get(label)!) / seconds]));
+}
+
 async function main(): Promise<void> {
-  const { secondsPerRow, concurrency, gateway } = ordersBenchConfig;
+  const { secondsPerRow, concurrency, gateway, rate, maxOutstanding } = ordersBenchConfig;
   const target = gateway ? gatewayTarget(gateway) : await directTarget();
   const rows: Row[] = [];
   try {
+    const background = await backgroundRates(target, 3);
     let offset = 0;
+    const begin = async () => {
+      const buckets = await target.deliveryBuckets();
+      return { buckets, counters: await target.counters?.(), at: Date.now() };
+    };
     for (const c of concurrency) {
-      const before = await target.deliveryBuckets();
-      const { accepted, failures } = await placeFor(target, c, secondsPerRow, offset);
-      offset += accepted.length;
-      if (failures.size > 0) process.stdout.write(`  c=${c}: non-201 answers ${JSON.stringify(Object.fromEntries(failures))}\n`);
-      const settled: OrderView[] = [];
-      for (const o of accepted) settled.push(await target.settled(o.id, 120_000));
-      // The outbox rows of the last events (OrderConfirmed) are published shortly after the order is CONFIRMED.
-      await eventually('outboxes drained', () => target.outboxesDrained());
-      const after = await target.deliveryBuckets();
-      const acceptMs = accepted.map((a) => a.ms).sort((a, b) => a - b);
-      const confirmMs = settled
-        .filter((o) => o.status === 'CONFIRMED')
-        .map((o) => Date.parse(o.history[1]!.at) - Date.parse(o.history[0]!.at))
-        .sort((a, b) => a - b);
-      rows.push({
-        concurrency: c,
-        accepted: accepted.length,
-        perSecond: accepted.length / secondsPerRow,
-        acceptP50: percentile(acceptMs, 50),
-        acceptP99: percentile(acceptMs, 99),
-        confirmP50: percentile(confirmMs, 50),
-        confirmP99: percentile(confirmMs, 99),
-        outboxP50: bucketPercentile(before, after, 50),
-        outboxP99: bucketPercentile(before, after, 99),
-        ceilingTps: 0,
-      });
-      process.stdout.write(`  c=${c}: ${accepted.length} orders accepted, ${confirmMs.length} confirmed\n`);
+      const before = await begin();
+      const placed = await placeFor(target, c, secondsPerRow, offset);
+      offset += placed.accepted.length;
+      rows.push(await measureRow(target, String(c), c, placed, before, background));
+    }
+    if (rate > 0) {
+      const before = await begin();
+      const placed = await placeAtRate(target, rate, secondsPerRow, maxOutstanding, offset);
+      rows.push({ ...(await measureRow(target, `${rate}/s`, 0, placed, before, background)), notSent: placed.notSent });
     }
   } finally {
     await target.stop();
   }
-  for (const row of rows) row.ceilingTps = pgbenchCeiling(row.concurrency, secondsPerRow);
+  for (const row of rows) if (row.concurrency > 0) row.ceilingTps = pgbenchCeiling(row.concurrency, secondsPerRow);
 
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : 'n/a');
   const lines = [
-    '| clients | accepted/s | accept p50 / p99 (ms) | accept -> CONFIRMED p50 / p99 (ms) | outbox delivery p50 / p99 | pgbench ceiling (orders/s) | ratio |',
+    '| clients (or offered rate) | accepted/s | accept p50 / p99 (ms) | accept -> CONFIRMED p50 / p99 (ms) | outbox delivery p50 / p99 | pgbench ceiling (orders/s) | ratio |',
     '|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.concurrency} | ${f(r.perSecond)} | ${f(r.acceptP50)} / ${f(r.acceptP99)} | ${f(r.confirmP50)} / ${f(r.confirmP99)} | ${r.outboxP50} / ${r.outboxP99} | ${f(r.ceilingTps)} | ${((100 * r.perSecond) / r.ceilingTps).toFixed(1)} % |`,
+        `| ${r.load} | ${f(r.perSecond)} | ${f(r.acceptP50)} / ${f(r.acceptP99)} | ${f(r.confirmP50)} / ${f(r.confirmP99)} | ${r.outboxP50} / ${r.outboxP99} | ${r.ceilingTps > 0 ? f(r.ceilingTps) : 'n/a'} | ${r.ceilingTps > 0 ? `${((100 * r.perSecond) / r.ceilingTps).toFixed(1)} %` : 'n/a'} |`,
     ),
   ];
   const mode = gateway ? `through the gateway at ${gateway}` : 'directly to the services';
-  process.stdout.write(`\n${lines.join('\n')}\n\n${secondsPerRow} s per row, ${mode}; ceiling = ${'bench/orders/ceiling.pgbench.sql'}: every write of one order's saga in one database.\n`);
+  const notes = rows.filter((r) => r.notSent).map((r) => `${r.load}: ${r.notSent} arrivals not sent (more than ${maxOutstanding} in flight)`);
+  process.stdout.write(`\n${lines.join('\n')}\n\n${secondsPerRow} s per row, ${mode}; ceiling = ${'bench/orders/ceiling.pgbench.sql'}: every write of one order's saga in one database.${notes.length > 0 ? `\n${notes.join('; ')}` : ''}\n`);
+
+  const hopRows = rows.filter((r) => r.hops);
+  if (hopRows.length > 0) {
+    process.stdout.write(
+      [
+        '',
+        'Accept -> CONFIRMED hop by hop, p50 / p99 ms (CONFIRMED orders; "outbox": row written -> relay claims it; "Kafka": claim -> the consumer\'s handler starts):',
+        `| load | ${HOPS.join(' | ')} |`,
+        `|---:|${HOPS.map(() => '---:').join('|')}|`,
+        ...hopRows.map((r) => {
+          const cells = HOPS.map((h) => {
+            const sorted = [...r.hops![h]].sort((a, b) => a - b);
+            return `${f(percentile(sorted, 50))} / ${f(percentile(sorted, 99))}`;
+          });
+          return `| ${r.load} | ${cells.join(' | ')} |`;
+        }),
+        '',
+      ].join('\n'),
+    );
+  }
+  const tripRows = rows.filter((r) => r.roundTrips);
+  if (tripRows.length > 0) {
+    const labels = [...tripRows[0]!.roundTrips!.keys()];
+    const services = [...(tripRows[0]!.eventLoopP99?.keys() ?? [])];
+    process.stdout.write(
+      [
+        '',
+        'Round trips per order (services\' counters, less the idle rate) and event-loop delay p99 (ms) per service:',
+        `| load | ${labels.join(' | ')} | ${services.map((s) => `loop p99 ${s}`).join(' | ')} |`,
+        `|---:|${labels.map(() => '---:').join('|')}|${services.map(() => '---:').join('|')}|`,
+        ...tripRows.map(
+          (r) =>
+            `| ${r.load} | ${labels.map((l) => r.roundTrips!.get(l)!.toFixed(1)).join(' | ')} | ${services.map((s) => f(r.eventLoopP99?.get(s) ?? Number.NaN)).join(' | ')} |`,
+        ),
+        '',
+      ].join('\n'),
+    );
+  }
 }
 
 main().catch((error: unknown) => {

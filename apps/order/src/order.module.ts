@@ -14,6 +14,7 @@ import { SagaTimeoutSweeper } from './application/saga-timeout.sweeper';
 import { OrdersSchema1764201000000 } from './infrastructure/migrations/1764201000000-orders-schema.migration';
 import { SeedCustomers1764201000001 } from './infrastructure/migrations/1764201000001-seed-customers.migration';
 import { PriceList1764201000002 } from './infrastructure/migrations/1764201000002-price-list.migration';
+import { KnownCustomersCache } from './infrastructure/known-customers.cache';
 import { CustomerEntity, OrderEntity } from './infrastructure/order.entity';
 import { OrderRepository } from './infrastructure/order.repository';
 import { PriceListHealth } from './infrastructure/price-list.health';
@@ -54,6 +55,7 @@ export class OrderModule {
         OrderRepository,
         PriceListRepository,
         PriceListHealth,
+        { provide: KnownCustomersCache, inject: [OrderRepository], useFactory: (orders: OrderRepository) => new KnownCustomersCache(orders) },
         PlaceOrderHandler,
         OrderQueries,
         OrderSagaHandler,

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { metricsRegistry } from '@shop/common';
 import type { Redis } from 'ioredis';
+import { Counter } from 'prom-client';
 import { BEGIN_SCRIPT, COMPLETE_SCRIPT, ISSUE_SCRIPT, RELEASE_SCRIPT } from './token-scripts';
 
 export interface IdempotencyOptions {
@@ -47,6 +49,14 @@ export type CompleteOutcome =
 
 export type ReleaseOutcome = 'released' | 'unknown' | 'not_owner';
 
+/** One Redis round trip per transition: `npm run bench:orders` divides it by the orders placed. */
+const redisCalls = new Counter({
+  name: 'idempotency_redis_calls_total',
+  help: 'Redis calls of the idempotency token store (one script, one round trip each), by transition',
+  labelNames: ['transition'] as const,
+  registers: [metricsRegistry],
+});
+
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{16,64}$/;
 
 /**
@@ -62,6 +72,7 @@ export class IdempotencyTokenStore {
   /** A token for `customerId`; only a request for that customer may use it. */
   async issue(customerId: string): Promise<IssuedToken> {
     const token = randomBytes(18).toString('base64url');
+    redisCalls.inc({ transition: 'issue' });
     const issued = await this.redis.eval(ISSUE_SCRIPT, 1, this.key(token), customerId, String(this.options.tokenTtlMs));
     if (issued !== 1) throw new Error('idempotency token id clash; refusing to reuse an existing token');
     return { token, expiresAt: new Date(Date.now() + this.options.tokenTtlMs).toISOString() };
@@ -70,6 +81,7 @@ export class IdempotencyTokenStore {
   /** new -> processing, or the reason why this request may not proceed. */
   async begin(token: string, customerId: string, fingerprint: string): Promise<BeginOutcome> {
     if (!TOKEN_FORMAT.test(token)) return { kind: 'unknown' };
+    redisCalls.inc({ transition: 'begin' });
     const reply = (await this.redis.eval(
       BEGIN_SCRIPT,
       1,
@@ -95,6 +107,7 @@ export class IdempotencyTokenStore {
 
   /** processing -> done, keeping `response` for replays. */
   async complete(token: string, fingerprint: string, response: StoredResponse): Promise<CompleteOutcome> {
+    redisCalls.inc({ transition: 'complete' });
     const reply = (await this.redis.eval(
       COMPLETE_SCRIPT,
       1,
@@ -118,6 +131,7 @@ export class IdempotencyTokenStore {
 
   /** processing -> new: the request wrote nothing, so a retry with the same key may start over. */
   async release(token: string, fingerprint: string): Promise<ReleaseOutcome> {
+    redisCalls.inc({ transition: 'release' });
     const outcome = await this.redis.eval(RELEASE_SCRIPT, 1, this.key(token), fingerprint);
     if (outcome === 'released' || outcome === 'unknown' || outcome === 'not_owner') return outcome;
     throw new Error(`unexpected answer from the release script: ${String(outcome)}`);

@@ -107,6 +107,23 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     await eventually('the row is published by polling', async () => (await row(id)).status === 'published');
   });
 
+  it('drains a key queue and a backlog wider than a batch on one wake-up each', async () => {
+    const topic = await newTopic('drain-without-wakeup');
+    // Nothing but the relay's own passes can publish these: no LISTEN, and the poll is ten minutes away.
+    const relay = newRelay({ listen: false, pollIntervalMs: 600_000, batchSize: 2 });
+    const queued = [await write(topic, 'k-queue', 1), await write(topic, 'k-queue', 2), await write(topic, 'k-queue', 3)];
+    await relay.start();
+    // A pass takes one row per key: rows 2 and 3 become heads only after the passes before them.
+    await eventually('the key queue is published', async () => (await pendingCount()) === 0, 20_000);
+    const wide = await Promise.all(Array.from({ length: 5 }, (_, i) => write(topic, `k-wide-${i}`, i)));
+    relay.wake();
+    // Five heads, two per pass: full batches keep the relay going.
+    await eventually('the wide backlog is published', async () => (await pendingCount()) === 0, 20_000);
+    const messages = await consumeUntil(topic, (m) => m.length >= 8);
+    expect(messages.filter((m) => m.key === 'k-queue').map((m) => envelopeOf(m).payload.n)).toEqual([1, 2, 3]);
+    for (const id of [...queued, ...wide]) expect((await row(id)).status).toBe('published');
+  });
+
   it('two relays on one table publish every row once and keep the order of each key', async () => {
     const topic = await newTopic('two-relays');
     const keys = Array.from({ length: 12 }, (_, i) => `order-${i}`);

@@ -85,6 +85,19 @@ const CLAIM_SQL = `
    LIMIT $1
    FOR UPDATE OF o SKIP LOCKED`;
 
+/**
+ * Marks the published rows and, in the same round trip, tells whether one of their keys has a later pending row
+ * (now the key's head: the next pass must follow at once). A row committed after this statement's snapshot is
+ * not seen here, but its NOTIFY wakes the relay.
+ */
+const MARK_PUBLISHED_SQL = `
+  WITH marked AS (
+    UPDATE outbox_message SET status = 'published', published_at = now(), attempts = attempts + 1, last_error = NULL
+     WHERE id = ANY($1::uuid[])
+     RETURNING key, seq)
+  SELECT EXISTS (SELECT 1 FROM outbox_message later JOIN marked ON later.key = marked.key
+                  WHERE later.status = 'pending' AND later.seq > marked.seq) AS more`;
+
 const MAX_ERROR_LENGTH = 2000;
 
 /**
@@ -189,6 +202,15 @@ export class OutboxRelay implements StatsSource {
    * is down, a pass costs one timeout, not one per group.
    */
   async relayOnce(): Promise<RelayPassResult> {
+    return (await this.pass()).result;
+  }
+
+  /**
+   * A pass, and whether another one should follow at once: a full batch (more heads may wait), or a published
+   * row whose key has a later pending row (it became a head). Anything committed after the pass's snapshot
+   * NOTIFYs, which wakes the relay anyway; so an idle relay runs one pass per wake-up, not two.
+   */
+  private async pass(): Promise<{ result: RelayPassResult; more: boolean }> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -209,12 +231,10 @@ export class OutboxRelay implements StatsSource {
           break;
         }
       }
+      let laterRows = false;
       if (published.length > 0) {
-        await runner.query(
-          `UPDATE outbox_message SET status = 'published', published_at = now(), attempts = attempts + 1, last_error = NULL
-            WHERE id = ANY($1::uuid[])`,
-          [published.map((r) => r.id)],
-        );
+        const [marked] = (await runner.query(MARK_PUBLISHED_SQL, [published.map((r) => r.id)])) as [{ more: boolean }];
+        laterRows = marked.more;
       }
       if (failure) result.dead = await this.markFailed(runner.query.bind(runner), failure.rows, failure.error, failure.brokerDown);
       await runner.commitTransaction();
@@ -239,7 +259,7 @@ export class OutboxRelay implements StatsSource {
       } else if (published.length > 0) {
         this.lastPublishError = undefined;
       }
-      return result;
+      return { result, more: published.length > 0 && !failure && (laterRows || rows.length >= this.batchSize) };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
@@ -302,14 +322,14 @@ export class OutboxRelay implements StatsSource {
   private async loop(): Promise<void> {
     while (this.running) {
       // A pass takes one event per key, so a key's next event becomes a head only after the pass: keep going
-      // while passes publish something, and sleep only when idle.
+      // while a pass leaves heads behind (`more`), and otherwise sleep until a NOTIFY or the poll.
       let progressed = false;
       try {
-        const pass = await this.relayOnce();
+        const { result: pass, more } = await this.pass();
         // Every row waits in backoff after an outage: ask the broker itself whether it is back.
         if (pass.claimed === 0 && this.brokerDown) await this.probeBroker();
         this.failedPasses = pass.failed > 0 || this.brokerDown ? this.failedPasses + 1 : 0;
-        progressed = pass.published > 0 && pass.failed === 0;
+        progressed = more;
       } catch (error) {
         this.failedPasses += 1;
         this.logger.event('error', 'outbox relay pass failed', { service: this.serviceName, error: describe(error) });

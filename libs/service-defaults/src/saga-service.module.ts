@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CommonModule, initializeWithMigrations } from '@shop/common';
+import { CommonModule, initializeWithMigrations, QueryCountingLogger } from '@shop/common';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, OutboxModule } from '@shop/outbox';
 import { RegistryClientModule } from '@shop/registry-client';
 import { DataSource, DataSourceOptions, EntitySchema, MigrationInterface } from 'typeorm';
@@ -44,6 +44,7 @@ export class SagaServiceModule {
             migrations: [...OUTBOX_MIGRATIONS, ...options.migrations],
             migrationsRun: false,
             synchronize: false,
+            logger: new QueryCountingLogger(),
             extra: { max: 20, connectionTimeoutMillis: 5000, statement_timeout: 10_000 },
           }),
           dataSourceFactory: (dataSourceOptions?: DataSourceOptions) => {

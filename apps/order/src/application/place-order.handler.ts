@@ -7,6 +7,7 @@ import { UnitOfWork } from '@shop/outbox';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { Order } from '../domain/order';
+import { KnownCustomersCache } from '../infrastructure/known-customers.cache';
 import { DuplicateIdempotencyKeyError, OrderRepository } from '../infrastructure/order.repository';
 import { PriceListRepository } from '../infrastructure/price-list.repository';
 import { toView } from './order.view';
@@ -48,6 +49,7 @@ export class PlaceOrderHandler {
     private readonly tokens: IdempotencyTokenStore,
     private readonly orders: OrderRepository,
     private readonly prices: PriceListRepository,
+    private readonly customers: KnownCustomersCache,
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
   ) {}
 
@@ -188,6 +190,6 @@ export class PlaceOrderHandler {
   }
 
   private async requireCustomer(customerId: string): Promise<void> {
-    if (!(await this.orders.customerExists(customerId))) throw new ApiError(404, 'customer_not_found', `unknown customer ${customerId}`);
+    if (!(await this.customers.exists(customerId))) throw new ApiError(404, 'customer_not_found', `unknown customer ${customerId}`);
   }
 }
