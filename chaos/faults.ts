@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEV_SECRETS } from '../deploy/topology';
+import { readSecrets } from '../deploy/secrets';
 
 const ROOT = join(__dirname, '..');
 
@@ -26,20 +26,14 @@ export interface ProcessStatus {
   restarts: number;
 }
 
-/** The secrets of the local stack: .data/secrets.env when `npm run stack` wrote one, else the dev defaults. */
+/** The secrets of the local stack: the environment's, else .data/secrets.env (written by `npm run stack`). */
 export function stackSecrets(): { adminToken: string; registryToken: string } {
   const file = join(ROOT, '.data', 'secrets.env');
-  const values = new Map<string, string>();
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-      if (m) values.set(m[1]!, m[2]!);
-    }
-  }
-  return {
-    adminToken: process.env.ADMIN_TOKEN ?? values.get('ADMIN_TOKEN') ?? DEV_SECRETS.adminToken,
-    registryToken: process.env.REGISTRY_TOKEN ?? values.get('REGISTRY_TOKEN') ?? DEV_SECRETS.registryToken,
-  };
+  const written = existsSync(file) ? readSecrets(file) : undefined;
+  const adminToken = process.env.ADMIN_TOKEN ?? written?.adminToken;
+  const registryToken = process.env.REGISTRY_TOKEN ?? written?.registryToken;
+  if (!adminToken || !registryToken) throw new Error(`no secrets: start the stack (npm run stack writes ${file}) or set ADMIN_TOKEN and REGISTRY_TOKEN`);
+  return { adminToken, registryToken };
 }
 
 export function readStackState(): StackState | undefined {

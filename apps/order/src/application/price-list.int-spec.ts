@@ -9,6 +9,7 @@ import { OrdersSchema1764201000000 } from '../infrastructure/migrations/17642010
 import { SeedCustomers1764201000001 } from '../infrastructure/migrations/1764201000001-seed-customers.migration';
 import { PriceList1764201000002 } from '../infrastructure/migrations/1764201000002-price-list.migration';
 import { CustomerEntity, OrderEntity } from '../infrastructure/order.entity';
+import { KnownCustomersCache } from '../infrastructure/known-customers.cache';
 import { OrderRepository } from '../infrastructure/order.repository';
 import { PriceListRepository } from '../infrastructure/price-list.repository';
 import { PlaceOrderHandler } from './place-order.handler';
@@ -52,7 +53,8 @@ describe('price list (real Postgres and Redis)', () => {
     prices = new PriceListRepository(db.dataSource);
     projection = new PriceListProjection(prices);
     const tokens = new IdempotencyTokenStore(redis, DEFAULT_IDEMPOTENCY_OPTIONS);
-    placeOrder = new PlaceOrderHandler(tokens, new OrderRepository(db.dataSource), prices, new UnitOfWork(db.dataSource, { serviceName: 'order' }));
+    const orderRepository = new OrderRepository(db.dataSource);
+    placeOrder = new PlaceOrderHandler(tokens, orderRepository, prices, new KnownCustomersCache(orderRepository), new UnitOfWork(db.dataSource, { serviceName: 'order' }));
   });
   afterAll(async () => {
     await redis?.quit();
