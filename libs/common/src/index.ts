@@ -20,6 +20,7 @@ export type { HealthProbe } from './health/health-registry';
 export { ApiError, errorBody } from './http/api-error';
 export type { ErrorBody } from './http/api-error';
 export { ErrorShapeFilter } from './http/error-shape.filter';
+export { DRAIN_BODY_BYTES, drainRequestThen } from './http/drain-request';
 export { bearerTokenMatcher } from './http/bearer-token';
 export { readBoundedText, ResponseTooLargeError } from './http/read-bounded';
 export { createValidationPipe } from './http/validation';

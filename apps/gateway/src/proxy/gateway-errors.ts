@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { drainRequestThen } from '@shop/common';
 
 /** The gateway's own answers, in the contract's shape {"error":{"code","message"}}. */
 export type GatewayErrorCode =
@@ -31,6 +32,25 @@ export function sendError(
     res.destroy();
     return;
   }
+  // A refusal before the body was read (bad path, method, headers) answers once the body is read and dropped; a
+  // client too slow to send it (408) is answered at once.
+  if (status !== 408 && !res.req.complete) {
+    drainRequestThen(res.req, () => writeError(res, status, code, message, requestId, extra, closeConnection));
+    return;
+  }
+  writeError(res, status, code, message, requestId, extra, closeConnection);
+}
+
+function writeError(
+  res: ServerResponse,
+  status: number,
+  code: GatewayErrorCode,
+  message: string,
+  requestId: string,
+  extra: readonly string[] | undefined,
+  closeConnection: boolean,
+): void {
+  if (res.headersSent || res.destroyed) return;
   const body = JSON.stringify({ error: { code, message } });
   const headers = ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body)), 'x-request-id', requestId];
   if (extra) headers.push(...extra);

@@ -11,7 +11,7 @@ import { GatewayErrorCode, sendError } from './gateway-errors';
 import { contentLengthProblem, customerIdProblem, pathProblem, TrustedProxies } from './request-guard';
 import { ProxyStats } from './proxy.stats';
 import { refusalFor } from './rate-limit-answer';
-import { ByteBudget, DISCARD_BODY_BYTES, readRequestBody } from './request-body';
+import { ByteBudget, DISCARD_BODY_BYTES, discardRest, readRequestBody } from './request-body';
 import {
   ClientSideError,
   CONNECT_ERRORS,
@@ -99,11 +99,12 @@ export class ProxyHandler {
     const ex = new ProxyExchange(req, res, requestId, route, this.balancerFor(route), this, url.slice(4));
     const headerProblem = ex.readHeaders(raw, this.deps.trusted);
     if (headerProblem !== undefined) {
-      // A body declared too large is left to Node, which reads and drops it after the answer when the connection
-      // is kept: the client, still sending, then reads the 413 instead of a reset. One beyond DISCARD_BODY_BYTES,
-      // or a malformed request, closes the connection instead.
-      const keep = headerProblem.status === 413 && ex.declaredBodyBytes <= DISCARD_BODY_BYTES;
-      return this.refuse(res, headerProblem.status, headerProblem.code, headerProblem.message, requestId, !keep);
+      // A body declared too large is read and dropped before the 413, so that the client, still sending, reads
+      // the answer instead of a reset (see discardRest). One beyond DISCARD_BODY_BYTES, or a malformed request,
+      // closes the connection instead.
+      const drain = headerProblem.status === 413 && ex.declaredBodyBytes <= DISCARD_BODY_BYTES;
+      const answer = () => this.refuse(res, headerProblem.status, headerProblem.code, headerProblem.message, requestId, !drain);
+      return drain ? discardRest(req, this.deps.bodyTimeoutMs, answer) : answer();
     }
     const client = ex.identity.ip;
     if (!this.deps.perClient.tryEnter(client)) {

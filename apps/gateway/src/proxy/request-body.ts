@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DRAIN_BODY_BYTES, drainRequestThen } from '@shop/common';
 import { ClientSideError } from './upstream-failure';
 
 /** Bytes of memory shared by requests; what one takes, it gives back when it ends. */
@@ -64,8 +65,9 @@ export function readRequestBody(req: IncomingMessage, res: ServerResponse, opts:
     const refuse = (error: ClientSideError, discard: boolean) => {
       stop();
       giveBack();
-      if (discard) discardRest(req);
-      reject(error);
+      // The answer waits for the rest of the body: see discardRest.
+      if (discard) discardRest(req, opts.timeoutMs, () => reject(error));
+      else reject(error);
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
@@ -104,18 +106,9 @@ const overloaded = () => new ClientSideError('too many request bodies in memory;
 const clientGone = () => new ClientSideError('client went away', 499, 'bad_request');
 
 /** A refused body is read and dropped up to this much more; beyond it the connection is cut. */
-export const DISCARD_BODY_BYTES = 8 * 1024 * 1024;
+export const DISCARD_BODY_BYTES = DRAIN_BODY_BYTES;
 
-/**
- * Reads and drops what is left of a refused body, so that the connection closes (or carries the next request)
- * cleanly: cutting it while the client still sends would reset it, and the client could lose the answer
- * before reading it. Past DISCARD_BODY_BYTES the connection is cut after all.
- */
-function discardRest(req: IncomingMessage): void {
-  let dropped = 0;
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > DISCARD_BODY_BYTES) req.destroy();
-  });
-  req.resume();
+/** Reads and drops the rest of a refused body, then answers (see drainRequestThen: why not answer first). */
+export function discardRest(req: IncomingMessage, timeoutMs: number, then: () => void): void {
+  drainRequestThen(req, then, timeoutMs);
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createLogger, JsonLogger } from '../logging/json-logger';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER, withRequestId } from '../logging/request-context';
 import { errorBody } from '../http/api-error';
+import { drainRequestThen } from '../http/drain-request';
 import {
   handleClientError,
   handleFrameworkError,
@@ -76,6 +77,8 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
     if (!lacksRequiredHost(request.raw)) return done();
     void reply.code(400).header('connection', 'close').type('application/json; charset=utf-8').send(errorBody('bad_request', 'HTTP/1.1 request without a Host header'));
   });
+  // An answer made without reading the body (404, 401, 413, ...) waits until the body is read and dropped.
+  fastify.addHook('onSend', (request, _reply, payload, done) => drainRequestThen(request.raw, () => done(null, payload)));
   installRequestContext(fastify, new Set(opts.unmeteredPaths ?? []));
   await opts.configureFastify?.(fastify);
 

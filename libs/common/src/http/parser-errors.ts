@@ -37,15 +37,22 @@ function writeRaw(socket: Duplex, status: number, reason: string, code: string, 
 }
 
 /** Fastify's `clientErrorHandler`: the request could not be parsed (or came too slowly); answer and close. */
+const answered = new WeakSet<Duplex>();
+
 export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
-  // A reset connection has nobody to answer (as Fastify's own handler).
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // A reset connection has nobody to answer (as Fastify's own handler); one answer per connection.
+  if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+  answered.add(socket);
   if (!socket.writable) {
     socket.destroy();
     return;
   }
   const a = clientErrorAnswer(error);
   writeRaw(socket, a.status, a.reason, a.code, a.message);
+  // Keep reading (and dropping) what the client still sends for a moment: closing on unread data would reset
+  // the connection, and the client could lose the answer. Bounded in time.
+  socket.resume();
+  setTimeout(() => socket.destroy(), 2000).unref();
 }
 
 /** Fastify's `frameworkErrors`: a URL its router cannot decode, a path parameter over maxParamLength. */
