@@ -50,7 +50,12 @@ export class PlaceOrderHandler {
 
   async issueToken(customerId: string): Promise<IssuedToken> {
     await this.requireCustomer(customerId);
-    return this.tokens.issue(customerId);
+    return this.tokens.issue(customerId).catch((error: unknown) => {
+      // Redis down, or full (it never evicts a token: `noeviction`, so a full Redis refuses the write): the
+      // client may retry later; it is not the order service's fault that shows as a 500.
+      this.logger.event('error', 'idempotency token store refused a new token', { error: error instanceof Error ? error.message : String(error) });
+      throw new ApiError(503, 'idempotency_store_unavailable', 'no idempotency token can be issued right now; retry later', { 'Retry-After': '1' });
+    });
   }
 
   async place(key: string | undefined, command: PlaceOrderCommand): Promise<PlaceOrderResult> {

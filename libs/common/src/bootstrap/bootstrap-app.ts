@@ -3,12 +3,11 @@ import { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BodyBounds, DEFAULT_BODY_BOUNDS, installBodyBounds } from '../http/body-bounds';
+import { contractShapedParserErrors, refuseConnectRequests } from '../http/parser-errors';
 import { createLogger, JsonLogger } from '../logging/json-logger';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER, withRequestId } from '../logging/request-context';
 import { collectProcessMetrics, httpRequestDuration } from '../metrics/metrics';
-
-/** The contract's bound on request bodies (413 above it). */
-export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface BootstrapOptions {
   /** App name: in every log line and metric. */
@@ -18,7 +17,8 @@ export interface BootstrapOptions {
   port: number;
   host?: string;
   logLevel?: LogLevel;
-  bodyLimitBytes?: number;
+  /** The bounds of JSON bodies on routes that declare none with `@BodyBounds` (DEFAULT_BODY_BOUNDS otherwise). */
+  bodyBounds?: Partial<BodyBounds>;
   /** Runs on the raw Fastify instance before Nest registers its routes (e.g. the gateway's proxy routes). */
   configureFastify?: (fastify: FastifyInstance) => void | Promise<void>;
   /**
@@ -34,7 +34,8 @@ const contextResource = Symbol('requestContextResource');
 type RequestWithContext = FastifyRequest & { [contextResource]?: AsyncResource };
 
 /**
- * Starts one app with the shared defaults: JSON logs, request ids, metrics per request, body limit, and
+ * Starts one app with the shared defaults: JSON logs, request ids, metrics per request, bounded JSON bodies
+ * (bytes, depth, array lengths, per route), every error in the contract's shape down to the HTTP parser's, and
  * graceful shutdown on SIGTERM/SIGINT (Nest's shutdown hooks: deregister, stop consuming, drain, close pools).
  */
 export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyApplication> {
@@ -42,8 +43,10 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
   collectProcessMetrics(opts.name);
   const logger = createLogger('bootstrap');
 
+  const bodyBounds: BodyBounds = { ...DEFAULT_BODY_BOUNDS, ...opts.bodyBounds };
   const adapter = new FastifyAdapter({
-    bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    bodyLimit: bodyBounds.maxBytes,
+    ...contractShapedParserErrors(),
     // Request ids come from X-Request-Id; Fastify's own request logging stays off (we log JSON ourselves).
     logger: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]),
@@ -51,12 +54,16 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
     keepAliveTimeout: 65_000,
   });
   const fastify = adapter.getInstance();
+  refuseConnectRequests(fastify.server);
   installRequestContext(fastify, new Set(opts.unmeteredPaths ?? []));
+  installBodyBounds(fastify, bodyBounds);
   await opts.configureFastify?.(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, {
     logger: new JsonLogger(),
     bufferLogs: false,
+    // Our bounded JSON parser (installBodyBounds) is the only one: no form bodies, no second JSON parser.
+    bodyParser: false,
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await opts.beforeListen?.(app);
