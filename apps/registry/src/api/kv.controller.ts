@@ -61,7 +61,7 @@ export class KvController {
     if (isForwarded(outcome)) return outcome.body;
     const result = outcome.result as KvWriteResult;
     if (result.ok) return { ok: true, modIndex: result.modIndex };
-    if (result.reason === 'quota') throw new ApiError(507, 'quota_exceeded', 'the store is full (100 000 keys or 256 Mi value characters, history included)');
+    if (result.reason === 'quota') throw new ApiError(507, 'quota_exceeded', 'the store is full (10 000 keys or 8 Mi value characters, history included)');
     if (result.reason === 'no-such-version') throw new ApiError(404, 'no_such_version', `${key} has no version ${rollback} in its history`);
     reply.code(409);
     return casConflict(result.modIndex);
