@@ -27,7 +27,7 @@ export const BodyBounds = (bounds: Partial<BodyBounds>): MethodDecorator => Rout
  * text by one cheap scan before JSON.parse, so that DTO validation, which recurses once per level and validates
  * every element before counting them, only ever sees bodies of a sane shape. A refused body is a 400 (413 for
  * bytes) in the contract's shape, never a stack overflow's 500. Prototype poisoning is refused as by Fastify's
- * default parser.
+ * default parser. JSON is the only body type (415 for any other).
  *
  * The app must not let Nest register its own JSON parser (`NestFactory.create(..., { bodyParser: false })`).
  */
@@ -38,6 +38,9 @@ export function installBodyBounds(fastify: FastifyInstance, defaults: BodyBounds
     route.bodyLimit = bounds.maxBytes;
     route.config = { ...(route.config as object), [CONFIG_KEY]: bounds };
   });
+  // Fastify parses text/plain by default: a second way in for a body that no scan has seen (the registry parses
+  // a string body as JSON). No API of ours takes text: 415.
+  fastify.removeContentTypeParser('text/plain');
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');

@@ -119,6 +119,9 @@ describe('request bounds and parser errors of every app', () => {
     expect([poisoned.status, await poisoned.json()]).toEqual([400, errorShape]);
     const form = await post('/baskets', 'customerId=c-0', { 'content-type': 'application/x-www-form-urlencoded' });
     expect([form.status, await form.json()]).toEqual([415, errorShape]);
+    // Text is no way around the scan either.
+    const text = await post('/baskets/loose', nested(20_000), { 'content-type': 'text/plain' });
+    expect([text.status, await text.json()]).toEqual([415, errorShape]);
   });
 
   it('answers parser-level errors in the contract shape: bad framing 400, huge headers 431, long segment 414, bad URL 400', async () => {
