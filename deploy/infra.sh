@@ -134,6 +134,21 @@ redis_command() {
 }
 redis_answers() { [ "$(redis_command PING)" = $'+PONG\r' ]; }
 
+# Memory bound and eviction policy (docs/security.md): every key we keep has a TTL, so an evicting policy
+# (volatile-ttl, allkeys-lru, ...) could drop an idempotency token while its order is being processed, and the
+# retry would then be "unknown" (400) or, worse, start again. noeviction never drops a token: a full Redis
+# refuses new writes, which the token endpoint answers 503 with Retry-After. 128 MiB holds about 600 000 new
+# tokens (about 210 bytes each) or 60 000 with a stored answer, and leaves room in a 256 MiB container.
+REDIS_MAXMEMORY="${REDIS_MAXMEMORY:-128mb}"
+redis_bound_memory() {
+  if [ "$(redis_command "CONFIG SET maxmemory $REDIS_MAXMEMORY")" = $'+OK\r' ] &&
+    [ "$(redis_command "CONFIG SET maxmemory-policy noeviction")" = $'+OK\r' ]; then
+    info "maxmemory $REDIS_MAXMEMORY, maxmemory-policy noeviction"
+  else
+    info "warning: could not set maxmemory/noeviction on Redis (CONFIG disabled?): set them in its configuration"
+  fi
+}
+
 redis_up() {
   step "Redis on $HOST:$REDIS_PORT"
   if started_in_docker redis; then
@@ -143,6 +158,7 @@ redis_up() {
   fi
   if redis_answers; then
     info "already running"
+    redis_bound_memory
     return
   fi
   if has redis-server; then
@@ -165,6 +181,7 @@ redis_up() {
   fi
   wait_until 30 "Redis on $HOST:$REDIS_PORT" redis_answers
   info "answers PING"
+  redis_bound_memory
 }
 
 redis_down() {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { bootstrapApp, createLogger, startOrExit } from '@shop/common';
+import { bootstrapApp, createLogger, errorBody, startOrExit } from '@shop/common';
 import { RAFT_PEER_PATH } from '@shop/raft';
-import { BODY_LIMIT_BYTES, installRaftHeaders, installTokenCheck } from './api/http-rules';
+import { installRaftHeaders, installTokenCheck, MAX_BLOCKING_QUERIES, MAX_BLOCKING_QUERIES_PER_CLIENT, REGISTRY_BODY_BOUNDS } from './api/http-rules';
 import { RaftConsensus } from './raft/raft-consensus';
 import { RegistryNode } from './raft/registry-node';
 import { loadRegistryConfig } from './registry.config';
@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     peers: config.peers,
     proposeTimeoutMs: config.proposeTimeoutMs,
     leaderWaitMs: 3000,
-    maxWaiters: 10_000,
+    maxWaiters: MAX_BLOCKING_QUERIES,
+    maxWaitersPerClient: MAX_BLOCKING_QUERIES_PER_CLIENT,
     leaseScanMs: 200,
   });
   let raft: RaftConsensus | null = null;
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     name: 'registry',
     module: registryModule(node),
     port: config.port,
-    bodyLimitBytes: BODY_LIMIT_BYTES,
+    bodyBounds: REGISTRY_BODY_BOUNDS,
     // A peer stream is one request whose body never ends: no whole-request deadline (idle sockets still time out).
     requestTimeoutMs: 0,
     unmeteredPaths: [RAFT_PEER_PATH],
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
       fastify.addHook('onRequest', (request, reply, done) => {
         if (request.raw.url !== RAFT_PEER_PATH) return done();
         reply.hijack();
-        if (!raft?.host.handlePeerRequest(request.raw, reply.raw)) reply.raw.writeHead(503, { connection: 'close' }).end();
+        if (raft?.host.handlePeerRequest(request.raw, reply.raw)) return;
+        const body = JSON.stringify(errorBody('unavailable', 'raft is starting on this node'));
+        reply.raw.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' }).end(body);
       });
       installTokenCheck(fastify, config.token);
       installRaftHeaders(fastify, node);

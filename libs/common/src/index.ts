@@ -6,18 +6,25 @@
  *   `withRequestId`, `REQUEST_ID_HEADER`.
  * - `/health` (@nestjs/terminus) and `/metrics` (Prometheus): `CommonModule.forRoot()`, `HealthRegistry`,
  *   `metricsRegistry`.
- * - The contract's error shape `{"error":{"code","message"}}`: `ApiError`, `ErrorShapeFilter`.
+ * - The contract's error shape `{"error":{"code","message"}}`: `ApiError`, `ErrorShapeFilter`, and for errors
+ *   below the app (HTTP parser, router) `contractShapedParserErrors`, `refuseConnectRequests`.
+ * - Bounded JSON bodies (bytes, depth, array lengths) checked before parsing and validation: `@BodyBounds`,
+ *   `installBodyBounds`, `jsonShapeProblem`.
  * - Start-up and graceful shutdown: `bootstrapApp`; schema migrations serialised across replicas:
  *   `initializeWithMigrations`.
  * - Test support on the real Postgres: `createThrowawayDatabase`, `withPostgresAdmin`.
  */
-export { bootstrapApp, DEFAULT_BODY_LIMIT_BYTES, startOrExit } from './bootstrap/bootstrap-app';
+export { bootstrapApp, startOrExit } from './bootstrap/bootstrap-app';
 export type { BootstrapOptions } from './bootstrap/bootstrap-app';
 export { CommonModule } from './common.module';
 export { ConfigError, EnvReader, loadConfig, loadConfigOrExit } from './config/env-reader.config';
 export { HealthRegistry } from './health/health-registry';
 export type { HealthProbe } from './health/health-registry';
-export { ApiError, errorBody } from './http/api-error';
+export { ApiError, codeForStatus, errorBody } from './http/api-error';
+export { BodyBounds, DEFAULT_BODY_BOUNDS, installBodyBounds } from './http/body-bounds';
+export { jsonShapeProblem } from './http/json-shape-bounds';
+export type { JsonShapeBounds } from './http/json-shape-bounds';
+export { answerClientError, contractShapedParserErrors, refuseConnectRequests } from './http/parser-errors';
 export type { ErrorBody } from './http/api-error';
 export { ErrorShapeFilter } from './http/error-shape.filter';
 export { DRAIN_BODY_BYTES, drainRequestThen } from './http/drain-request';

@@ -1,8 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bootstrapApp } from '@shop/common';
+import { bootstrapApp, BodyBounds } from '@shop/common';
 import { kafkaMicroserviceOptions } from '@shop/messaging';
 import type { SagaServiceConfig } from './saga-service.config';
+
+/**
+ * The body bounds of a service route that declares none: the services take small JSON documents (an order is
+ * under 2 KB), so 16 KiB, 8 levels and 100 elements per array leave room and refuse what no client needs.
+ */
+export const SERVICE_BODY_BOUNDS: BodyBounds = { maxBytes: 16 * 1024, maxDepth: 8, maxArrayLength: 100 };
 
 export interface StartSagaServiceOptions {
   service: string;
@@ -24,6 +30,7 @@ export async function startSagaService(options: StartSagaServiceOptions): Promis
     name: service,
     module: SagaServiceAppModule,
     port: config.port,
+    bodyBounds: SERVICE_BODY_BOUNDS,
     beforeListen: async (app) => {
       const kafka = kafkaMicroserviceOptions({ brokers: config.kafkaBrokers, groupId: service, clientId: config.instanceId });
       app.connectMicroservice({

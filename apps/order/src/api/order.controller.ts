@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiError } from '@shop/common';
+import { ApiError, BodyBounds } from '@shop/common';
 import { CUSTOMER_ID_FORMAT } from '@shop/contracts';
 import type { FastifyReply } from 'fastify';
 import { OrderQueries } from '../application/order.queries';
@@ -14,13 +14,17 @@ export class OrderController {
     private readonly queries: OrderQueries,
   ) {}
 
+  /** `{"customerId"}`: a few dozen bytes. */
   @Post('tokens')
+  @BodyBounds({ maxBytes: 1024, maxDepth: 2, maxArrayLength: 0 })
   @HttpCode(201)
   issueToken(@Body() body: CustomerRefDto) {
     return this.placeOrder.issueToken(body.customerId);
   }
 
+  /** Up to MAX_LINES lines of about 50 bytes: 16 KiB leaves room for spacing, and for a 21st line to get its 400. */
   @Post()
+  @BodyBounds({ maxBytes: 16 * 1024, maxDepth: 3, maxArrayLength: 100 })
   async place(
     @Headers('idempotency-key') key: string | undefined,
     @Body() body: PlaceOrderDto,

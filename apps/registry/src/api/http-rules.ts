@@ -1,15 +1,30 @@
-import { ApiError, bearerTokenMatcher, errorBody } from '@shop/common';
+import { ApiError, bearerTokenMatcher, BodyBounds, errorBody } from '@shop/common';
 import type { FastifyInstance } from 'fastify';
 import { NoLeader } from '../raft/registry-node';
 import { NotLeader, ProposalTimeout, Unavailable } from '../raft/consensus';
 import type { RegistryNode } from '../raft/registry-node';
-import { TooManyWaitersError } from '../watch/watch-hub';
+import { TooManyClientWaitersError, TooManyWaitersError } from '../watch/watch-hub';
 
 /** The contract's bounds. */
 export const MAX_KEY_BYTES = 512;
 export const MAX_VALUE_BYTES = 512 * 1024;
-/** A 512 KiB value plus its JSON wrapping fits; anything larger is refused by Fastify with 413 before parsing. */
-export const BODY_LIMIT_BYTES = 600 * 1024;
+/**
+ * Bodies of the routes that take none or a registration (32 meta entries of 256 characters fit): small, flat.
+ * KV writes take `KV_WRITE_BODY_BOUNDS`.
+ */
+export const REGISTRY_BODY_BOUNDS: BodyBounds = { maxBytes: 32 * 1024, maxDepth: 4, maxArrayLength: 100 };
+/**
+ * `{"value": <any JSON>}`: a 512 KiB value plus its JSON wrapping fits; anything larger is refused with 413
+ * before parsing. Any shape a config value needs, but not the depth at which JSON.stringify overflows the stack.
+ */
+export const KV_WRITE_BODY_BOUNDS: BodyBounds = { maxBytes: 600 * 1024, maxDepth: 64, maxArrayLength: MAX_VALUE_BYTES };
+/**
+ * Blocking queries a node holds at once: each is an open request (a socket and a few KiB), so 10 000 stay within
+ * tens of MiB. One client (an address: a pod, or a whole host when the apps share 127.0.0.1 as `npm run stack`
+ * does, about 50 watches for the whole shop) may hold a tenth of them; beyond it, 429 with Retry-After.
+ */
+export const MAX_BLOCKING_QUERIES = 10_000;
+export const MAX_BLOCKING_QUERIES_PER_CLIENT = 1_000;
 export const DEFAULT_WAIT_MS = 60_000;
 export const MAX_WAIT_MS = 5 * 60_000;
 
@@ -54,6 +69,7 @@ export function toApiError(error: unknown): unknown {
   if (error instanceof Unavailable) return new ApiError(503, 'unavailable', error.message, { 'Retry-After': '1' });
   if (error instanceof ProposalTimeout) return new ApiError(504, 'commit_timeout', error.message);
   if (error instanceof TooManyWaitersError) return new ApiError(503, 'too_many_waiters', error.message, { 'Retry-After': '1' });
+  if (error instanceof TooManyClientWaitersError) return new ApiError(429, 'too_many_client_waiters', error.message, { 'Retry-After': '5' });
   return error;
 }
 

@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, Put, Req, Res } from '@nestjs/common';
-import { ApiError } from '@shop/common';
+import { ApiError, BodyBounds } from '@shop/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommandType, KvDeleteResult, KvWriteResult } from '../state-machine/commands';
 import type { KvEntry } from '../state-machine/registry-state-machine';
-import { flag, indexParam, validateKey, valueFromBody, waitParam } from './http-rules';
+import { flag, indexParam, KV_WRITE_BODY_BOUNDS, validateKey, valueFromBody, waitParam } from './http-rules';
 import { isForwarded, RegistryApiService } from './registry-api.service';
 
 type Query = Record<string, unknown>;
@@ -32,6 +32,7 @@ export class KvController {
       topic: { kind: 'kv', key, recurse },
       changeIndex: () => sm.kvChangeIndex(key, recurse),
       reply,
+      client: request.ip,
     });
     reply.type('application/json');
     if (recurse) return `[${sm.list(key).map(entryJson).join(',')}]`;
@@ -47,6 +48,7 @@ export class KvController {
 
   /** `?cas=M` writes only if the modIndex is M (0: absent); `?rollback=M` writes the value the key had at M. */
   @Put('*')
+  @BodyBounds(KV_WRITE_BODY_BOUNDS)
   async put(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     const query = request.query as Query;
     const key = validateKey(keyOf(request), { allowEmpty: false });
@@ -59,7 +61,7 @@ export class KvController {
     if (isForwarded(outcome)) return outcome.body;
     const result = outcome.result as KvWriteResult;
     if (result.ok) return { ok: true, modIndex: result.modIndex };
-    if (result.reason === 'quota') throw new ApiError(507, 'quota_exceeded', 'the store is full (100 000 keys or 256 Mi value characters, history included)');
+    if (result.reason === 'quota') throw new ApiError(507, 'quota_exceeded', 'the store is full (10 000 keys or 8 Mi value characters, history included)');
     if (result.reason === 'no-such-version') throw new ApiError(404, 'no_such_version', `${key} has no version ${rollback} in its history`);
     reply.code(409);
     return casConflict(result.modIndex);

@@ -122,6 +122,8 @@ export class RegistryApiService implements OnApplicationShutdown {
     topic: WatchTopic;
     changeIndex: () => number;
     reply: FastifyReply;
+    /** Who asks (the client's address): its share of the node's blocking queries is bounded. */
+    client: string;
   }): Promise<void> {
     reads.labels(opts.stale ? 'stale' : 'linearizable', opts.index === undefined ? 'no' : 'yes').inc();
     try {
@@ -133,7 +135,7 @@ export class RegistryApiService implements OnApplicationShutdown {
       const onClose = () => gone.abort();
       opts.reply.raw.once('close', onClose);
       try {
-        const changed = await this.node.watches.wait(opts.topic, opts.index, opts.waitMs, gone.signal);
+        const changed = await this.node.watches.wait(opts.topic, opts.index, opts.waitMs, gone.signal, opts.client);
         if (changed && !opts.stale) await this.node.readBarrier();
       } finally {
         opts.reply.raw.off('close', onClose);

@@ -55,6 +55,7 @@ export class ServicesController {
       topic: { kind: 'services' },
       changeIndex: () => sm.servicesChangeIndex(),
       reply,
+      client: request.ip,
     });
     return sm.serviceCounts();
   }
@@ -71,6 +72,7 @@ export class ServicesController {
       topic: { kind: 'service', service },
       changeIndex: () => sm.serviceChangeIndex(service),
       reply,
+      client: request.ip,
     });
     return sm.instances(service).map((i) => ({ id: i.id, address: i.address, port: i.port, meta: i.meta }));
   }

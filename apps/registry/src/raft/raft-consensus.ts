@@ -28,6 +28,8 @@ export class RaftConsensus implements Consensus {
       stateMachine,
       tickMs: config.tickMs,
       snapshotThreshold: config.snapshotEvery,
+      // With 512 KiB values, 10 000 entries would be 5 GiB of log in memory: compact by bytes too.
+      snapshotBytesThreshold: 16 * 1024 * 1024,
       requestTimeoutMs: config.proposeTimeoutMs,
       logger: { event: (level, message, fields) => logger.event(level, message, fields) },
     });

@@ -13,7 +13,10 @@ export interface RegistryNodeOptions {
   readonly proposeTimeoutMs: number;
   /** How long a write waits for a leader to be elected before the client gets 503. */
   readonly leaderWaitMs: number;
+  /** Blocking queries sleeping on this node at once (each holds a request open). */
   readonly maxWaiters: number;
+  /** Of those, what one client (an address) may hold. */
+  readonly maxWaitersPerClient: number;
   /** How often the leader looks for expired leases. */
   readonly leaseScanMs: number;
 }
@@ -49,7 +52,7 @@ export class RegistryNode {
   private expiryInFlight = false;
 
   constructor(readonly options: RegistryNodeOptions) {
-    this.watches = new WatchHub(options.maxWaiters);
+    this.watches = new WatchHub(options.maxWaiters, options.maxWaitersPerClient);
     this.stateMachine = new RegistryStateMachine(undefined, (change) => this.onChange(change));
   }
 

@@ -55,10 +55,17 @@ export interface StateMachineLimits {
   readonly historyDepth: number;
 }
 
+/**
+ * Sized to the registry's memory (its pod's limit is 256 MiB, docs/security.md): what the state may hold is
+ * also in two retained snapshots, in the transient copy while one is taken, and in the log between snapshots
+ * (bounded by the host's snapshotBytesThreshold). 8 Mi characters of values (history included), 10 000 keys of up
+ * to 512 bytes and 1 000 instances (each up to about 17 KiB of meta) keep that under about 150 MiB at worst, and
+ * are hundreds of times what the shop uses (a few KiB of config, a dozen instances).
+ */
 export const DEFAULT_LIMITS: StateMachineLimits = {
-  maxKeys: 100_000,
-  maxValueChars: 256 * 1024 * 1024,
-  maxInstances: 10_000,
+  maxKeys: 10_000,
+  maxValueChars: 8 * 1024 * 1024,
+  maxInstances: 1_000,
   historyPrefix: 'config/',
   historyDepth: 10,
 };

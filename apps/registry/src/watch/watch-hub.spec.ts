@@ -1,4 +1,4 @@
-import { TooManyWaitersError, WatchHub } from './watch-hub';
+import { TooManyClientWaitersError, TooManyWaitersError, WatchHub } from './watch-hub';
 
 describe('WatchHub', () => {
   it('wakes a key waiter on a change past its index, not on an older one or another key', async () => {
@@ -57,5 +57,23 @@ describe('WatchHub', () => {
     await expect(hub.wait({ kind: 'services' }, 1, 60_000)).rejects.toBeInstanceOf(TooManyWaitersError);
     abort.abort();
     await first;
+  });
+
+  it("caps the blocking queries of one client, so that it cannot take the node's every slot; a slot freed is its again", async () => {
+    const hub = new WatchHub(10, 2);
+    const topic = { kind: 'services' } as const;
+    const gone = new AbortController();
+    const first = hub.wait(topic, 1, 60_000, gone.signal, '10.0.0.1');
+    const second = hub.wait(topic, 1, 60_000, undefined, '10.0.0.1');
+    await expect(hub.wait(topic, 1, 60_000, undefined, '10.0.0.1')).rejects.toThrow(TooManyClientWaitersError);
+    // Another client still gets a slot.
+    const other = hub.wait(topic, 1, 60_000, undefined, '10.0.0.2');
+    expect(hub.waiting).toBe(3);
+    gone.abort();
+    await expect(first).resolves.toBe(false);
+    const again = hub.wait(topic, 1, 60_000, undefined, '10.0.0.1');
+    hub.notify({ kind: 'service', service: 'order', index: 2 });
+    await expect(Promise.all([second, other, again])).resolves.toEqual([true, true, true]);
+    expect(hub.waiting).toBe(0);
   });
 });

@@ -13,6 +13,14 @@ export class TooManyWaitersError extends Error {
   }
 }
 
+/** One client (an address) already holds its share of the node's blocking queries. */
+export class TooManyClientWaitersError extends Error {
+  constructor(limit: number) {
+    super(`this client holds ${limit} blocking queries on this node, its limit; wait for one to end`);
+    this.name = 'TooManyClientWaitersError';
+  }
+}
+
 interface Waiter {
   readonly after: number;
   readonly wake: () => void;
@@ -23,7 +31,8 @@ interface Waiter {
  * Blocking queries (Consul-style `?index=N&wait=`): a waiter sleeps until a change with a Raft index above N
  * touches what it watches, or its wait ends. Changes come from the state machine as it applies entries, on
  * every node, so a query on a follower wakes when that follower applies a write made through any node.
- * Bounded: at most `maxWaiters` sleep at once (each holds an HTTP request open).
+ * Bounded: at most `maxWaiters` sleep at once (each holds an HTTP request open), and at most
+ * `maxWaitersPerClient` of them for one client, so that one client cannot take every slot from the others.
  */
 export class WatchHub {
   private readonly byKey = new Map<string, Set<Waiter>>();
@@ -31,8 +40,12 @@ export class WatchHub {
   private readonly byService = new Map<string, Set<Waiter>>();
   private readonly onServices = new Set<Waiter>();
   private count = 0;
+  private readonly byClient = new Map<string, number>();
 
-  constructor(private readonly maxWaiters: number) {}
+  constructor(
+    private readonly maxWaiters: number,
+    private readonly maxWaitersPerClient: number = maxWaiters,
+  ) {}
 
   get waiting(): number {
     return this.count;
@@ -40,10 +53,13 @@ export class WatchHub {
 
   /**
    * Resolves true when a change past `after` arrives, false when `timeoutMs` passes or `signal` aborts first.
-   * Throws TooManyWaitersError when the bound is reached.
+   * Rejects with TooManyWaitersError when the node's bound is reached, TooManyClientWaitersError when `client`'s.
    */
-  wait(topic: WatchTopic, after: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  wait(topic: WatchTopic, after: number, timeoutMs: number, signal?: AbortSignal, client = ''): Promise<boolean> {
     if (this.count >= this.maxWaiters) return Promise.reject(new TooManyWaitersError(this.maxWaiters));
+    const held = this.byClient.get(client) ?? 0;
+    if (held >= this.maxWaitersPerClient) return Promise.reject(new TooManyClientWaitersError(this.maxWaitersPerClient));
+    this.byClient.set(client, held + 1);
     const set = this.setFor(topic);
     return new Promise<boolean>((resolve) => {
       let settled = false;
@@ -54,6 +70,9 @@ export class WatchHub {
         signal?.removeEventListener('abort', onAbort);
         set.delete(waiter);
         this.count--;
+        const left = (this.byClient.get(client) ?? 1) - 1;
+        if (left === 0) this.byClient.delete(client);
+        else this.byClient.set(client, left);
         if (set.size === 0) this.dropEmpty(topic);
         resolve(changed);
       };

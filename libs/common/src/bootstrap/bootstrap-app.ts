@@ -3,22 +3,13 @@ import { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BodyBounds, DEFAULT_BODY_BOUNDS, installBodyBounds } from '../http/body-bounds';
+import { contractShapedParserErrors, HEADERS_TIMEOUT_MS, lacksRequiredHost, refuseConnectRequests, REQUEST_TIMEOUT_MS } from '../http/parser-errors';
 import { createLogger, JsonLogger } from '../logging/json-logger';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER, withRequestId } from '../logging/request-context';
 import { errorBody } from '../http/api-error';
 import { drainRequestThen } from '../http/drain-request';
-import {
-  handleClientError,
-  handleFrameworkError,
-  HEADERS_TIMEOUT_MS,
-  installParserErrorAnswers,
-  lacksRequiredHost,
-  REQUEST_TIMEOUT_MS,
-} from '../http/parser-errors';
 import { collectProcessMetrics, httpRequestDuration } from '../metrics/metrics';
-
-/** The contract's bound on request bodies (413 above it). */
-export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface BootstrapOptions {
   /** App name: in every log line and metric. */
@@ -28,7 +19,8 @@ export interface BootstrapOptions {
   port: number;
   host?: string;
   logLevel?: LogLevel;
-  bodyLimitBytes?: number;
+  /** The bounds of JSON bodies on routes that declare none with `@BodyBounds` (DEFAULT_BODY_BOUNDS otherwise). */
+  bodyBounds?: Partial<BodyBounds>;
   /**
    * The whole request (headers and body) must arrive within this long, else 408 (default REQUEST_TIMEOUT_MS);
    * 0 for a server whose requests are endless streams (the registry's peer streams).
@@ -49,7 +41,8 @@ const contextResource = Symbol('requestContextResource');
 type RequestWithContext = FastifyRequest & { [contextResource]?: AsyncResource };
 
 /**
- * Starts one app with the shared defaults: JSON logs, request ids, metrics per request, body limit, and
+ * Starts one app with the shared defaults: JSON logs, request ids, metrics per request, bounded JSON bodies
+ * (bytes, depth, array lengths, per route), every error in the contract's shape down to the HTTP parser's, and
  * graceful shutdown on SIGTERM/SIGINT (Nest's shutdown hooks: deregister, stop consuming, drain, close pools).
  */
 export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyApplication> {
@@ -57,8 +50,11 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
   collectProcessMetrics(opts.name);
   const logger = createLogger('bootstrap');
 
+  const bodyBounds: BodyBounds = { ...DEFAULT_BODY_BOUNDS, ...opts.bodyBounds };
   const adapter = new FastifyAdapter({
-    bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    bodyLimit: bodyBounds.maxBytes,
+    // Parser-level and router-level errors in the contract's shape too.
+    ...contractShapedParserErrors(),
     // Request ids come from X-Request-Id; Fastify's own request logging stays off (we log JSON ourselves).
     logger: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]),
@@ -67,12 +63,9 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
     // A slow client (slowloris) is answered 408 and closed: headers within 10 s, the whole request within 30 s.
     requestTimeout: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
     http: { headersTimeout: HEADERS_TIMEOUT_MS, requireHostHeader: false },
-    // Parser-level and router-level errors in the contract's shape too.
-    clientErrorHandler: handleClientError,
-    frameworkErrors: handleFrameworkError,
   });
   const fastify = adapter.getInstance();
-  installParserErrorAnswers(fastify.server);
+  refuseConnectRequests(fastify.server);
   fastify.addHook('onRequest', (request, reply, done) => {
     if (!lacksRequiredHost(request.raw)) return done();
     void reply.code(400).header('connection', 'close').type('application/json; charset=utf-8').send(errorBody('bad_request', 'HTTP/1.1 request without a Host header'));
@@ -80,11 +73,14 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
   // An answer made without reading the body (404, 401, 413, ...) waits until the body is read and dropped.
   fastify.addHook('onSend', (request, _reply, payload, done) => drainRequestThen(request.raw, () => done(null, payload)));
   installRequestContext(fastify, new Set(opts.unmeteredPaths ?? []));
+  installBodyBounds(fastify, bodyBounds);
   await opts.configureFastify?.(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, {
     logger: new JsonLogger(),
     bufferLogs: false,
+    // Our bounded JSON parser (installBodyBounds) is the only one: no form bodies, no second JSON parser.
+    bodyParser: false,
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await opts.beforeListen?.(app);

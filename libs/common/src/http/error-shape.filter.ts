@@ -1,24 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { createLogger } from '../logging/json-logger';
-import { ApiError, errorBody } from './api-error';
+import { ApiError, codeForStatus, errorBody } from './api-error';
 import { isDependencyUnavailable } from './dependency-unavailable';
-
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  422: 'unprocessable_entity',
-  429: 'rate_limited',
-  500: 'internal',
-  503: 'unavailable',
-  504: 'timeout',
-};
 
 /** Every error leaves every app in one shape: `{"error":{"code","message"}}`, with the right status. */
 @Catch()
@@ -43,13 +27,13 @@ export class ErrorShapeFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const detail = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
       const message = Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : exception.message;
-      return { status, code: CODE_BY_STATUS[status] ?? `http_${status}`, message, headers: {} };
+      return { status, code: codeForStatus(status), message, headers: {} };
     }
     // Fastify's own errors (body too large, malformed JSON, bad content type) carry a statusCode.
     const fastifyError = exception as { statusCode?: unknown; message?: unknown; code?: unknown };
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       const status = fastifyError.statusCode;
-      return { status, code: CODE_BY_STATUS[status] ?? `http_${status}`, message: String(fastifyError.message ?? 'bad request'), headers: {} };
+      return { status, code: codeForStatus(status), message: String(fastifyError.message ?? 'bad request'), headers: {} };
     }
     // The service's own database (or another dependency) is out of reach: say so, and when to try again.
     if (isDependencyUnavailable(exception)) {

@@ -6,14 +6,27 @@ import { errorBody } from './api-error';
 /**
  * Errors raised below the app, by Node's HTTP parser and Fastify's router, answered in the contract's shape
  * `{"error":{"code","message"}}` like every other error: without this they leave in Fastify's own shape, or
- * (CONNECT) as a bare reset.
+ * (CONNECT) as a bare reset. Every app gets them through bootstrapApp; a server built another way uses:
+ * - `contractShapedParserErrors()`: Fastify options `clientErrorHandler` (malformed request line or framing 400,
+ *   headers over the limit 431, a request not received in time 408) and `frameworkErrors` (a URL that does not
+ *   decode 400, a path parameter over the limit 414);
+ * - `refuseConnectRequests(server)`: `CONNECT` is answered 405 (Node drops the socket when nothing listens);
+ * - `lacksRequiredHost(req)`: an HTTP/1.1 request without Host, to be answered 400.
  */
 
 /** Node's HTTP server timeouts (server options): a slow client is answered 408 and closed. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const HEADERS_TIMEOUT_MS = 10_000;
 
-/** The answer to a client error Node's parser raised (Fastify's `clientErrorHandler`). */
+/** The Fastify options that answer parser-level and router-level errors in the contract's shape. */
+export function contractShapedParserErrors(): {
+  clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => void;
+  frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => void;
+} {
+  return { clientErrorHandler: answerClientError, frameworkErrors: answerFrameworkError };
+}
+
+/** The answer to a client error Node's parser raised. */
 export function clientErrorAnswer(error: { code?: string }): { status: number; reason: string; code: string; message: string } {
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
@@ -36,10 +49,10 @@ function writeRaw(socket: Duplex, status: number, reason: string, code: string, 
   );
 }
 
-/** Fastify's `clientErrorHandler`: the request could not be parsed (or came too slowly); answer and close. */
 const answered = new WeakSet<Duplex>();
 
-export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
+/** Node's 'clientError': the request could not be parsed (or came too slowly), so no request object exists. */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   // A reset connection has nobody to answer (as Fastify's own handler); one answer per connection.
   if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
   answered.add(socket);
@@ -56,7 +69,7 @@ export function handleClientError(error: Error & { code?: string }, socket: Dupl
 }
 
 /** Fastify's `frameworkErrors`: a URL its router cannot decode, a path parameter over maxParamLength. */
-export function handleFrameworkError(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
+function answerFrameworkError(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
   void reply
     .status(tooLong ? 414 : 400)
@@ -65,7 +78,7 @@ export function handleFrameworkError(error: Error & { code?: string }, _request:
 }
 
 /** CONNECT (tunnelling) is not served: 405 instead of Node's default, which drops the socket without a word. */
-export function installParserErrorAnswers(server: Server): void {
+export function refuseConnectRequests(server: Pick<Server, 'on'>): void {
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
     writeRaw(socket, 405, 'Method Not Allowed', 'method_not_allowed', 'CONNECT is not supported', 'Allow: GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE\r\n');

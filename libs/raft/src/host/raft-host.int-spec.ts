@@ -53,13 +53,14 @@ class Cluster {
     readonly root: string,
     readonly peers: Record<NodeId, string>,
     readonly snapshotThreshold: number,
+    readonly snapshotBytesThreshold?: number,
   ) {}
 
-  static async create(snapshotThreshold = 10_000): Promise<Cluster> {
+  static async create(snapshotThreshold = 10_000, snapshotBytesThreshold?: number): Promise<Cluster> {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'raft-host-'));
     const peers: Record<NodeId, string> = {};
     for (const id of ['n1', 'n2', 'n3']) peers[id] = `http://127.0.0.1:${await freePort()}`;
-    const cluster = new Cluster(root, peers, snapshotThreshold);
+    const cluster = new Cluster(root, peers, snapshotThreshold, snapshotBytesThreshold);
     for (const id of Object.keys(peers)) await cluster.start(id);
     return cluster;
   }
@@ -75,6 +76,7 @@ class Cluster {
       tickMs: 20,
       electionTicks: 10,
       snapshotThreshold: this.snapshotThreshold,
+      ...(this.snapshotBytesThreshold !== undefined ? { snapshotBytesThreshold: this.snapshotBytesThreshold } : {}),
       listen: { port: Number(new URL(this.peers[id]!).port), host: '127.0.0.1' },
       logger: { event: () => undefined },
     });
@@ -234,6 +236,15 @@ describe('RaftHost: three nodes over loopback with real WALs', () => {
     await cluster.start(laggard);
     await cluster.converged(61);
     expect(cluster.machines.get(laggard)!.items[60]).toBe('after');
+  });
+
+  it('Raft §7: a few large entries are compacted by their bytes, long before the entry count is reached (memory bound)', async () => {
+    cluster = await Cluster.create(10_000, 1024 * 1024);
+    const leader = await cluster.leader();
+    const large = 'v'.repeat(256 * 1024);
+    for (let k = 0; k < 12; k++) await leader.propose(text(`${k}:${large}`));
+    await waitUntil('the leader compacted by bytes', () => leader.stats.snapshotsTaken >= 2);
+    await cluster.converged(12);
   });
 
   it('ReadIndex: a read barrier on a follower sees a write just acknowledged by the leader', async () => {

@@ -43,6 +43,11 @@ export interface RaftHostOptions {
   heartbeatTicks?: number;
   /** Take a snapshot after this many entries were applied since the last one. Default 10 000. */
   snapshotThreshold?: number;
+  /**
+   * Or after this many bytes of entry data: the log is held in memory back to the snapshot before the last,
+   * so this bounds its memory (about twice this) whatever the size of the entries. Default 64 MiB.
+   */
+  snapshotBytesThreshold?: number;
   /** Start a dedicated HTTP server for peer traffic. Without it, mount `handlePeerRequest` on your own server. */
   listen?: { port: number; host?: string };
   /** Default timeouts of `propose`, `readBarrier` and `transferLeadership`. */
@@ -156,6 +161,9 @@ export class RaftHost {
   private readonly logger: RaftLogger;
   private readonly requestTimeoutMs: number;
   private readonly snapshotThreshold: number;
+  private readonly snapshotBytesThreshold: number;
+  /** Bytes of entry data applied since the last snapshot was captured. */
+  private bytesSinceSnapshot = 0;
   private ticker: NodeJS.Timeout | null = null;
   private loopScheduled = false;
   private loopRunning: Promise<void> | null = null;
@@ -182,6 +190,7 @@ export class RaftHost {
     this.logger = opts.logger ?? stderrLogger;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
     this.snapshotThreshold = opts.snapshotThreshold ?? 10_000;
+    this.snapshotBytesThreshold = opts.snapshotBytesThreshold ?? 64 * 1024 * 1024;
     this.appliedIndex = restored?.metadata.index ?? 0;
     const hardState = wal.hardState();
     this.durableTermVote = { term: hardState.term, vote: hardState.vote };
@@ -464,6 +473,7 @@ export class RaftHost {
     await this.wal.compact(snapshot.metadata.index);
     this.opts.stateMachine.restore(snapshot.data);
     this.appliedIndex = snapshot.metadata.index;
+    this.bytesSinceSnapshot = 0;
     this.previousSnapshot = this.lastSnapshot;
     this.lastSnapshot = { index: snapshot.metadata.index, data: snapshot.data };
     this.stats.snapshotsInstalled++;
@@ -510,6 +520,7 @@ export class RaftHost {
       }
     }
     this.appliedIndex = entry.index;
+    this.bytesSinceSnapshot += entry.data.length;
     this.stats.entriesApplied++;
     const proposal = this.proposals.get(entry.index);
     if (proposal) {
@@ -539,19 +550,21 @@ export class RaftHost {
   }
 
   /**
-   * Log compaction (Raft §7): once `snapshotThreshold` entries were applied since the last snapshot, the state
+   * Log compaction (Raft §7): once `snapshotThreshold` entries (or `snapshotBytesThreshold` bytes of them) were
+   * applied since the last snapshot, the state
    * machine is captured now (synchronously, so at exactly `appliedIndex`) and written in the background. The core
    * and the WAL are then compacted up to the *previous* snapshot: a follower slightly behind still catches up
    * from the log, and if the newest snapshot file is ever unreadable the older one plus the WAL still recover.
    */
   private maybeSnapshot(): void {
     const since = this.appliedIndex - (this.lastSnapshot?.index ?? 0);
-    if (this.snapshotting || since < this.snapshotThreshold) return;
+    if (this.snapshotting || (since < this.snapshotThreshold && this.bytesSinceSnapshot < this.snapshotBytesThreshold)) return;
     const index = this.appliedIndex;
     const term = this.node.termAt(index);
     if (term === undefined) return;
     const data = this.opts.stateMachine.snapshot();
     this.snapshotting = true;
+    this.bytesSinceSnapshot = 0;
     const snapshot: Snapshot = { metadata: { index, term, members: Object.keys(this.opts.peers) }, data };
     this.snapshots
       .save(snapshot)

@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { Entry, EntryType, Message, MessageType, NodeId } from '../core/types';
 import { HttpTransport, RAFT_PEER_PATH, TransportEvents } from './http-transport';
 import { decodeBatch, encodeBatch } from './message-codec';
-import { HEADER, sign } from './peer-auth';
+import { HEADER, Lane, sign, STREAM_OPENING } from './peer-auth';
 import { encodeFrame } from './stream-frame';
 
 const SECRET = 'dev-raft-secret';
@@ -57,6 +57,37 @@ function post(port: number, headers: Record<string, string>, body: Buffer): Prom
     });
     req.end(body);
   });
+}
+
+/** Headers that open a stream, signed with `secret` (what a peer sends; with a wrong secret, what a forger sends). */
+function opening(lane: Lane, seq: number, secret = SECRET, from = 'a', epoch = 'e'): Record<string, string> {
+  const fields = { from, to: 'b', lane, epoch, seq, timestamp: Date.now() };
+  return {
+    [HEADER.from]: fields.from, [HEADER.to]: fields.to, [HEADER.lane]: fields.lane, [HEADER.epoch]: fields.epoch,
+    [HEADER.seq]: String(fields.seq), [HEADER.timestamp]: String(fields.timestamp), [HEADER.signature]: sign(secret, fields, STREAM_OPENING),
+  };
+}
+
+/** One signed frame carrying `body` (a batch, or a chunk of a snapshot's batch). */
+function signedFrame(lane: Lane, seq: number, body: Buffer, secret = SECRET, from = 'a', epoch = 'e'): Buffer {
+  const fields = { from, to: 'b', lane, epoch, seq, timestamp: Date.now() };
+  return encodeFrame(fields, sign(secret, fields, body), body);
+}
+
+/** Opens a request and writes `body` without ending it: what a client that never finishes its upload does. */
+function openUpload(port: number, headers: Record<string, string>, body: Buffer): { req: http.ClientRequest; answer: Promise<{ status: number; text: string }> } {
+  const req = http.request({ host: '127.0.0.1', port, path: RAFT_PEER_PATH, method: 'POST', headers: { 'transfer-encoding': 'chunked', ...headers } });
+  const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+  });
+  req.write(body);
+  return { req, answer };
 }
 
 /** A peer that speaks no HTTP: `onSocket` decides what it does with each connection; close() ends them all. */
@@ -221,18 +252,13 @@ describe('HttpTransport over loopback', () => {
 
   it('snapshot lane: drops and counts a forged request (wrong secret), an unknown sender and a replayed request', async () => {
     const body = encodeBatch([message('a', 'b')]);
-    const fields = { from: 'a', to: 'b', lane: 'snapshots' as const, epoch: 'attacker', seq: 1, timestamp: Date.now() };
-    const headers = (f: typeof fields, secret: string): Record<string, string> => ({
-      [HEADER.from]: f.from, [HEADER.to]: f.to, [HEADER.lane]: f.lane, [HEADER.epoch]: f.epoch, [HEADER.seq]: String(f.seq),
-      [HEADER.timestamp]: String(f.timestamp), [HEADER.signature]: sign(secret, f, body),
-    });
-
-    expect(await post(bPort, headers(fields, 'wrong-secret'), body)).toBe(401);
-    expect(await post(bPort, headers({ ...fields, from: 'mallory' }, SECRET), body)).toBe(403);
+    expect(await post(bPort, opening('snapshots', 1, 'wrong-secret', 'a', 'attacker'), signedFrame('snapshots', 2, body, SECRET, 'a', 'attacker'))).toBe(401);
+    expect(await post(bPort, opening('snapshots', 1, SECRET, 'mallory', 'attacker'), signedFrame('snapshots', 2, body, SECRET, 'mallory'))).toBe(403);
     // A genuine request, captured and sent again.
-    const genuine = headers(fields, SECRET);
-    expect(await post(bPort, genuine, body)).toBe(204);
-    expect(await post(bPort, genuine, body)).toBe(401);
+    const headers = opening('snapshots', 1, SECRET, 'a', 'captured');
+    const genuine = signedFrame('snapshots', 2, body, SECRET, 'a', 'captured');
+    expect(await post(bPort, headers, genuine)).toBe(204);
+    expect(await post(bPort, headers, genuine)).toBe(401);
 
     expect(b.stats.rejected['bad-signature']).toBe(1);
     expect(b.stats.rejected['unknown-peer']).toBe(1);
@@ -241,36 +267,94 @@ describe('HttpTransport over loopback', () => {
   });
 
   it('messages stream: a forged frame ends the stream unheard; an unknown sender is refused; a captured stream cannot be replayed', async () => {
-    const streamHeaders = (from: string): Record<string, string> => ({ [HEADER.from]: from, [HEADER.to]: 'b', [HEADER.lane]: 'messages' });
-    const frame = (seq: number, secret: string, from = 'a'): Buffer => {
-      const body = encodeBatch([message(from, 'b', { index: seq })]);
-      const fields = { from, to: 'b', lane: 'messages' as const, epoch: 'captured', seq, timestamp: Date.now() };
-      return encodeFrame(fields, sign(secret, fields, body), body);
-    };
+    const frame = (seq: number, secret: string): Buffer => signedFrame('messages', seq, encodeBatch([message('a', 'b', { index: seq })]), secret, 'a', 'captured');
 
-    expect(await post(bPort, streamHeaders('a'), Buffer.concat([frame(1, 'wrong-secret'), frame(2, SECRET)]))).toBe(401);
-    expect(await post(bPort, streamHeaders('mallory'), frame(1, SECRET, 'mallory'))).toBe(403);
-    const genuine = Buffer.concat([frame(1, SECRET), frame(2, SECRET)]);
-    expect(await post(bPort, streamHeaders('a'), genuine)).toBe(204);
-    expect(await post(bPort, streamHeaders('a'), genuine)).toBe(401);
+    expect(await post(bPort, opening('messages', 1, SECRET, 'a', 'captured'), Buffer.concat([frame(2, 'wrong-secret'), frame(3, SECRET)]))).toBe(401);
+    expect(await post(bPort, opening('messages', 1, SECRET, 'mallory'), Buffer.alloc(0))).toBe(403);
+    const headers = opening('messages', 4, SECRET, 'a', 'captured');
+    const genuine = Buffer.concat([frame(5, SECRET), frame(6, SECRET)]);
+    expect(await post(bPort, headers, genuine)).toBe(204);
+    expect(await post(bPort, headers, genuine)).toBe(401);
     // A frame that says it is longer than anything a peer may send is refused from its length alone.
     const huge = Buffer.alloc(8);
     huge.writeUInt32LE(0xffffffff, 0);
-    expect(await post(bPort, streamHeaders('a'), huge)).toBe(413);
+    expect(await post(bPort, opening('messages', 7, SECRET, 'a', 'captured'), huge)).toBe(413);
 
     expect(b.stats.rejected['bad-signature']).toBe(1);
     expect(b.stats.rejected['unknown-peer']).toBe(1);
     expect(b.stats.rejected.replay).toBe(1);
     expect(b.stats.rejected['too-large']).toBe(1);
-    expect(bEvents.received.map((m) => m.index)).toEqual([1, 2]);
+    expect(bEvents.received.map((m) => m.index)).toEqual([5, 6]);
   });
 
   it('refuses a signed batch in which a peer speaks for another node', async () => {
-    const body = encodeBatch([message('c', 'b')]);
-    const fields = { from: 'a', to: 'b', lane: 'messages' as const, epoch: 'e', seq: 1, timestamp: Date.now() };
-    const status = await post(bPort, { [HEADER.from]: 'a', [HEADER.to]: 'b', [HEADER.lane]: 'messages' }, encodeFrame(fields, sign(SECRET, fields, body), body));
+    const status = await post(bPort, opening('messages', 1), signedFrame('messages', 2, encodeBatch([message('c', 'b')])));
     expect(status).toBe(403);
     expect(bEvents.received).toHaveLength(0);
+  });
+
+  it('refuses a stream whose headers are not signed before reading its body: nothing is buffered for a client without the secret', async () => {
+    // The issue's attack: public node ids, a frame announcing 200 MiB, and a body that keeps coming.
+    const announced = Buffer.alloc(1024 * 1024);
+    announced.writeUInt32LE(200 * 1024 * 1024, 0);
+    for (const headers of [
+      { [HEADER.from]: 'a', [HEADER.to]: 'b', [HEADER.lane]: 'messages' },
+      opening('messages', 1, 'wrong-secret', 'a', 'forger'),
+      opening('snapshots', 1, 'wrong-secret', 'a', 'forger'),
+    ]) {
+      const upload = openUpload(bPort, headers, announced);
+      const { status, text } = await upload.answer;
+      upload.req.destroy();
+      expect([400, 401]).toContain(status);
+      expect(JSON.parse(text)).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+    }
+    expect(bEvents.received).toHaveLength(0);
+  });
+
+  it('bounds a frame to the largest real frame (8 MiB by default), not to hundreds of MiB', async () => {
+    const announced = Buffer.alloc(64 * 1024);
+    announced.writeUInt32LE(16 * 1024 * 1024, 0);
+    const upload = openUpload(bPort, opening('messages', 1), announced);
+    const { status } = await upload.answer;
+    upload.req.destroy();
+    expect(status).toBe(413);
+    expect(b.stats.rejected['too-large']).toBe(1);
+  });
+
+  it('keeps one stream per peer and lane: a newer authenticated stream replaces the older one', async () => {
+    const first = openUpload(bPort, opening('messages', 1), signedFrame('messages', 2, encodeBatch([message('a', 'b', { index: 1 })])));
+    await bEvents.waitFor(1);
+    const firstClosed = new Promise<void>((resolve) => first.req.on('close', () => resolve()));
+    first.answer.catch(() => undefined);
+    const second = openUpload(bPort, opening('messages', 3), signedFrame('messages', 4, encodeBatch([message('a', 'b', { index: 2 })])));
+    await bEvents.waitFor(2);
+    await firstClosed;
+    expect(b.stats.streamsReplaced).toBe(1);
+    second.req.end();
+    expect((await second.answer).status).toBe(204);
+  });
+
+  it('answers a GET of the peer path 405 in the JSON error shape (a bad request, not an outage)', async () => {
+    const res = await fetch(`http://127.0.0.1:${bPort}${RAFT_PEER_PATH}`, { signal: AbortSignal.timeout(2000) });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(await res.json()).toEqual({ error: { code: 'method_not_allowed', message: expect.any(String) } });
+  });
+
+  it('sends a snapshot larger than a frame in signed chunks, and it arrives whole', async () => {
+    const chunked = new HttpTransport({ id: 'a', peers: { b: `http://127.0.0.1:${bPort}` }, secret: SECRET, snapshotChunkBytes: 64 * 1024 });
+    const events = recorder();
+    chunked.attach(events);
+    try {
+      const data = new Uint8Array(1024 * 1024 + 17).map((_, i) => i % 251);
+      chunked.send([message('a', 'b', { type: MessageType.Snapshot, snapshot: { metadata: { index: 9, term: 2, members: ['a', 'b'] }, data } })]);
+      await bEvents.waitFor(1);
+      expect(Buffer.from(bEvents.received[0]!.snapshot!.data).equals(Buffer.from(data))).toBe(true);
+      while (events.snapshots.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(events.snapshots).toEqual([['b', true]]);
+    } finally {
+      await chunked.close();
+    }
   });
 
   it('reports a peer that is down as unreachable, a failed snapshot as not delivered, and drops instead of queueing', async () => {

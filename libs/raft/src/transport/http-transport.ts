@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Message, MessageType, NodeId } from '../core/types';
 import { decodeBatch, encodeBatch, messageSizeEstimate } from './message-codec';
-import { AuthHeaders, HEADER, Lane, newEpoch, parseAuthHeaders, PeerAuthenticator, sign, Verdict } from './peer-auth';
+import { AuthHeaders, HEADER, Lane, newEpoch, parseAuthHeaders, PeerAuthenticator, sign, STREAM_OPENING, Verdict } from './peer-auth';
 import { Frame, FrameReader, frameHeader, FrameTooLargeError } from './stream-frame';
 
 /**
@@ -42,8 +42,16 @@ export interface HttpTransportOptions {
   maxQueuedMessages?: number;
   /** About this many bytes per frame (at least one message). */
   maxBatchBytes?: number;
-  /** Largest frame, or snapshot request body, accepted (a snapshot travels in one request). */
-  maxBodyBytes?: number;
+  /**
+   * Largest frame accepted, refused from its length field before its bytes are buffered. Default 8 MiB: the
+   * largest real frame is one batch (`maxBatchBytes`, 4 MiB) plus the message that crosses it, at most one
+   * Append of the core's `maxMsgBytes` (1 MiB) plus one entry (a 512 KiB registry value): about 5.5 MiB.
+   */
+  maxFrameBytes?: number;
+  /** Largest snapshot accepted (its chunks joined). Default 128 MiB: above what the registry's quotas let it hold. */
+  maxSnapshotBytes?: number;
+  /** A snapshot travels in frames of this many bytes (each signed), so that no frame is larger than a batch. */
+  snapshotChunkBytes?: number;
   /** Bytes written to a peer's stream and not yet taken by its socket, beyond which the stream is dropped. */
   maxBufferedBytes?: number;
   /** After a failed stream or request, messages to that peer are dropped for this long instead of piling up. */
@@ -58,6 +66,8 @@ export interface TransportStats {
   /** Frames written to a messages stream, plus snapshot requests. */
   framesSent: number;
   streamsOpened: number;
+  /** Incoming streams closed because the same peer opened a newer one on the same lane. */
+  streamsReplaced: number;
   /** Streams ended because nothing was sent for `requestTimeoutMs` (not a failure). */
   streamsClosedIdle: number;
   /** Streams that broke and snapshot requests that failed (the peer was then reported unreachable). */
@@ -89,6 +99,7 @@ export class HttpTransport implements Transport {
     messagesSent: 0,
     framesSent: 0,
     streamsOpened: 0,
+    streamsReplaced: 0,
     streamsClosedIdle: 0,
     sendFailures: 0,
     messagesReceived: 0,
@@ -100,8 +111,10 @@ export class HttpTransport implements Transport {
   private readonly senders = new Map<NodeId, { messages: PeerStream; snapshots: SnapshotSender }>();
   private readonly authenticator: PeerAuthenticator;
   private readonly peerIds: ReadonlySet<NodeId>;
-  private readonly maxBodyBytes: number;
-  private readonly openStreams = new Set<http.IncomingMessage>();
+  private readonly maxFrameBytes: number;
+  private readonly maxSnapshotBytes: number;
+  /** The one stream accepted per peer and lane (`from\nlane`): a newer authenticated one replaces it. */
+  private readonly openStreams = new Map<string, http.IncomingMessage>();
   /** Closed: requests still routed here (a mounted transport's server closes later) are refused, not served. */
   private closed = false;
   private server: http.Server | null = null;
@@ -111,7 +124,8 @@ export class HttpTransport implements Transport {
     const now = opts.now ?? Date.now;
     this.peerIds = new Set(Object.keys(opts.peers).filter((peer) => peer !== opts.id));
     this.authenticator = new PeerAuthenticator(opts.id, this.peerIds, opts.secret, opts.replayWindowMs ?? 30_000, now);
-    this.maxBodyBytes = opts.maxBodyBytes ?? 256 * 1024 * 1024;
+    this.maxFrameBytes = opts.maxFrameBytes ?? 8 * 1024 * 1024;
+    this.maxSnapshotBytes = opts.maxSnapshotBytes ?? 128 * 1024 * 1024;
     const epoch = newEpoch();
     const shared: SenderContext = { opts, epoch, stats: this.stats, now, events: () => this.events };
     for (const peer of this.peerIds) {
@@ -136,19 +150,39 @@ export class HttpTransport implements Transport {
   /**
    * Serves one peer request. Returns false, without touching `res`, when the request is not for Raft, so that a
    * server can chain it: `if (!transport.handle(req, res)) app(req, res)`.
+   *
+   * Nothing of the body is read before the stream's signed headers are verified (sender, receiver, lane, epoch,
+   * sequence, timestamp: see peer-auth.ts), so a client without RAFT_SECRET costs a header check and no buffer.
+   * Each peer holds at most one stream per lane: a newer authenticated stream replaces the older (a peer that
+   * reconnects after a network fault must not wait for its dead connection to time out).
    */
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    if (req.method !== 'POST' || req.url !== RAFT_PEER_PATH) return false;
+    if (req.url !== RAFT_PEER_PATH) return false;
+    if (req.method !== 'POST') {
+      answer(res, 405, 'method_not_allowed', `peers POST to ${RAFT_PEER_PATH}`, { allow: 'POST' });
+      req.resume();
+      return true;
+    }
     if (this.closed) {
       // A peer whose stream was cut opens another at its next heartbeat: accepted, it would keep the app's
       // server from ever finishing its close.
-      res.writeHead(503, { connection: 'close' }).end();
+      answer(res, 503, 'unavailable', 'this node is stopping');
       req.destroy();
       return true;
     }
-    const lane = header(req, HEADER.lane);
-    if (lane === 'messages') this.receiveStream(req, res);
-    else this.receiveSnapshotRequest(req, res);
+    const auth = parseAuthHeaders((name) => header(req, name));
+    if (auth === null) {
+      this.refuse(req, res, 400, 'malformed');
+      return true;
+    }
+    const verdict = this.authenticator.verify(auth, STREAM_OPENING);
+    if (verdict !== 'ok') {
+      this.refuse(req, res, verdict === 'unknown-peer' || verdict === 'misaddressed' ? 403 : 401, verdict);
+      return true;
+    }
+    this.track(auth, req);
+    if (auth.lane === 'messages') this.receiveStream(auth, req, res);
+    else this.receiveSnapshot(auth, req, res);
     return true;
   }
 
@@ -185,7 +219,7 @@ export class HttpTransport implements Transport {
       lanes.snapshots.close();
     }
     // Streams from peers end with their sockets; on a mounted transport the app's server owns those.
-    for (const req of this.openStreams) req.destroy();
+    for (const req of this.openStreams.values()) req.destroy();
     const server = this.server;
     if (server !== null) {
       server.closeAllConnections();
@@ -193,74 +227,105 @@ export class HttpTransport implements Transport {
     }
   }
 
-  /** The messages lane: frames until the peer ends the stream; the first bad frame ends it, answered. */
-  private receiveStream(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const from = header(req, HEADER.from);
-    const to = header(req, HEADER.to);
-    if (from === undefined || to === undefined) return this.refuse(req, res, 400, 'malformed');
-    if (!this.peerIds.has(from)) return this.refuse(req, res, 403, 'unknown-peer');
-    if (to !== this.opts.id) return this.refuse(req, res, 403, 'misaddressed');
-    const reader = new FrameReader({ from, to, lane: 'messages' }, this.maxBodyBytes);
-    this.openStreams.add(req);
-    req.on('close', () => this.openStreams.delete(req));
+  /** One stream per peer and lane: the newest replaces the one before. */
+  private track(auth: AuthHeaders, req: http.IncomingMessage): void {
+    const key = `${auth.from}\n${auth.lane}`;
+    const older = this.openStreams.get(key);
+    this.openStreams.set(key, req);
+    if (older !== undefined) {
+      this.stats.streamsReplaced++;
+      older.destroy();
+    }
+    req.on('close', () => {
+      if (this.openStreams.get(key) === req) this.openStreams.delete(key);
+    });
     req.on('error', () => req.destroy());
+  }
+
+  /** The messages lane: signed frames until the peer ends the stream; the first bad frame ends it, answered. */
+  private receiveStream(stream: AuthHeaders, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const reader = new FrameReader(stream, this.maxFrameBytes);
     req.on('data', (chunk: Buffer) => {
       if (res.headersSent) return;
-      let frames: Frame[];
-      try {
-        frames = reader.push(chunk);
-      } catch (error) {
-        return error instanceof FrameTooLargeError ? this.refuse(req, res, 413, 'too-large') : this.refuse(req, res, 400, 'malformed');
+      const frames = this.framesOf(reader, chunk, req, res);
+      for (const frame of frames ?? []) {
+        if (!this.verify(frame, req, res)) return;
+        const messages = this.decode(frame.auth, frame.batch, req, res);
+        if (messages === null || !this.deliver(messages, req, res)) return;
       }
-      for (const frame of frames) if (!this.deliver(frame.auth, frame.batch, req, res)) return;
     });
     req.on('end', () => {
       if (!res.headersSent) res.writeHead(204).end();
     });
   }
 
-  /** The snapshot lane: one signed batch per request, answered 204 once it is taken. */
-  private receiveSnapshotRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const auth = parseAuthHeaders((name) => header(req, name));
-    if (auth === null) return this.refuse(req, res, 400, 'malformed');
-    if (Number(req.headers['content-length'] ?? 0) > this.maxBodyBytes) return this.refuse(req, res, 413, 'too-large');
+  /**
+   * The snapshot lane: one snapshot per request, in signed chunks (frames) that are joined, up to
+   * `maxSnapshotBytes`, and answered 204 once it is taken.
+   */
+  private receiveSnapshot(stream: AuthHeaders, req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (Number(req.headers['content-length'] ?? 0) > this.maxSnapshotBytes + 1024 * 1024) return this.refuse(req, res, 413, 'too-large');
+    const reader = new FrameReader(stream, this.maxFrameBytes);
     const chunks: Buffer[] = [];
     let received = 0;
     req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > this.maxBodyBytes) this.refuse(req, res, 413, 'too-large');
-      else chunks.push(chunk);
+      if (res.headersSent) return;
+      for (const frame of this.framesOf(reader, chunk, req, res) ?? []) {
+        if (!this.verify(frame, req, res)) return;
+        received += frame.batch.length;
+        if (received > this.maxSnapshotBytes) return this.refuse(req, res, 413, 'too-large');
+        chunks.push(frame.batch);
+      }
     });
-    req.on('error', () => req.destroy());
     req.on('end', () => {
-      if (received > this.maxBodyBytes) return;
-      if (this.deliver(auth, Buffer.concat(chunks), req, res)) res.writeHead(204).end();
+      if (res.headersSent) return;
+      const messages = this.decode(stream, Buffer.concat(chunks, received), req, res);
+      if (messages !== null && this.deliver(messages, req, res)) res.writeHead(204).end();
     });
   }
 
-  /** Verifies and hands over one signed batch; on refusal answers (closing the connection) and returns false. */
-  private deliver(auth: AuthHeaders, batch: Buffer, req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    const verdict = this.authenticator.verify(auth, batch);
-    if (verdict !== 'ok') {
-      this.refuse(req, res, verdict === 'unknown-peer' || verdict === 'misaddressed' ? 403 : 401, verdict);
-      return false;
+  /** The frames completed by `chunk`; null (answered) when the stream broke its framing or size bound. */
+  private framesOf(reader: FrameReader, chunk: Buffer, req: http.IncomingMessage, res: http.ServerResponse): Frame[] | null {
+    try {
+      return reader.push(chunk);
+    } catch (error) {
+      if (error instanceof FrameTooLargeError) this.refuse(req, res, 413, 'too-large');
+      else this.refuse(req, res, 400, 'malformed');
+      return null;
     }
-    const events = this.events;
-    if (events === null) {
-      res.writeHead(503, { connection: 'close' }).end();
-      req.destroy();
-      return false;
-    }
+  }
+
+  /** Checks one frame's signature and sequence; on refusal answers (closing the connection) and returns false. */
+  private verify(frame: Frame, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const verdict = this.authenticator.verify(frame.auth, frame.batch);
+    if (verdict === 'ok') return true;
+    this.refuse(req, res, verdict === 'unknown-peer' || verdict === 'misaddressed' ? 403 : 401, verdict);
+    return false;
+  }
+
+  /** The messages of a verified batch; null (answered) when malformed or when the peer speaks for another node. */
+  private decode(auth: AuthHeaders, batch: Buffer, req: http.IncomingMessage, res: http.ServerResponse): Message[] | null {
     let messages: Message[];
     try {
       messages = decodeBatch(batch);
     } catch {
       this.refuse(req, res, 400, 'malformed');
-      return false;
+      return null;
     }
     // The signature covers the batch, but a peer may only speak for itself and only to us.
     if (messages.some((msg) => msg.from !== auth.from || msg.to !== this.opts.id)) {
       this.refuse(req, res, 403, 'misaddressed');
+      return null;
+    }
+    return messages;
+  }
+
+  /** Hands verified messages over; false (answered 503) when no one listens yet. */
+  private deliver(messages: Message[], req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const events = this.events;
+    if (events === null) {
+      answer(res, 503, 'unavailable', 'this node is starting');
+      req.destroy();
       return false;
     }
     this.stats.messagesReceived += messages.length;
@@ -270,9 +335,16 @@ export class HttpTransport implements Transport {
 
   private refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, reason: keyof TransportStats['rejected']): void {
     this.stats.rejected[reason]++;
-    if (!res.headersSent) res.writeHead(status, { connection: 'close' }).end();
+    answer(res, status, `peer_${reason.replace('-', '_')}`, `peer request refused: ${reason}`);
     req.destroy();
   }
+}
+
+/** Every answer in the shop's JSON error shape `{"error":{"code","message"}}`; the connection is not kept. */
+function answer(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const body = JSON.stringify({ error: { code, message } });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
@@ -422,19 +494,14 @@ class PeerStream extends QueueingSender {
   };
 
   private open(): http.ClientRequest {
+    const { fields, signature } = this.authFields('messages', STREAM_OPENING);
     const stream = http.request(this.url, {
       method: 'POST',
       // A connection of its own: the stream holds it for as long as it lasts.
       agent: false,
       // As an option (not setTimeout()) so that it also bounds connecting.
       timeout: this.ctx.opts.requestTimeoutMs ?? 2_000,
-      headers: {
-        'content-type': 'application/x-raft-frames',
-        'transfer-encoding': 'chunked',
-        [HEADER.from]: this.ctx.opts.id,
-        [HEADER.to]: this.peer,
-        [HEADER.lane]: 'messages',
-      },
+      headers: { 'content-type': 'application/x-raft-frames', 'transfer-encoding': 'chunked', ...signedHeaders(fields, signature) },
     });
     stream.on('timeout', () => {
       // No progress for that long: quiet if nothing waits (idle), a failure if bytes wait (peer not reading,
@@ -517,9 +584,18 @@ class SnapshotSender extends QueueingSender {
     this.pump();
   }
 
+  /** The batch (a snapshot message) in signed chunks of `snapshotChunkBytes`, after signed stream headers. */
   private post(batch: Message[]): Promise<void> {
-    const body = encodeBatch(batch);
-    const { fields, signature } = this.authFields('snapshots', body);
+    const encoded = encodeBatch(batch);
+    const chunkBytes = this.ctx.opts.snapshotChunkBytes ?? 1024 * 1024;
+    const opening = this.authFields('snapshots', STREAM_OPENING);
+    const parts: Buffer[] = [];
+    for (let at = 0; at < encoded.length || at === 0; at += chunkBytes) {
+      const chunk = encoded.subarray(at, at + chunkBytes);
+      const { fields, signature } = this.authFields('snapshots', chunk);
+      parts.push(frameHeader(fields, signature, chunk.length), chunk);
+    }
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
     const timeout = this.ctx.opts.snapshotTimeoutMs ?? 60_000;
     this.ctx.stats.framesSent++;
     return new Promise<void>((resolve, reject) => {
@@ -527,17 +603,7 @@ class SnapshotSender extends QueueingSender {
         method: 'POST',
         agent: this.agent,
         timeout,
-        headers: {
-          'content-type': 'application/octet-stream',
-          'content-length': body.length,
-          [HEADER.from]: fields.from,
-          [HEADER.to]: fields.to,
-          [HEADER.lane]: fields.lane,
-          [HEADER.epoch]: fields.epoch,
-          [HEADER.seq]: String(fields.seq),
-          [HEADER.timestamp]: String(fields.timestamp),
-          [HEADER.signature]: signature,
-        },
+        headers: { 'content-type': 'application/x-raft-frames', 'content-length': length, ...signedHeaders(opening.fields, opening.signature) },
       });
       req.on('timeout', () => req.destroy(new Error(`snapshot to ${this.peer} not taken within ${timeout} ms`)));
       req.on('error', reject);
@@ -546,7 +612,21 @@ class SnapshotSender extends QueueingSender {
         if (res.statusCode === 204) resolve();
         else reject(new Error(`peer ${this.peer} answered ${res.statusCode}`));
       });
-      req.end(body);
+      for (const part of parts) req.write(part);
+      req.end();
     });
   }
+}
+
+/** The signed headers that open a stream or a snapshot request, checked by the receiver before it reads a byte. */
+function signedHeaders(fields: Omit<AuthHeaders, 'signature'>, signature: string): Record<string, string> {
+  return {
+    [HEADER.from]: fields.from,
+    [HEADER.to]: fields.to,
+    [HEADER.lane]: fields.lane,
+    [HEADER.epoch]: fields.epoch,
+    [HEADER.seq]: String(fields.seq),
+    [HEADER.timestamp]: String(fields.timestamp),
+    [HEADER.signature]: signature,
+  };
 }

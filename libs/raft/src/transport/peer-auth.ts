@@ -4,7 +4,9 @@ import { NodeId } from '../core/types';
 /**
  * Authentication of peer traffic with the shared RAFT_SECRET.
  *
- * Every frame of a messages stream, and every snapshot request, carries its sender, receiver, lane (ordinary
+ * The headers that open a stream (either lane) are signed, over `STREAM_OPENING` in place of a body, and checked
+ * before the receiver reads any of the body; then every frame of the stream is signed on its own.
+ * Every opening and every frame carries its sender, receiver, lane (ordinary
  * messages, or snapshots, which travel on their own connection so that a large snapshot does not hold
  * heartbeats back), the sender's epoch (random per process start), a sequence number (increasing per receiver
  * and lane within an epoch) and a timestamp, and an HMAC-SHA256 over those and the body. The receiver accepts
@@ -39,6 +41,13 @@ export const HEADER = {
 /** Each lane is its own ordered connection (one stream of frames, or one snapshot request at a time): its own sequence. */
 export type Lane = 'messages' | 'snapshots';
 const LANES: readonly string[] = ['messages', 'snapshots'];
+
+/**
+ * What the headers that open a stream (or a snapshot request) sign in place of a body: the stream is
+ * authenticated before any of its bytes is read. No batch starts with these bytes (a batch starts with its wire
+ * version, 1), so an opening signature can never pass for a frame's, nor the reverse.
+ */
+export const STREAM_OPENING: Uint8Array = Buffer.from('raft-stream-opening');
 
 export type Verdict = 'ok' | 'unknown-peer' | 'misaddressed' | 'bad-signature' | 'stale' | 'replay';
 

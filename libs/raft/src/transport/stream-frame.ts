@@ -3,7 +3,8 @@ import { AuthHeaders } from './peer-auth';
 
 /**
  * The framing of the messages lane: one long-lived HTTP request per peer whose body is a sequence of frames,
- * each a batch of messages signed on its own (the request headers only say who claims to speak):
+ * each a batch of messages signed on its own, after request headers that are signed too (peer-auth.ts), checked
+ * before any frame is read:
  *
  *   u32 length of what follows | string epoch | f64 seq | f64 timestamp | string HMAC (hex) | batch (message-codec)
  *
