@@ -55,14 +55,31 @@ const UNAVAILABLE_PROTOCOL_ERRORS = new Set([
   'COORDINATOR_LOAD_IN_PROGRESS',
 ]);
 
+/**
+ * The broker no longer accepts this producer's sequence numbers: it lost the producer's state (a restart, the
+ * producer id expired) or a send abandoned on timeout desynchronised them. kafkajs treats these as fatal and
+ * never recovers by itself (the same trap is reported for librdkafka and aiokafka); only a new producer id does.
+ */
+const PRODUCER_STATE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+function someCause(error: unknown, test: (e: Error) => boolean): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) if (test(e)) return true;
+  return false;
+}
+
+function protocolType(e: Error): string | undefined {
+  const type = (e as { type?: unknown }).type;
+  return typeof type === 'string' ? type : undefined;
+}
+
 /** Whether a publish failed because of the broker (an outage), not because of the messages (walks `cause`). */
 export function isBrokerUnavailable(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
-    if (UNAVAILABLE_ERRORS.has(e.name)) return true;
-    const type = (e as { type?: unknown }).type;
-    if (typeof type === 'string' && UNAVAILABLE_PROTOCOL_ERRORS.has(type)) return true;
-  }
-  return false;
+  return someCause(error, (e) => UNAVAILABLE_ERRORS.has(e.name) || UNAVAILABLE_PROTOCOL_ERRORS.has(protocolType(e) ?? ''));
+}
+
+/** Whether the broker refused the producer's sequence (see PRODUCER_STATE_ERRORS): a new producer is needed. */
+export function isProducerStateLost(error: unknown): boolean {
+  return someCause(error, (e) => PRODUCER_STATE_ERRORS.has(protocolType(e) ?? ''));
 }
 
 export interface KafkaPublisherOptions {
@@ -113,7 +130,8 @@ export function kafkaLogCreator(context: string) {
  */
 export class KafkaEventPublisher implements EventPublisher {
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private readonly newProducer: () => Producer;
+  private producer: Producer;
   private readonly admin: Admin;
   private readonly publishTimeoutMs: number;
   private readonly requestTimeoutMs: number;
@@ -133,12 +151,8 @@ export class KafkaEventPublisher implements EventPublisher {
       // Limiting retries of an idempotent producer makes kafkajs warn on every start; the outbox retries instead.
       logLevel: KafkaLogLevel.ERROR,
     });
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry,
-    });
+    this.newProducer = () => this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry });
+    this.producer = this.newProducer();
     this.admin = this.kafka.admin();
   }
 
@@ -167,10 +181,26 @@ export class KafkaEventPublisher implements EventPublisher {
         }),
       );
     } catch (error) {
-      if (!isBrokerUnavailable(error)) throw error;
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      // A send abandoned on our timeout may still be in flight and would desynchronise the sequence: start over.
+      if (isProducerStateLost(error) || error instanceof PublishTimeoutError) {
+        this.replaceProducer();
+        throw new BrokerUnavailableError(`Kafka refused the producer's state, producer replaced (${detail})`, error);
+      }
+      if (!isBrokerUnavailable(error)) throw error;
       throw new BrokerUnavailableError(`Kafka unavailable (${detail})`, error);
     }
+  }
+
+  /**
+   * A new producer (a new producer id, sequences from 0) for the next publish. The messages of the failed call
+   * are retried by the outbox; any that the broker had written after all arrive twice, and the inbox drops them.
+   */
+  private replaceProducer(): void {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.connected = false;
+    old.disconnect().catch(() => undefined);
   }
 
   /** Health check: a metadata request answered by the cluster (an open port is not enough). */
