@@ -155,7 +155,12 @@ export class PlaceOrderHandler {
 
   /** `absorbed`: the answer is an earlier request's order, so it goes out as a replay. */
   private async finish(key: string, fingerprint: string, response: StoredResponse, absorbed: boolean): Promise<PlaceOrderResult> {
-    const completed = await this.tokens.complete(key, fingerprint, response);
+    const completed = await this.tokens.complete(key, fingerprint, response).catch((error: unknown) => {
+      // The order is written and its answer is true: Redis going away now must not turn it into a 500. A retry
+      // with this key gets 409 until the token's lease ends, then the unique index hands back this order.
+      this.logger.event('error', 'idempotency token store unavailable after the order was written', { error: error instanceof Error ? error.message : String(error) });
+      return { kind: 'unknown' } as const;
+    });
     switch (completed.kind) {
       case 'completed':
         if (!absorbed) submissions.inc({ outcome: 'created' });

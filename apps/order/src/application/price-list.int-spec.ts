@@ -109,4 +109,37 @@ describe('price list (real Postgres and Redis)', () => {
     expect(refused).toMatchObject({ status: 400, code: 'unknown_sku' });
     expect(await orderRows()).toBe(rows);
   });
+
+  it('Redis lost after the order is written: the order is answered 201 (not a 500), and a retry with the key never makes a second one', async () => {
+    await projection.apply(priced({ sku: 'SKU-0003', name: 'Desk lamp', priceCents: 3900, version: 1 }));
+    // A token store on its own connection, cut when the order's transaction commits (Redis restarting then).
+    const fragileRedis = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: true });
+    await fragileRedis.connect();
+    const uow = new UnitOfWork(db.dataSource, { serviceName: 'order' });
+    const cutAfterCommit: UnitOfWork = Object.assign(Object.create(uow) as UnitOfWork, {
+      run: async <T>(work: Parameters<UnitOfWork['run']>[0]): Promise<T> => {
+        const result = (await uow.run(work)) as T;
+        fragileRedis.disconnect();
+        return result;
+      },
+    });
+    const orderRepository = new OrderRepository(db.dataSource);
+    const handler = new PlaceOrderHandler(
+      new IdempotencyTokenStore(fragileRedis, DEFAULT_IDEMPOTENCY_OPTIONS),
+      orderRepository,
+      prices,
+      new KnownCustomersCache(orderRepository),
+      cutAfterCommit,
+    );
+    const { token } = await placeOrder.issueToken('c-3');
+    const command = { customerId: 'c-3', items: [{ sku: 'SKU-0003', quantity: 1 }] };
+    const rows = await orderRows();
+    const placed = await handler.place(token, command).finally(() => fragileRedis.disconnect());
+    expect(placed).toMatchObject({ status: 201, replayed: false, body: { status: 'PENDING', customerId: 'c-3' } });
+    expect(await orderRows()).toBe(rows + 1);
+    // The token is still "processing" in Redis: the same key answers 409 until its lease ends, never a second order.
+    const again = await placeOrder.place(token, command).catch((e: unknown) => e);
+    expect(again).toMatchObject({ status: 409, code: 'idempotency_key_in_flight' });
+    expect(await orderRows()).toBe(rows + 1);
+  });
 });
