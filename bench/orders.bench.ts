@@ -175,7 +175,7 @@ function sumSeries(text: string, series: string): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(series)) continue;
-    const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    const m = /^([a-zA-Z0-9_:]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
     if (m && m[1] === series) sum += Number(m[3]);
   }
   return sum;

@@ -7,7 +7,8 @@
 //   npm run footprint [-- --json]
 //
 // RSS counts a shared page in every process that maps it (Postgres' shared buffers appear in every backend); PSS
-// divides it among them, so the PSS total is what the stack really holds. Linux only (/proc). Dependency-free.
+// divides it among them, so the PSS total is what the stack really holds. The demo total takes each process's RSS
+// and Postgres' PSS. Linux only (/proc). Dependency-free.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -135,9 +136,12 @@ function main() {
   }
   const missing = rows.filter((r) => r.rss === undefined).map((r) => r.process);
   const sum = (kind, field) => rows.filter((r) => !kind || r.kind === kind).reduce((s, r) => s + (r[field] ?? 0), 0);
+  const postgres = rows.find((r) => r.process.startsWith('postgres'));
   const totals = {
     node: { rss: sum('node', 'rss'), pss: sum('node', 'pss') },
     all: { rss: sum(undefined, 'rss'), pss: sum(undefined, 'pss') },
+    // Every backend maps Postgres' shared buffers: summed RSS counts them once per backend; PSS counts them once.
+    demo: sum(undefined, 'rss') - (postgres?.rss ?? 0) + (postgres?.pss ?? 0),
   };
   if (options.json) {
     console.log(JSON.stringify({ rows, totals, missing, notes }, null, 2));
@@ -153,7 +157,9 @@ function main() {
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const line = (row) => row.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   console.log([line(table[0]), ...table.slice(1).map(line)].join('\n'));
-  console.log(`\ntotal ${(totals.all.rss / 1024 / MiB).toFixed(2)} GiB RSS, ${(totals.all.pss / 1024 / MiB).toFixed(2)} GiB PSS (shared pages counted once)`);
+  const gib = (bytes) => (bytes / 1024 / MiB).toFixed(2);
+  console.log(`\ndemo total ${gib(totals.demo)} GiB: RSS of every process, Postgres by PSS (its shared buffers once, not once per backend)`);
+  console.log(`summed RSS ${gib(totals.all.rss)} GiB, summed PSS ${gib(totals.all.pss)} GiB (shared pages counted once)`);
   for (const note of notes) console.log(note);
   if (missing.length > 0) {
     console.error(`not running: ${missing.join(', ')} (is \`npm run stack\` up?)`);
