@@ -12,13 +12,13 @@
 // Dependency-free on purpose: it must run before anything else works.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import secretsFile from '../deploy/secrets.js';
 import topology from '../deploy/topology.js';
 import { createStackControl } from './stack-control.mjs';
+import { portAnswers } from './port-answers.mjs';
 
 const root = join(import.meta.dirname, '..');
 const { values: options } = parseArgs({
@@ -91,19 +91,6 @@ function ensureBuild(processes) {
   // Stamped with the build's start: a source saved during the build still counts as newer.
   writeFileSync(buildStamp, `${startedAt.toISOString()}\n`);
   utimesSync(buildStamp, startedAt, startedAt);
-}
-
-function portAnswers(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
-    const done = (answers) => {
-      socket.destroy();
-      resolve(answers);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
 }
 
 async function ensurePortsFree(processes) {

@@ -13,9 +13,9 @@
 // given with -f are added after docker-compose.yml (e.g. an engine's override); without any, COMPOSE_FILE is
 // honoured as compose itself honours it. Needs port 8080 free. Not run by CI (docs/deployment.md says why).
 import { spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { portAnswers } from './port-answers.mjs';
 
 const root = join(import.meta.dirname, '..');
 const { values: options } = parseArgs({
@@ -73,19 +73,6 @@ async function http(method, path, { body, headers = {} } = {}) {
 function expectThat(ok, what, detail) {
   if (!ok) throw new Error(`${what}${detail ? `: ${detail}` : ''}`);
   console.log(`  ok  ${what}`);
-}
-
-function portAnswers(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
-    const done = (answers) => {
-      socket.destroy();
-      resolve(answers);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
 }
 
 /** Every container of the project: health (or exit code for one-shots). Resolves when all are ready. */
