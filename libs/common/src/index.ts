@@ -24,7 +24,7 @@ export { ApiError, codeForStatus, errorBody } from './http/api-error';
 export { BodyBounds, DEFAULT_BODY_BOUNDS, installBodyBounds } from './http/body-bounds';
 export { jsonShapeProblem } from './http/json-shape-bounds';
 export type { JsonShapeBounds } from './http/json-shape-bounds';
-export { answerClientError, contractShapedParserErrors, refuseConnectRequests } from './http/parser-errors';
+export { answerClientError, contractShapedParserErrors, HEADERS_TIMEOUT_MS, refuseConnectRequests, REQUEST_TIMEOUT_MS } from './http/parser-errors';
 export type { ErrorBody } from './http/api-error';
 export { ErrorShapeFilter } from './http/error-shape.filter';
 export { DRAIN_BODY_BYTES, drainRequestThen } from './http/drain-request';

@@ -62,7 +62,8 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
     keepAliveTimeout: 65_000,
     // A slow client (slowloris) is answered 408 and closed: headers within 10 s, the whole request within 30 s.
     requestTimeout: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-    http: { headersTimeout: HEADERS_TIMEOUT_MS, requireHostHeader: false },
+    // Node checks those deadlines every connectionsCheckingInterval (30 s by default, which could double them).
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, requireHostHeader: false, connectionsCheckingInterval: 1000 },
   });
   const fastify = adapter.getInstance();
   refuseConnectRequests(fastify.server);

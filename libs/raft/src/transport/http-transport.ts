@@ -172,7 +172,8 @@ export class HttpTransport implements Transport {
     }
     const auth = parseAuthHeaders((name) => header(req, name));
     if (auth === null) {
-      this.refuse(req, res, 400, 'malformed');
+      // No usable signed opening: the sender has not authenticated (401), whatever else is wrong.
+      this.refuse(req, res, 401, 'malformed');
       return true;
     }
     const verdict = this.authenticator.verify(auth, STREAM_OPENING);
