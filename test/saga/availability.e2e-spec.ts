@@ -35,8 +35,13 @@ describe('availability: inventory down', () => {
     // A crash: inventory stays registered until its lease expires, and its consumer's partitions wait.
     await system.stopProcess('inventory', 'SIGKILL');
     const placed: OrderView[] = [];
+    // Every order must be one that stock and balances cover, however fast the machine places them.
+    const orderTotal = before.stock.get('SKU-0013')!.priceCents + 2 * before.stock.get('SKU-0017')!.priceCents;
+    const perCustomer = Math.floor(Math.min(...before.balances.values()) / orderTotal);
+    const byStock = Math.min(before.stock.get('SKU-0013')!.available, Math.floor(before.stock.get('SKU-0017')!.available / 2));
+    const maxOrders = Math.min(200, perCustomer * customers.length, byStock);
     const until = Date.now() + OUTAGE_MS;
-    for (let i = 0; Date.now() < until && i < 200; i++) {
+    for (let i = 0; Date.now() < until && i < maxOrders; i++) {
       const customerId = customers[i % customers.length]!;
       const replica = shop.orderReplica();
       const token = expectOk('POST /orders/tokens', await system.call(replica, 'POST', '/orders/tokens', { body: { customerId } }), 201);
