@@ -71,9 +71,10 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
     if (!lacksRequiredHost(request.raw)) return done();
     void reply.code(400).header('connection', 'close').type('application/json; charset=utf-8').send(errorBody('bad_request', 'HTTP/1.1 request without a Host header'));
   });
+  // Before the drain below: its onSend must end the body's deadline before the drain waits for the rest.
+  if ((opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) > 0) installBodyDeadline(fastify);
   // An answer made without reading the body (404, 401, 413, ...) waits until the body is read and dropped.
   fastify.addHook('onSend', (request, _reply, payload, done) => drainRequestThen(request.raw, () => done(null, payload)));
-  if ((opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) > 0) installBodyDeadline(fastify);
   installRequestContext(fastify, new Set(opts.unmeteredPaths ?? []));
   installBodyBounds(fastify, bodyBounds);
   await opts.configureFastify?.(fastify);
@@ -100,11 +101,19 @@ export const BODY_TIMEOUT_MS = 10_000;
  * test: a `Content-Length` whose bytes never came got no answer at all).
  */
 function installBodyDeadline(fastify: FastifyInstance): void {
+  const deadlines = new WeakMap<FastifyRequest, NodeJS.Timeout>();
+  const clear = (request: FastifyRequest): void => {
+    clearTimeout(deadlines.get(request));
+    deadlines.delete(request);
+  };
   fastify.addHook('onRequest', (request, reply, done) => {
     const raw = request.raw;
     if (raw.complete || (raw.headers['content-length'] === undefined && raw.headers['transfer-encoding'] === undefined)) return done();
+    // Only a request still waiting for its body is answered here: once it is parsed (preValidation) or an answer
+    // is on its way (onSend, which drains what is left within its own bound), the deadline is gone.
     const timer = setTimeout(() => {
-      if (raw.complete || reply.sent) return;
+      deadlines.delete(request);
+      if (raw.complete || reply.sent || reply.raw.headersSent) return;
       void reply
         .code(408)
         .header('connection', 'close')
@@ -112,9 +121,16 @@ function installBodyDeadline(fastify: FastifyInstance): void {
         .send(errorBody('request_timeout', `the request body did not arrive within ${BODY_TIMEOUT_MS / 1000} s`));
     }, BODY_TIMEOUT_MS);
     timer.unref();
-    raw.once('end', () => clearTimeout(timer));
-    reply.raw.once('close', () => clearTimeout(timer));
+    deadlines.set(request, timer);
     done();
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    clear(request);
+    done();
+  });
+  fastify.addHook('onSend', (request, _reply, payload, done) => {
+    clear(request);
+    done(null, payload);
   });
 }
 

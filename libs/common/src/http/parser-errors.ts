@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './api-error';
+import { drainRequestThen } from './drain-request';
 
 /**
  * Errors raised below the app, by Node's HTTP parser and Fastify's router, answered in the contract's shape
@@ -69,12 +70,16 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 }
 
 /** Fastify's `frameworkErrors`: a URL its router cannot decode, a path parameter over maxParamLength. */
-function answerFrameworkError(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
+function answerFrameworkError(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  void reply
-    .status(tooLong ? 414 : 400)
-    .type('application/json; charset=utf-8')
-    .send(errorBody(tooLong ? 'uri_too_long' : 'bad_request', tooLong ? 'a path segment is too long' : 'malformed URL'));
+  // No route, so no onSend hook drains the body: read and drop it first, or closing on unread data resets the
+  // connection and the client loses this answer (found by the fuzz test: a 1 MiB body to an undecodable URL).
+  drainRequestThen(request.raw, () => {
+    void reply
+      .status(tooLong ? 414 : 400)
+      .type('application/json; charset=utf-8')
+      .send(errorBody(tooLong ? 'uri_too_long' : 'bad_request', tooLong ? 'a path segment is too long' : 'malformed URL'));
+  });
 }
 
 /** CONNECT (tunnelling) is not served: 405 instead of Node's default, which drops the socket without a word. */
