@@ -6,6 +6,8 @@ import { browse, buildReport, checkout, runLoad } from '@shop/load';
 import { FakeShop, startFakeShop } from './fake-shop';
 
 /** The load tool against a small in-process server whose delay and answers are known. */
+jest.setTimeout(60_000);
+
 describe('npm run load: the load tool', () => {
   let shop: FakeShop | undefined;
   afterEach(async () => {

@@ -4,9 +4,9 @@ import type { LoadReport } from './load-report';
  * The run as one self-contained HTML page: no script, no font, no CDN; every chart is inline SVG drawn here.
  * The report's JSON rides along in a `<script type="application/json">` for anyone who wants the numbers.
  */
-const W = 900;
+const W = 960;
 const H = 220;
-const PAD = { left: 56, right: 150, top: 28, bottom: 28 };
+const PAD = { left: 56, right: 210, top: 28, bottom: 28 };
 const PALETTE = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 const STATUS_COLORS: Record<string, string> = { '2xx': '#16a34a', '3xx': '#0891b2', '4xx': '#ca8a04', '429': '#ea580c', '5xx': '#dc2626', timeout: '#7c3aed', network: '#4b5563', dropped: '#111827' };
 const BREAKER_COLORS: Record<string, string> = { closed: '#16a34a', halfOpen: '#ca8a04', 'half-open': '#ca8a04', open: '#dc2626' };
