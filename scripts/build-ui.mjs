@@ -16,8 +16,8 @@ const compiler = rspack({
   target: ['web', 'es2020'],
   entry: { app: './src/main.ts' },
   output: { path: outDir, filename: '[name].js', clean: false },
-  // The UI may use a library written for it too (dependency-free, no Node APIs): @shop/http-retry.
-  resolve: { extensions: ['.ts', '.js'], alias: { '@shop/http-retry': path.join(root, 'libs/http-retry/src') } },
+  // The UI may use a library written for it too (no Node APIs): @shop/http-retry, @shop/load (the console's traffic).
+  resolve: { extensions: ['.ts', '.js'], alias: { '@shop/http-retry': path.join(root, 'libs/http-retry/src'), '@shop/load': path.join(root, 'libs/load/src') } },
   devtool: 'source-map',
   module: {
     rules: [

@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { SagaServiceModule } from '@shop/service-defaults';
+import { DEMO_RESET_PART, DemoResetController, SagaServiceModule } from '@shop/service-defaults';
 import { InventoryEventsConsumer } from './api/inventory-events.consumer';
 import { ProductsController } from './api/products.controller';
 import { CatalogQueries } from './application/catalog.queries';
+import { InventoryDemoReset } from './application/demo-reset.part';
 import { StockEventsHandler } from './application/stock-events.handler';
 import { InventorySchema1764202000000 } from './infrastructure/migrations/1764202000000-inventory-schema.migration';
 import { SeedProducts1764202000001 } from './infrastructure/migrations/1764202000001-seed-products.migration';
@@ -24,8 +25,8 @@ export class InventoryModule {
           migrations: [InventorySchema1764202000000, SeedProducts1764202000001, PublishCatalog1764202000002],
         }),
       ],
-      controllers: [ProductsController, InventoryEventsConsumer],
-      providers: [StockRepository, CatalogQueries, StockEventsHandler],
+      controllers: [ProductsController, InventoryEventsConsumer, DemoResetController],
+      providers: [{ provide: DEMO_RESET_PART, useClass: InventoryDemoReset }, StockRepository, CatalogQueries, StockEventsHandler],
     };
   }
 }

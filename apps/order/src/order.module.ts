@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { IdempotencyTokenStore, DEFAULT_IDEMPOTENCY_OPTIONS } from '@shop/idempotency';
 import { RegistryClient } from '@shop/registry-client';
-import { SagaServiceModule } from '@shop/service-defaults';
+import { DEMO_RESET_PART, DemoResetController, SagaServiceModule } from '@shop/service-defaults';
 import type Redis from 'ioredis';
 import { OrderEventsConsumer } from './api/order-events.consumer';
 import { OrderController } from './api/order.controller';
 import { OrderSagaHandler } from './application/order-saga.handler';
+import { OrderDemoReset } from './application/demo-reset.part';
 import { OrderQueries } from './application/order.queries';
 import { PlaceOrderHandler } from './application/place-order.handler';
 import { InboundEventsHandler } from './application/inbound-events.handler';
@@ -37,8 +38,9 @@ export class OrderModule {
           migrations: [OrdersSchema1764201000000, SeedCustomers1764201000001, PriceList1764201000002],
         }),
       ],
-      controllers: [OrderController, OrderEventsConsumer],
+      controllers: [OrderController, OrderEventsConsumer, DemoResetController],
       providers: [
+        { provide: DEMO_RESET_PART, useClass: OrderDemoReset },
         { provide: ORDER_CONFIG, useValue: config },
         { provide: REDIS, useFactory: () => createRedis(config) },
         {

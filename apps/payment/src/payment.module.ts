@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RegistryClient } from '@shop/registry-client';
-import { SagaServiceModule } from '@shop/service-defaults';
+import { DEMO_RESET_PART, DemoResetController, SagaServiceModule } from '@shop/service-defaults';
 import { PaymentEventsConsumer } from './api/payment-events.consumer';
 import { PaymentsController } from './api/payments.controller';
 import { AccountQueries } from './application/account.queries';
+import { PaymentDemoReset } from './application/demo-reset.part';
 import { PaymentEventsHandler } from './application/payment-events.handler';
 import { PaymentsSchema1764203000000 } from './infrastructure/migrations/1764203000000-payments-schema.migration';
 import { SeedAccounts1764203000001 } from './infrastructure/migrations/1764203000001-seed-accounts.migration';
@@ -26,8 +27,9 @@ export class PaymentModule {
           migrations: [PaymentsSchema1764203000000, SeedAccounts1764203000001],
         }),
       ],
-      controllers: [PaymentsController, PaymentEventsConsumer],
+      controllers: [PaymentsController, PaymentEventsConsumer, DemoResetController],
       providers: [
+        { provide: DEMO_RESET_PART, useClass: PaymentDemoReset },
         { provide: FAILURE_RATE, inject: [RegistryClient], useFactory: (r: RegistryClient) => r.watchConfig(FAILURE_RATE_KEY, parseFailureRate, 0) },
         { provide: LATENCY_MS, inject: [RegistryClient], useFactory: (r: RegistryClient) => r.watchConfig(LATENCY_KEY, parseLatencyMs, 0) },
         PaymentRepository,

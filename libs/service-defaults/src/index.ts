@@ -26,3 +26,5 @@ export { sagaEventsConsumer } from './saga-events.consumer';
 export type { SagaEventHandler, SagaEventsConsumerOptions } from './saga-events.consumer';
 export { startSagaService } from './start-saga-service';
 export type { StartSagaServiceOptions } from './start-saga-service';
+export { DEMO_RESET_PART, DEMO_RESET_PATH, DEMO_RESET_QUIET_MS, DemoResetController, recentActivity, runDemoReset } from './demo-reset';
+export type { DemoResetPart } from './demo-reset';

@@ -344,3 +344,10 @@ export async function writeConfig(key: string, value: Json, token: string): Prom
   const { body } = await request<unknown>('PUT', adminPath(key), { body: { value }, headers: bearer(token) });
   return { modIndex: isObj(body) ? num(body.modIndex) : undefined };
 }
+
+/** The operator's demo reset: stock and balances back to their start, orders kept; 409 while sagas are in flight. */
+export async function resetDemoData(token: string): Promise<string[]> {
+  const { body } = await request<unknown>('POST', '/gateway/admin/demo/reset', { headers: bearer(token), timeoutMs: 35_000 });
+  const steps = isObj(body) && Array.isArray(body.steps) ? body.steps : [];
+  return steps.map((s: unknown) => (isObj(s) ? `${String(s.service)}: ${String(s.done)}` : String(s)));
+}

@@ -3,6 +3,7 @@ import { describeError } from '../api/http';
 import { h } from '../lib/dom';
 import { messageSlot } from '../lib/view';
 import { configForm } from './config-form';
+import { demoResetControl } from './demo-reset-control';
 import { rateLimitEditor } from './rate-limit-editor';
 import { trafficControl } from './traffic';
 
@@ -88,6 +89,7 @@ export function adminControls(storage: Storage): HTMLElement {
       token,
     }),
     trafficControl(),
+    demoResetControl(token),
     jsonControl({ id: 'rate-limits', title: 'Rate limit policies', key: CONFIG_KEYS.rateLimits, write, token, editor: rateLimitEditor, whenUnset: effectivePolicies }),
     jsonControl({ id: 'breakers', title: 'Breaker thresholds', key: CONFIG_KEYS.breakers, write, token, editor: (v) => configForm('breakers', v), whenUnset: async () => BREAKER_DEFAULTS }),
   );

@@ -1,4 +1,4 @@
-import { HttpError, request } from '../api/http';
+import { runLoad, scenarioFromFile } from '@shop/load';
 import { h } from '../lib/dom';
 
 const MAX_REQUESTS = 200;
@@ -9,7 +9,8 @@ const TARGETS = ['/api/products', '/api/payments/accounts/c-1', '/api/orders?cus
 
 /**
  * A small, bounded burst of read-only requests from the browser, to watch the gateway at work without a load
- * tool: 429s when a rate limit bites, 503s when a breaker is open, slow answers when payment is slowed.
+ * tool: 429s when a rate limit bites, 503s when a breaker is open, slow answers when payment is slowed. It runs
+ * the load tool's own engine (@shop/load, closed model), signed in as c-1 where the API needs a token.
  */
 export function trafficControl(): HTMLElement {
   const target = h('select', { id: 'traffic-target', 'data-testid': 'traffic-target' }, ...TARGETS.map((t) => h('option', { value: t }, t)));
@@ -19,33 +20,34 @@ export function trafficControl(): HTMLElement {
 
   const send = async (): Promise<void> => {
     const total = Math.min(Math.max(Math.floor(Number(count.value)) || 1, 1), MAX_REQUESTS);
-    const path = target.value;
-    const byStatus = new Map<string, number>();
-    let started = 0;
-    let done = 0;
     const began = performance.now();
     button.disabled = true;
-    const show = (): void => {
-      const parts = [...byStatus.entries()].sort().map(([status, n]) => `${status}: ${n}`);
-      result.textContent = `${done}/${total} answered in ${((performance.now() - began) / 1000).toFixed(1)} s — ${parts.join(', ') || '…'}`;
+    const show = (answered: number, byStatus: Record<string, number>, p99Ms?: number): void => {
+      const parts = Object.entries(byStatus)
+        .sort()
+        .map(([status, n]) => `${status}: ${n}`);
+      const p99 = p99Ms === undefined ? '' : `, p99 ${p99Ms.toFixed(0)} ms`;
+      result.textContent = `${answered}/${total} answered in ${((performance.now() - began) / 1000).toFixed(1)} s — ${parts.join(', ') || '…'}${p99}`;
     };
-    const worker = async (): Promise<void> => {
-      while (started < total) {
-        started++;
-        let status: string;
-        try {
-          status = String((await request<unknown>('GET', path, { timeoutMs: 15_000 })).status);
-        } catch (error: unknown) {
-          status = error instanceof HttpError ? (error.status === 0 ? error.code : String(error.status)) : 'error';
-        }
-        byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-        done++;
-        show();
-      }
-    };
-    show();
-    await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENCY, total) }, worker));
-    button.disabled = false;
+    show(0, {});
+    try {
+      const run = await runLoad({
+        baseUrl: location.origin,
+        scenario: scenarioFromFile({ name: 'console burst', steps: [{ method: 'GET', path: target.value, name: target.value }] }),
+        model: { kind: 'closed', vus: Math.min(MAX_CONCURRENCY, total), durationS: 60 },
+        maxIterations: total,
+        customers: 1,
+        requestTimeoutMs: 15_000,
+        statusEveryMs: 0,
+        fetch: (input, init) => fetch(input, init),
+        onProgress: (p) => show(p.requests, p.byStatus),
+      });
+      const byStatus = { ...run.recorder.byStatus };
+      delete byStatus['dropped'];
+      show(run.recorder.iterations, byStatus, run.recorder.overall.getValueAtPercentile(99) / 1000);
+    } finally {
+      button.disabled = false;
+    }
   };
 
   return h(
@@ -59,7 +61,7 @@ export function trafficControl(): HTMLElement {
       },
     },
     h('h3', { id: 'traffic-title' }, 'Traffic'),
-    h('p', { class: 'hint' }, `Sends up to ${MAX_REQUESTS} read-only requests, ${MAX_CONCURRENCY} at a time, and counts the answers by status.`),
+    h('p', { class: 'hint' }, `Sends up to ${MAX_REQUESTS} read-only requests, ${MAX_CONCURRENCY} at a time, and counts the answers by status (the engine of npm run load).`),
     h('div', { class: 'row' }, h('label', { for: 'traffic-count' }, 'Requests'), count, h('label', { for: 'traffic-target' }, 'to'), target, button),
     result,
   );

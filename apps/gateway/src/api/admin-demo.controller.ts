@@ -1,0 +1,32 @@
+import { Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiError, bearerTokenMatcher } from '@shop/common';
+import { resetDemo } from '../console/demo-reset';
+import { GatewayRuntime } from '../gateway.runtime';
+
+/**
+ * `POST /gateway/admin/demo/reset` (admin token): the demo's stock and balances back to their start, orders kept;
+ * 409 `sagas_in_flight` while a saga is moving (docs/consistency.md, "Demo reset"). The console's button and
+ * `npm run load -- --reset` call it.
+ */
+@Controller('gateway/admin/demo')
+export class AdminDemoController {
+  private readonly isAdmin: (authorization: string | undefined) => boolean;
+
+  constructor(@Inject(GatewayRuntime) private readonly runtime: GatewayRuntime) {
+    this.isAdmin = bearerTokenMatcher(runtime.config.adminToken);
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  async reset(@Headers('authorization') authorization: string | undefined) {
+    if (!this.isAdmin(authorization)) throw new ApiError(401, 'unauthorized', 'admin API needs Authorization: Bearer <ADMIN_TOKEN>');
+    const outcome = await resetDemo(this.runtime.discovery);
+    this.runtime.logger.event(outcome.status === 200 ? 'log' : 'warn', 'demo reset', { status: outcome.status, steps: outcome.steps });
+    if (outcome.status !== 200) {
+      const last = outcome.steps[outcome.steps.length - 1]!;
+      const why = (last.answer as { error?: { message?: unknown } } | undefined)?.error?.message ?? last.answer;
+      throw new ApiError(outcome.status, outcome.status === 409 ? 'sagas_in_flight' : 'service_unavailable', `demo reset stopped at ${last.service}: ${String(why)}`);
+    }
+    return { ok: true, steps: outcome.steps.map((s) => ({ service: s.service, done: (s.answer as { done?: unknown }).done })) };
+  }
+}
