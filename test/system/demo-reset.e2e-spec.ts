@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { buildReport, checkout, runLoad } from '@shop/load';
 import { Ledger } from '../../chaos/ledger';
+import { launchChromium, newPage, pageErrors } from '../browser/browser-support';
 import { RunningSystem, startSystem } from '../support/system';
 
 /**
@@ -34,10 +35,10 @@ describe('demo reset (POST /gateway/admin/demo/reset)', () => {
     await system?.stop();
   });
 
-  const reset = async (token: string | undefined = system.secrets.adminToken) => {
+  const reset = async (token: string | null = system.secrets.adminToken) => {
     const res = await fetch(`${system.gatewayUrl}/gateway/admin/demo/reset`, {
       method: 'POST',
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      headers: token === null ? {} : { authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(40_000),
     });
     return { status: res.status, body: (await res.json()) as { ok?: boolean; error?: { code: string; message: string } } };
@@ -67,7 +68,7 @@ describe('demo reset (POST /gateway/admin/demo/reset)', () => {
   const ordersOfC1 = async () => Number((await orders.query(`SELECT count(*) FROM orders WHERE customer_id = 'c-1'`)).rows[0].count);
 
   it('needs the admin token', async () => {
-    expect((await reset(undefined)).status).toBe(401);
+    expect((await reset(null)).status).toBe(401);
     expect((await reset('not-the-token')).body.error?.code).toBe('unauthorized');
   });
 
@@ -99,5 +100,27 @@ describe('demo reset (POST /gateway/admin/demo/reset)', () => {
     const later = await ledger.snapshot();
     expect(later.stock.get(SKU)).toEqual({ available: SEEDED_STOCK - 1, reserved: 0, sold: 1 });
     expect(later.balances.get('c-1')).toBe(STARTING_BALANCE_CENTS - PRICE_CENTS);
+  });
+
+  it('from the console: the button resets the demo, and Traffic (the load engine in the browser) counts the answers', async () => {
+    expect((await resetWhenQuiet()).status).toBe(200); // quiet now: nothing else runs
+    const browser = await launchChromium();
+    try {
+      const page = await newPage(browser);
+      await page.goto(`${system.gatewayUrl}/#/console`);
+      await page.getByTestId('admin-token').fill(system.secrets.adminToken);
+      await page.getByTestId('demo-reset').click();
+      await page.getByTestId('demo-reset-result').filter({ hasText: 'Done.' }).waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('demo-reset-result').textContent()).toMatch(/inventory: 20 products back to their seeded stock; payment: 100 accounts back to 1000/);
+
+      await page.getByTestId('traffic-target').selectOption('/api/payments/accounts/c-1'); // needs a token when identity is on
+      await page.getByTestId('traffic-count').fill('25');
+      await page.getByTestId('traffic-send').click();
+      await page.getByTestId('traffic-result').filter({ hasText: '25/25 answered' }).waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('traffic-result').textContent()).toMatch(/— 200: 25, p99 \d+ ms$/);
+      expect(pageErrors(page)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
