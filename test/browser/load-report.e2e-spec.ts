@@ -13,8 +13,8 @@ describe('the load report in Chromium', () => {
   let shop: FakeShop;
   let browser: Browser;
   beforeAll(async () => {
-    // Known variety: every 7th read rate limited, a breaker open from 1.5 s to 3 s (orders 503), every 5th order cancelled.
-    shop = await startFakeShop({ delayMs: 15, rateLimitEvery: 7, breakerOpenS: [1.5, 3], cancelEvery: 5, identity: 'on' });
+    // Known variety: every 7th read rate limited, the breaker open for order attempts 20 to 40 (503), every 5th order cancelled.
+    shop = await startFakeShop({ delayMs: 15, rateLimitEvery: 7, breakerOpenForOrders: [20, 40], cancelEvery: 5, identity: 'on' });
     browser = await launchChromium();
   });
   afterAll(async () => {

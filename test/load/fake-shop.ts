@@ -10,8 +10,8 @@ export interface FakeShopOptions {
   delayMs?: number;
   /** Every n-th product read is answered 429 (0: never). */
   rateLimitEvery?: number;
-  /** Seconds since start during which the payment breaker is open and orders are answered 503. */
-  breakerOpenS?: [number, number];
+  /** Order attempts [from, to) (counted from 1) answered 503 while the payment breaker reports open. */
+  breakerOpenForOrders?: [number, number];
   /** Every n-th order ends CANCELLED (0: never). */
   cancelEvery?: number;
   /** Sign-in: 'on' issues tokens, 'absent' answers 404 like a gateway without identity. */
@@ -27,16 +27,14 @@ export interface FakeShop {
 }
 
 export async function startFakeShop(options: FakeShopOptions = {}): Promise<FakeShop> {
-  const started = performance.now();
   const arrivals: number[] = [];
   const orders = new Map<string, { status: string; reason: string | null; pollsLeft: number }>();
   let reads = 0;
   let placed = 0;
   const shop = { signIns: 0, unauthorized: 0 };
-  const breakerOpen = () => {
-    const s = (performance.now() - started) / 1000;
-    return options.breakerOpenS !== undefined && s >= options.breakerOpenS[0] && s < options.breakerOpenS[1];
-  };
+  let attempts = 0;
+  // By count, not by time: what the run sees does not depend on how fast a busy machine gets there.
+  const breakerOpen = () => options.breakerOpenForOrders !== undefined && attempts >= options.breakerOpenForOrders[0] && attempts < options.breakerOpenForOrders[1];
   const send = (res: ServerResponse, status: number, body: unknown) => {
     const answer = () => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -73,6 +71,7 @@ export async function startFakeShop(options: FakeShopOptions = {}): Promise<Fake
       }
       if (url === '/api/orders/tokens' && req.method === 'POST') return send(res, 201, { token: `k-${Math.random()}` });
       if (url === '/api/orders' && req.method === 'POST') {
+        attempts++;
         if (breakerOpen()) return send(res, 503, { error: { code: 'circuit_open', message: 'order breaker open' } });
         const id = `00000000-0000-4000-8000-${String(++placed).padStart(12, '0')}`;
         const cancelled = options.cancelEvery ? placed % options.cancelEvery === 0 : false;

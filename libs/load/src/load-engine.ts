@@ -227,8 +227,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
 
   function progress(): Progress {
     const now = clock();
+    // Reads windows without creating one: a progress call must not add an empty second to the timeline.
     const current = Math.floor((now - start) / 1000);
-    const last = recorder.windows[Math.max(0, current - 1)] ?? recorder.window(now);
+    const newest = recorder.windows[recorder.windows.length - 1]!;
+    const last = recorder.windows[Math.max(0, current - 1)] ?? newest;
     return {
       elapsedS: (now - start) / 1000,
       ratePerS: last.requests,
@@ -240,7 +242,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
       errors: recorder.errors,
       rateLimited: recorder.rateLimited,
       dropped: recorder.dropped,
-      breakers: { ...recorder.window(now).breakers },
+      breakers: { ...newest.breakers },
       identity: sessions.identity,
     };
   }

@@ -38,7 +38,10 @@ export interface Window {
   rateLimited: number;
   errors: number;
   outcomes: Record<string, number>;
+  /** Each breaker's worst state seen in this second (open > half-open > closed), else the last one known. */
   breakers: Record<string, string>;
+  /** Breakers sampled in this second (the others carry the previous second's state). */
+  sampled: Set<string>;
   inFlight: number;
   /** Arrivals the open model promised in this second (undefined in the closed model). */
   intended?: number;
@@ -75,6 +78,7 @@ export class Recorder {
         errors: 0,
         outcomes: {},
         breakers: last ? { ...last.breakers } : {},
+        sampled: new Set(),
         inFlight: 0,
       });
     }
@@ -114,8 +118,17 @@ export class Recorder {
   }
 
   breakers(states: Record<string, string>, nowMs: number): void {
-    Object.assign(this.window(nowMs).breakers, states);
+    const w = this.window(nowMs);
+    for (const [name, state] of Object.entries(states)) {
+      // A breaker open for half a second must still show in that second's cell.
+      if (!w.sampled.has(name) || severity(state) > severity(w.breakers[name]!)) w.breakers[name] = state;
+      w.sampled.add(name);
+    }
   }
+}
+
+function severity(state: string): number {
+  return state === 'open' ? 2 : state === 'closed' ? 0 : 1;
 }
 
 function bump(counts: Record<string, number>, key: string): void {
