@@ -6,7 +6,7 @@ import type { LoadReport } from './load-report';
  */
 const W = 960;
 const H = 220;
-const PAD = { left: 56, right: 210, top: 28, bottom: 28 };
+const PAD = { left: 72, right: 210, top: 28, bottom: 28 };
 const PALETTE = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 const STATUS_COLORS: Record<string, string> = { '2xx': '#16a34a', '3xx': '#0891b2', '4xx': '#ca8a04', '429': '#ea580c', '5xx': '#dc2626', timeout: '#7c3aed', network: '#4b5563', dropped: '#111827' };
 const BREAKER_COLORS: Record<string, string> = { closed: '#16a34a', halfOpen: '#ca8a04', 'half-open': '#ca8a04', open: '#dc2626' };
