@@ -15,20 +15,18 @@ describe('npm run load: the load tool', () => {
     shop = undefined;
   });
 
-  it('keeps its promised arrival rate: 500 requests/s for 3 s arrive at the server within 2 %', async () => {
+  it('keeps its promised arrival rate: 500 requests/s for 4 s arrive at the server within 2 %', async () => {
     shop = await startFakeShop();
-    const run = await runLoad({ baseUrl: shop.url, scenario: browse(), model: { kind: 'open', stages: [{ durationS: 3, from: 500, to: 500 }] }, statusEveryMs: 0 });
+    const run = await runLoad({ baseUrl: shop.url, scenario: browse(), model: { kind: 'open', stages: [{ durationS: 4, from: 500, to: 500 }] }, statusEveryMs: 0 });
     const report = buildReport(run, { baseUrl: shop.url, scenario: 'browse', model: 'open', thresholds: [] });
     const arrivals = shop.arrivals;
-    // The rate the server saw: the least-squares slope of arrival count over arrival time (one late packet at
-    // either end, on a busy machine, does not decide it as it would a first-to-last ratio).
     const observed = arrivalRate(arrivals);
     console.log(`promised 500/s: the server saw ${arrivals.length} requests at ${observed.toFixed(1)}/s; p99 ${report.summary.latencyMs.p99} ms`);
-    expect(report.summary.intendedArrivals).toBe(1500);
+    expect(report.summary.intendedArrivals).toBe(2000);
     expect(report.summary.dropped).toBe(0);
-    expect(arrivals).toHaveLength(1500);
+    expect(arrivals).toHaveLength(2000);
     expect(Math.abs(observed - 500) / 500).toBeLessThanOrEqual(0.02);
-    expect(report.summary.byStatus).toEqual({ '200': 1500 });
+    expect(report.summary.byStatus).toEqual({ '200': 2000 });
   });
 
   it('measures latency that agrees with a known delay of 100 ms: p50 and p99 at or just above it', async () => {
@@ -108,16 +106,14 @@ describe('npm run load: the load tool', () => {
   });
 });
 
-/** Requests per second: the slope of the line fitted through (arrival time, arrival index). */
+/**
+ * Requests per second between the 10th and the 90th percentile arrival: the promised spacing, judged on 80 % of the
+ * run, so that the first requests' warm-up (connections, JIT) or a hiccup of the busy test machine at either end
+ * does not decide it.
+ */
 function arrivalRate(arrivalsMs: readonly number[]): number {
-  const n = arrivalsMs.length;
-  const meanT = arrivalsMs.reduce((a, b) => a + b, 0) / n;
-  const meanI = (n - 1) / 2;
-  let num = 0;
-  let den = 0;
-  arrivalsMs.forEach((t, i) => {
-    num += (t - meanT) * (i - meanI);
-    den += (t - meanT) ** 2;
-  });
-  return (num / den) * 1000;
+  const sorted = [...arrivalsMs].sort((a, b) => a - b);
+  const from = Math.floor(sorted.length * 0.1);
+  const to = Math.floor(sorted.length * 0.9);
+  return ((to - from) / (sorted[to]! - sorted[from]!)) * 1000;
 }
