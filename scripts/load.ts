@@ -31,6 +31,7 @@ const HELP = `usage: npm run load -- [options]
   closed model:          --vus N --duration 30s [--ramp-up 5s]
   --max-in-flight N      iterations in flight at most (default 1000; beyond: counted as dropped)
   --max-duration 2m      hard stop, drain included (default: the model's duration + 35 s)
+  --iterations N         stop after N iterations
   --timeout 10s          per request
   --threshold EXPR       repeatable: p99<500ms, p(95)<200, avg<100ms, errors<0.1%, rate>=490, rate_limited<1%, dropped==0
   --out PATH             report files PATH.html and PATH.json (default load-reports/load-<time>)
@@ -135,6 +136,7 @@ async function main(): Promise<number> {
     scenario,
     model,
     maxInFlight: one('max-in-flight') ? Number(one('max-in-flight')) : undefined,
+    maxIterations: one('iterations') ? Number(one('iterations')) : undefined,
     maxDurationS: one('max-duration') ? seconds(one('max-duration')!, '--max-duration') : undefined,
     requestTimeoutMs: one('timeout') ? seconds(one('timeout')!, '--timeout') * 1000 : undefined,
     customers: one('customers') ? Number(one('customers')) : undefined,
