@@ -64,6 +64,13 @@ function seconds(text: string, what: string): number {
   return Number(m[1]) * (m[2] === 'ms' ? 0.001 : m[2] === 'm' ? 60 : 1);
 }
 
+function positive(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${what} must be a number > 0, got ${text}`);
+  return n;
+}
+
 function loadScenario(name: string, mixText: string | undefined): Scenario {
   const builtIns = builtInScenarios();
   if (name === 'mix') return parseMix(mixText ?? 'browse=8,checkout=2', builtIns);
@@ -113,11 +120,12 @@ async function main(): Promise<number> {
   let model: OpenModel | ClosedModel;
   let modelText: string;
   if (one('vus')) {
-    const vus = Number(one('vus'));
+    const vus = positive(one('vus'), '--vus')!;
     model = { kind: 'closed', vus, durationS: duration, rampUpS: one('ramp-up') ? seconds(one('ramp-up')!, '--ramp-up') : 0 };
     modelText = `closed model, ${vus} virtual users for ${duration} s`;
   } else {
-    const stages = one('stages') ? parseStages(one('stages')!) : [{ durationS: duration, from: Number(one('rate') ?? 50), to: Number(one('rate') ?? 50) }];
+    const rate = positive(one('rate'), '--rate') ?? 50;
+    const stages = one('stages') ? parseStages(one('stages')!) : [{ durationS: duration, from: rate, to: rate }];
     model = { kind: 'open', stages };
     modelText = `open model, ${stages.map((s) => (s.from === s.to ? `${s.durationS}s@${s.from}/s` : `${s.durationS}s@${s.from}-${s.to}/s`)).join(', ')}`;
   }
@@ -135,11 +143,11 @@ async function main(): Promise<number> {
     baseUrl: url,
     scenario,
     model,
-    maxInFlight: one('max-in-flight') ? Number(one('max-in-flight')) : undefined,
-    maxIterations: one('iterations') ? Number(one('iterations')) : undefined,
+    maxInFlight: positive(one('max-in-flight'), '--max-in-flight'),
+    maxIterations: positive(one('iterations'), '--iterations'),
     maxDurationS: one('max-duration') ? seconds(one('max-duration')!, '--max-duration') : undefined,
     requestTimeoutMs: one('timeout') ? seconds(one('timeout')!, '--timeout') * 1000 : undefined,
-    customers: one('customers') ? Number(one('customers')) : undefined,
+    customers: positive(one('customers'), '--customers'),
     password: one('password') ?? process.env['DEMO_CUSTOMER_PASSWORD'] ?? 'shop-demo',
     seed: one('seed') ? Number(one('seed')) : undefined,
     signal: stopper.signal,
