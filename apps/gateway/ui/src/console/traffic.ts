@@ -1,4 +1,3 @@
-import { runLoad, scenarioFromFile } from '@shop/load';
 import { h } from '../lib/dom';
 
 const MAX_REQUESTS = 200;
@@ -31,6 +30,8 @@ export function trafficControl(): HTMLElement {
     };
     show(0, {});
     try {
+      // Loaded on first use: the engine and its HDR histograms would triple the page's script for every shopper.
+      const { runLoad, scenarioFromFile } = await import('@shop/load');
       const run = await runLoad({
         baseUrl: location.origin,
         scenario: scenarioFromFile({ name: 'console burst', steps: [{ method: 'GET', path: target.value, name: target.value }] }),
