@@ -211,6 +211,8 @@ kafka_pid() {
   pid="$(cat "$KAFKA_PID_FILE" 2>/dev/null)" || return 1
   # The pid must still be our broker, not a recycled pid of another process.
   [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $KAFKA_PROPERTIES" || return 1
+  # ... and serving this port (a second broker of this checkout on other ports, KAFKA_PORT, is not this one).
+  grep -q "^listeners=.*://$HOST:$KAFKA_PORT," "$KAFKA_PROPERTIES" 2>/dev/null || return 1
   echo "$pid"
 }
 
