@@ -7,12 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { localKafka, localKafkaSasl } from '@shop/common';
 import { EventPublisher, KafkaEventPublisher } from '@shop/messaging';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, OutboxRelay } from '@shop/outbox';
 
 const rows = Number(process.argv[2] ?? 5000);
 const keys = Number(process.argv[3] ?? 500);
-const brokers = ['127.0.0.1:9092'];
+const brokers = localKafka().brokers;
 const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const dbName = `outbox_bench_${suffix}`;
 const topic = `bench.outbox.${suffix}`;
@@ -60,12 +61,12 @@ async function drain(ds: DataSource, relays: OutboxRelay[]): Promise<number> {
 
 async function main(): Promise<void> {
   await admin(`CREATE DATABASE ${dbName}`);
-  const kafkaAdmin = new Kafka({ clientId: 'outbox-bench', brokers, logLevel: logLevel.NOTHING }).admin();
+  const kafkaAdmin = new Kafka({ clientId: 'outbox-bench', brokers, sasl: localKafkaSasl(), logLevel: logLevel.NOTHING }).admin();
   await kafkaAdmin.connect();
   await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
   const a = dataSource();
   const b = dataSource();
-  const publisher = new KafkaEventPublisher({ clientId: 'outbox-bench', brokers });
+  const publisher = new KafkaEventPublisher({ clientId: 'outbox-bench', brokers, credentials: localKafka().user() });
   try {
     await a.initialize();
     await a.runMigrations();

@@ -36,5 +36,9 @@ export interface StackSecrets {
   registryToken: string;
   raftSecret: string;
   adminToken: string;
+  /** Each service's registry credential is derived from it (deploy/secrets.js); empty: every app uses registryToken. */
+  registryServiceKey: string;
+  /** Each Kafka user's password is derived from it; empty: the apps connect to Kafka without SASL. */
+  kafkaCredentialKey: string;
 }
 export declare function stackProcesses(options?: StackOptions): StackProcess[];

@@ -6,6 +6,7 @@
 //
 // CommonJS with a .d.ts beside it so that both the ESM script and jest's CommonJS tests can load it as is.
 const path = require('node:path');
+const { kafkaPassword, serviceRegistryToken } = require('./secrets');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -41,7 +42,11 @@ function stackProcesses(options = {}) {
   // No default secrets: whoever starts processes passes them (scripts/stack.mjs from .data/secrets.env, see
   // deploy/secrets.js; the end-to-end harness its own per run). Without them the values are empty: the registry
   // and the services refuse to start, and the gateway's admin API stays closed.
-  const secrets = { registryToken: '', raftSecret: '', adminToken: '', ...options.secrets };
+  const secrets = { registryToken: '', raftSecret: '', adminToken: '', registryServiceKey: '', kafkaCredentialKey: '', ...options.secrets };
+  // Each app's own credentials (docs/security.md): its registry token (the operator's only where no service key
+  // is given), and its Kafka user when a credential key is given (no key: no SASL, for a plaintext broker).
+  const registryTokenOf = (app) => (secrets.registryServiceKey ? serviceRegistryToken(secrets.registryServiceKey, app) : secrets.registryToken);
+  const kafkaUserOf = (app) => ({ KAFKA_USERNAME: app, KAFKA_PASSWORD: secrets.kafkaCredentialKey ? kafkaPassword(secrets.kafkaCredentialKey, app) : '' });
   const host = '127.0.0.1';
   const portOf = (name) => PORTS[name] + portOffset;
   const urlOf = (name) => `http://${host}:${portOf(name)}`;
@@ -65,6 +70,7 @@ function stackProcesses(options = {}) {
       REGISTRY_DATA_DIR: path.join(dataDir, name),
       RAFT_SECRET: secrets.raftSecret,
       REGISTRY_TOKEN: secrets.registryToken,
+      REGISTRY_SERVICE_KEY: secrets.registryServiceKey,
     },
   });
   const service = (name, app, extraEnv) => ({
@@ -78,8 +84,9 @@ function stackProcesses(options = {}) {
       DATABASE_URL: databaseUrl(app),
       ...extraEnv,
       KAFKA_BROKERS: infra.kafka,
+      ...kafkaUserOf(app),
       REGISTRY_URLS: registryUrls,
-      REGISTRY_TOKEN: secrets.registryToken,
+      REGISTRY_TOKEN: registryTokenOf(app),
     },
   });
   const gateway = {
@@ -93,7 +100,9 @@ function stackProcesses(options = {}) {
       ADVERTISE_HOST: host,
       REDIS_URL: `redis://${infra.redis}`,
       REGISTRY_URLS: registryUrls,
-      REGISTRY_TOKEN: secrets.registryToken,
+      REGISTRY_TOKEN: registryTokenOf('gateway'),
+      // The admin API's config writes (any service's config/) are an operator's: docs/security.md.
+      REGISTRY_OPERATOR_TOKEN: secrets.registryToken,
       ADMIN_TOKEN: secrets.adminToken,
     },
   };
@@ -107,6 +116,8 @@ function stackProcesses(options = {}) {
     gateway,
   ].map((p) => ({
     ...p,
+    // Only the loopback interface for a stack on one machine (containers bind 0.0.0.0: docs/deployment.md).
+    env: { BIND_HOST: host, ...p.env },
     port: portOf(p.name),
     command: 'node',
     args: [`dist/apps/${p.app}/main.js`],

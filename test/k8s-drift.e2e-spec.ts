@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SECRET_NAMES } from '../deploy/secrets';
+import { SECRET_VARIABLES } from '../deploy/secrets';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
 import { asList, asMap, parseYamlDocuments, parseYamlSubset, type Yaml, type YamlMap } from './support/yaml-subset';
 
@@ -161,7 +161,7 @@ function probeOf(container: YamlMap, kind: string): YamlMap | undefined {
 }
 
 /** Variables whose value differs by design, compared on their own (or by running the wrapper). */
-const comparedSeparately = new Set(['PORT', 'INSTANCE_ID', 'ADVERTISE_HOST', 'REGISTRY_DATA_DIR', 'REGISTRY_NODE_ID', 'REGISTRY_PEERS', 'REGISTRY_URLS']);
+const comparedSeparately = new Set(['BIND_HOST', 'PORT', 'INSTANCE_ID', 'ADVERTISE_HOST', 'REGISTRY_DATA_DIR', 'REGISTRY_NODE_ID', 'REGISTRY_PEERS', 'REGISTRY_URLS']);
 
 /** Every difference between deploy/k8s and the topology, one readable line each; empty when they agree. */
 export function findK8sDrift(manifests: Manifests, processes: StackProcess[]): string[] {
@@ -219,7 +219,7 @@ export function findK8sDrift(manifests: Manifests, processes: StackProcess[]): s
 
     // Values, where they do not differ by design: compared as dev values with the cluster's host names made local.
     for (const [name, source] of k8s.env) {
-      if (name in SECRET_NAMES) {
+      if (SECRET_VARIABLES.includes(name)) {
         // No well-known secret: taken from a Secret that no manifest defines (the operator creates it).
         if (!('unresolved' in source && source.unresolved.startsWith('secret '))) {
           drift.push(`${app}: ${name} has a value in deploy/k8s; it must come from a Secret the operator creates`);
@@ -351,7 +351,7 @@ describe('the Kubernetes drift check reports a change made on one side only', ()
     [
       'the operator\'s Secret written into the manifests',
       () => mutate('01-secret.yaml', /$/, '---\nkind: Secret\nmetadata:\n  name: shop-tokens\n  namespace: shop\nstringData:\n  registry-token: "dev-registry-token"\n'),
-      'order: REGISTRY_TOKEN has a value in deploy/k8s; it must come from a Secret the operator creates',
+      'registry: REGISTRY_TOKEN has a value in deploy/k8s; it must come from a Secret the operator creates',
     ],
     ['the registry wrapper off by one', () => mutate('20-registry.yaml', 'n$((ordinal + 1))', 'n$((ordinal))'), 'registry: the wrapper names the pods n0,n1,n2, the topology\'s nodes are n1,n2,n3'],
     [

@@ -7,7 +7,7 @@
 // docker-compose.yml keeps to (see its header); it rejects what it does not understand instead of guessing.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SECRET_NAMES } from '../deploy/secrets';
+import { SECRET_VARIABLES } from '../deploy/secrets';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
 import { asMap, parseYamlSubset } from './support/yaml-subset';
 
@@ -51,8 +51,9 @@ export function topologyApps(processes: StackProcess[]): Map<string, AppProcess>
 }
 
 // Compared on their own below: PORT (once, not twice), and the values that differ by design: where the data
-// lives, and the host an instance advertises (its service name in compose, 127.0.0.1 locally).
-const checkedSeparately = new Set(['PORT', 'REGISTRY_DATA_DIR', 'ADVERTISE_HOST']);
+// lives, the host an instance advertises (its service name in compose, 127.0.0.1 locally) and the interface it
+// listens on (all of its container's in compose, loopback locally).
+const checkedSeparately = new Set(['PORT', 'REGISTRY_DATA_DIR', 'ADVERTISE_HOST', 'BIND_HOST']);
 
 /** Every difference between the two descriptions, one readable line each; empty when they agree. */
 export function findDrift(compose: Map<string, AppProcess>, stack: Map<string, AppProcess>, composeHosts: string[]): string[] {
@@ -80,7 +81,7 @@ export function findDrift(compose: Map<string, AppProcess>, stack: Map<string, A
       const inStack = local.env[variable];
       if (inCompose === undefined) drift.push(`${name}: ${variable} only in the topology`);
       else if (inStack === undefined) drift.push(`${name}: ${variable} only in docker-compose.yml`);
-      else if (variable in SECRET_NAMES) {
+      else if (SECRET_VARIABLES.includes(variable)) {
         // No well-known secret: compose leaves it empty for the entrypoint to fill from the generated file.
         if (inCompose !== '') drift.push(`${name}: ${variable} has a default value in compose (secrets come from secrets-init)`);
       } else if (!checkedSeparately.has(variable) && localised(inCompose) !== inStack) {

@@ -11,6 +11,8 @@ import { join } from 'node:path';
  */
 
 export const TOKEN = 'e2e-registry-token';
+/** The key each service's own credential is derived from (deploy/secrets.js serviceRegistryToken). */
+export const SERVICE_KEY = 'e2e-registry-service-key';
 const root = join(__dirname, '..', '..');
 
 export interface RegistryNodeProcess {
@@ -106,6 +108,7 @@ export class RegistryCluster {
       REGISTRY_PEERS: nodes.map((n) => `${n.id}=${n.url}`).join(','),
       RAFT_SECRET: 'e2e-raft-secret',
       REGISTRY_TOKEN: TOKEN,
+      REGISTRY_SERVICE_KEY: SERVICE_KEY,
       ...(opts.snapshotEvery ? { REGISTRY_SNAPSHOT_EVERY: String(opts.snapshotEvery) } : {}),
       ...opts.extraEnv,
     };

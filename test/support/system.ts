@@ -10,6 +10,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localKafka } from '@shop/common';
 import { generateSecrets } from '../../deploy/secrets';
 import { StackProcess, StackSecrets, stackProcesses } from '../../deploy/topology';
 
@@ -35,8 +36,10 @@ export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?:
     }
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'shop-e2e-'));
-  const secrets = generateSecrets();
-  const processes = stackProcesses({ portOffset: opts.portOffset ?? 20000, dataDir, secrets });
+  // Fresh registry and admin secrets per run; Kafka's users are the broker's (deploy/infra.sh, localKafka).
+  const kafka = localKafka();
+  const secrets = { ...generateSecrets(), kafkaCredentialKey: kafka.credentialKey };
+  const processes = stackProcesses({ portOffset: opts.portOffset ?? 20000, dataDir, secrets, infra: { kafka: kafka.brokers.join(',') } });
   const logDir = join(ROOT, 'test-artifacts', 'logs');
   mkdirSync(logDir, { recursive: true });
   const healthTimeoutMs = opts.healthTimeoutMs ?? 90_000;

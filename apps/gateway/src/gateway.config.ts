@@ -8,7 +8,10 @@ export interface GatewayConfig {
   advertiseHost: string;
   redisUrl: string;
   registryUrls: string[];
+  /** The gateway's own registry credential. */
   registryToken: string;
+  /** The operator's registry credential, for the admin API's config writes; empty: they use registryToken. */
+  registryOperatorToken: string;
   adminToken: string;
   /** Addresses or IPv4 CIDR blocks whose X-Forwarded-For is believed. */
   trustedProxies: string[];
@@ -35,6 +38,7 @@ export function readGatewayConfig(env: EnvReader): GatewayConfig {
     redisUrl: env.url('REDIS_URL', { default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),
     registryUrls,
     registryToken: env.string('REGISTRY_TOKEN', { default: '' }),
+    registryOperatorToken: env.string('REGISTRY_OPERATOR_TOKEN', { default: '' }),
     adminToken: env.string('ADMIN_TOKEN'),
     trustedProxies: env.list('TRUSTED_PROXIES', { default: [] }),
     discoveryFile,

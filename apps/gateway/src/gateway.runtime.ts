@@ -147,7 +147,12 @@ export class GatewayRuntime {
   static create(config: GatewayConfig): GatewayRuntime {
     const discovery: DiscoverySource = config.discoveryFile
       ? new FileDiscovery(config.discoveryFile, createLogger('file-discovery'))
-      : new RegistryDiscovery(new RegistryClient({ urls: config.registryUrls, token: config.registryToken }), config.registryUrls, config.registryToken);
+      : new RegistryDiscovery(
+          new RegistryClient({ urls: config.registryUrls, token: config.registryToken }),
+          config.registryUrls,
+          config.registryToken,
+          config.registryOperatorToken ? new RegistryClient({ urls: config.registryUrls, token: config.registryOperatorToken }) : undefined,
+        );
     return new GatewayRuntime(config, discovery);
   }
 

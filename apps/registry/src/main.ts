@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { bootstrapApp, createLogger, errorBody, startOrExit } from '@shop/common';
 import { RAFT_PEER_PATH } from '@shop/raft';
 import { installRaftHeaders, installTokenCheck, MAX_BLOCKING_QUERIES, MAX_BLOCKING_QUERIES_PER_CLIENT, REGISTRY_BODY_BOUNDS } from './api/http-rules';
+import { credentialAuthenticator } from './access/service-credentials';
 import { RaftConsensus } from './raft/raft-consensus';
 import { RegistryNode } from './raft/registry-node';
 import { loadRegistryConfig } from './registry.config';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
         const body = JSON.stringify(errorBody('unavailable', 'raft is starting on this node'));
         reply.raw.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' }).end(body);
       });
-      installTokenCheck(fastify, config.token);
+      installTokenCheck(fastify, credentialAuthenticator({ operatorToken: config.token, serviceKey: config.serviceKey }));
       installRaftHeaders(fastify, node);
     },
   });

@@ -8,8 +8,10 @@ export interface RegistryConfig {
   peers: Record<string, string>;
   dataDir: string;
   raftSecret: string;
-  /** Bearer token of the client API (required). */
+  /** The operator's bearer token of the client API (required): may do anything. */
   token: string;
+  /** Key from which each service's own credential is derived (access/service-credentials.ts); empty: none. */
+  serviceKey: string;
   /** Raft tick; elections time out after 10 to 20 ticks. */
   tickMs: number;
   /** How long a write may wait to commit before the client gets 504. */
@@ -27,10 +29,13 @@ export function readRegistryConfig(env: EnvReader): RegistryConfig {
     raftSecret: env.string('RAFT_SECRET'),
     // Required: a registry without a token would let anyone rewrite routes, limits and breakers.
     token: env.string('REGISTRY_TOKEN'),
+    // Optional so that a registry of an older deployment keeps working with the operator token alone.
+    serviceKey: env.string('REGISTRY_SERVICE_KEY', { default: '' }),
     tickMs: env.int('REGISTRY_TICK_MS', { default: 100, min: 10, max: 1000 }),
     proposeTimeoutMs: env.int('REGISTRY_PROPOSE_TIMEOUT_MS', { default: 5000, min: 100, max: 60_000 }),
     snapshotEvery: env.int('REGISTRY_SNAPSHOT_EVERY', { default: 10_000, min: 10, max: 10_000_000 }),
   };
+  if (config.serviceKey !== '' && config.serviceKey.length < 16) throw new ConfigError(['REGISTRY_SERVICE_KEY must be at least 16 characters']);
   for (const [id, url] of Object.entries(config.peers)) {
     if (!/^https?:\/\/[^/]+\/?$/.test(url)) throw new ConfigError([`REGISTRY_PEERS: ${id}=${url} is not a base URL (http://host:port)`]);
     config.peers[id] = url.replace(/\/$/, '');

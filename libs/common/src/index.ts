@@ -38,3 +38,5 @@ export { initializeWithMigrations } from './database/migrate-exclusively';
 export { QueryCountingLogger } from './database/query-counting.logger';
 export { createThrowawayDatabase, withPostgresAdmin } from './testing/throwaway-database';
 export type { ThrowawayDatabase, ThrowawayDatabaseOptions } from './testing/throwaway-database';
+export { localKafka, localKafkaSasl } from './testing/local-kafka';
+export type { LocalKafka } from './testing/local-kafka';

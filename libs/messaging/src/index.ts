@@ -18,5 +18,7 @@
  */
 export { BrokerUnavailableError, isBrokerUnavailable, KafkaEventPublisher, PublishTimeoutError } from './kafka-event.publisher';
 export type { EventPublisher, KafkaPublisherOptions, PublishMessage } from './kafka-event.publisher';
+export { kafkaSasl } from './kafka-credentials';
+export type { KafkaCredentials } from './kafka-credentials';
 export { CONSUMER_GROUP_TIMING, handleKafkaEvent, kafkaMicroserviceOptions } from './kafka-consumer';
 export type { ConsumedEventMeta, KafkaConsumerOptions, PoisonFailure, PoisonOptions } from './kafka-consumer';

@@ -2,11 +2,12 @@
 // consumer group, key, value and headers intact. The topic and group are unique per run and deleted afterwards.
 // Needs `npm run infra:up` (Kafka on 127.0.0.1:9092).
 import { randomUUID } from 'node:crypto';
+import { localKafka, localKafkaSasl } from '@shop/common';
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
 
 jest.setTimeout(60_000);
 
-const brokers = ['127.0.0.1:9092'];
+const { brokers } = localKafka();
 
 describe('the local Kafka broker (deploy/infra.sh)', () => {
   const runId = randomUUID().slice(0, 8);
@@ -15,6 +16,7 @@ describe('the local Kafka broker (deploy/infra.sh)', () => {
   const kafka = new Kafka({
     clientId: `kafka-broker-it-${runId}`,
     brokers,
+    sasl: localKafkaSasl(),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { retries: 5 },

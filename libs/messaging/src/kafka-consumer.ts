@@ -21,9 +21,10 @@
  *   events published before the group first joined would be silently skipped.
  */
 import { acceptOrCreateRequestId, createLogger, metricsRegistry, REQUEST_ID_HEADER, withRequestId } from '@shop/common';
-import { InvalidEventError, parseEnvelope, SagaEvent } from '@shop/contracts';
+import { InvalidEventError, parseEnvelope, SagaEvent, TOPIC_OF, Topics } from '@shop/contracts';
 import { KafkaContext, KafkaOptions, Transport } from '@nestjs/microservices';
 import { Counter } from 'prom-client';
+import { KafkaCredentials, kafkaSasl } from './kafka-credentials';
 import { kafkaLogCreator } from './kafka-event.publisher';
 
 export interface KafkaConsumerOptions {
@@ -31,6 +32,8 @@ export interface KafkaConsumerOptions {
   /** One consumer group per service: every instance of the service shares the work. */
   groupId: string;
   clientId: string;
+  /** The service's Kafka user (SASL/SCRAM); none: a plaintext connection. */
+  credentials?: KafkaCredentials;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   connectionTimeoutMs?: number;
@@ -60,6 +63,7 @@ export function kafkaMicroserviceOptions(opts: KafkaConsumerOptions): KafkaOptio
       client: {
         clientId: opts.clientId,
         brokers: [...opts.brokers],
+        sasl: kafkaSasl(opts.credentials),
         connectionTimeout: opts.connectionTimeoutMs ?? 3000,
         requestTimeout: opts.requestTimeoutMs ?? 10_000,
         retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -104,7 +108,21 @@ const failedEvents = new Counter({
   registers: [metricsRegistry],
 });
 
+const foreignEvents = new Counter({
+  name: 'kafka_consumer_foreign_events_total',
+  help: "Events skipped because their type is not emitted by the service that owns the topic (alert: a forged event)",
+  labelNames: ['topic', 'type'] as const,
+  registers: [metricsRegistry],
+});
+
 const logger = createLogger('kafka-consumer');
+
+const SAGA_TOPICS: ReadonlySet<string> = new Set(Object.values(Topics));
+
+/** On a saga topic, only the owner's event types (TOPIC_OF); other topics (tests' own) are not judged. */
+export function fromTopicOwner(event: SagaEvent, topic: string): boolean {
+  return !SAGA_TOPICS.has(topic) || TOPIC_OF[event.type] === topic;
+}
 
 /**
  * Runs `handler` for one Kafka message inside an `@EventPattern(topic)` method:
@@ -143,6 +161,13 @@ export async function handleKafkaEvent(
       if (!(error instanceof InvalidEventError)) throw error;
       skippedEvents.inc({ topic });
       logger.event('error', 'invalid event skipped', { alert: 'kafka_invalid_event', ...meta, problems: error.problems });
+      return;
+    }
+    if (!fromTopicOwner(event, topic)) {
+      // Defence in depth behind the broker's ACLs (docs/security.md, "Kafka"): a service may produce only to its
+      // own topic, so an OrderCancelled on payment.events was forged by payment (or whoever holds its password).
+      foreignEvents.inc({ topic, type: event.type });
+      logger.event('error', 'event of another service refused', { alert: 'kafka_foreign_event', ...meta, eventId: event.id, type: event.type });
       return;
     }
     const attemptKey = `${meta.topic}/${meta.partition}/${meta.offset}`;

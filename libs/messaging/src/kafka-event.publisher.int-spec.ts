@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaEventPublisher } from './index';
+import { localKafka } from '@shop/common';
+import { KafkaEventPublisher, kafkaSasl } from './index';
 
 jest.setTimeout(60_000);
 
-const BROKERS = ['127.0.0.1:9092'];
+const BROKERS = localKafka().brokers;
+const ADMIN = localKafka().user();
 
 describe('KafkaEventPublisher (real Kafka)', () => {
-  const admin = new Kafka({ clientId: 'publisher-it', brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ clientId: 'publisher-it', brokers: BROKERS, sasl: kafkaSasl(ADMIN), logLevel: logLevel.NOTHING }).admin();
   const topic = `test.publisher.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
-  const publisher = new KafkaEventPublisher({ clientId: 'publisher-it', brokers: BROKERS });
+  const publisher = new KafkaEventPublisher({ clientId: 'publisher-it', brokers: BROKERS, credentials: ADMIN });
 
   beforeAll(async () => {
     await admin.connect();

@@ -1,3 +1,4 @@
+import { KafkaCredentials, kafkaSasl } from './kafka-credentials';
 import { createLogger } from '@shop/common';
 import { Admin, Kafka, logLevel as KafkaLogLevel, LogEntry, Producer } from 'kafkajs';
 
@@ -85,6 +86,8 @@ export function isProducerStateLost(error: unknown): boolean {
 export interface KafkaPublisherOptions {
   clientId: string;
   brokers: readonly string[];
+  /** The service's Kafka user (SASL/SCRAM); none: a plaintext connection. */
+  credentials?: KafkaCredentials;
   /** TCP connect timeout per broker. */
   connectionTimeoutMs?: number;
   /** Timeout of one Kafka request (produce, metadata). */
@@ -144,6 +147,7 @@ export class KafkaEventPublisher implements EventPublisher {
     this.kafka = new Kafka({
       clientId: opts.clientId,
       brokers: [...opts.brokers],
+      sasl: kafkaSasl(opts.credentials),
       connectionTimeout: opts.connectionTimeoutMs ?? 3000,
       requestTimeout: this.requestTimeoutMs,
       retry,

@@ -5,7 +5,7 @@ import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices'
 import { currentRequestId, ErrorShapeFilter } from '@shop/common';
 import { SagaEvent } from '@shop/contracts';
 import { handleKafkaEvent, KafkaEventPublisher, kafkaMicroserviceOptions } from '@shop/messaging';
-import { createTestTopic, deleteTestTopics, TEST_BROKERS } from './testing/kafka-test-topic';
+import { createTestTopic, deleteTestTopics, TEST_BROKERS, TEST_KAFKA_ADMIN } from './testing/kafka-test-topic';
 import { createThrowawayDatabase, ThrowawayDatabase } from './testing/throwaway-database';
 import { OutboxQueries } from './outbox.queries';
 import { OutboxRelay } from './outbox.relay';
@@ -51,7 +51,7 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
     db = await createThrowawayDatabase('consumer_it');
     uow = new UnitOfWork(db.dataSource, { serviceName: 'payment' });
     topic = await createTestTopic('consumer', 1);
-    producer = new KafkaEventPublisher({ clientId: 'consumer-it-producer', brokers: TEST_BROKERS });
+    producer = new KafkaEventPublisher({ clientId: 'consumer-it-producer', brokers: TEST_BROKERS, credentials: TEST_KAFKA_ADMIN });
 
     @Controller()
     class PaymentEventsConsumer {
@@ -69,7 +69,7 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
 
     app = await NestFactory.createMicroservice(
       ConsumerModule,
-      { ...kafkaMicroserviceOptions({ brokers: TEST_BROKERS, groupId: `${topic}.payment`, clientId: 'consumer-it' }), logger: ['error'] },
+      { ...kafkaMicroserviceOptions({ brokers: TEST_BROKERS, credentials: TEST_KAFKA_ADMIN, groupId: `${topic}.payment`, clientId: 'consumer-it' }), logger: ['error'] },
     );
     await app.listen();
   });

@@ -2,7 +2,7 @@ import { BrokerUnavailableError, EventPublisher, KafkaEventPublisher, PublishMes
 import { DataSource } from 'typeorm';
 import { OutboxQueries } from './outbox.queries';
 import { OutboxRelay, OutboxRelayOptions } from './outbox.relay';
-import { consumeUntil, createTestTopic, deleteTestTopics, readWholeTopic, TEST_BROKERS, ConsumedMessage } from './testing/kafka-test-topic';
+import { consumeUntil, createTestTopic, deleteTestTopics, readWholeTopic, TEST_BROKERS, TEST_KAFKA_ADMIN, ConsumedMessage } from './testing/kafka-test-topic';
 import { createThrowawayDatabase, ThrowawayDatabase } from './testing/throwaway-database';
 import { UnitOfWork } from './unit-of-work';
 
@@ -60,7 +60,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
   beforeAll(async () => {
     db = await createThrowawayDatabase('relay_it');
     uow = new UnitOfWork(db.dataSource, { serviceName: 'test' });
-    publisher = new KafkaEventPublisher({ clientId: 'relay-it', brokers: TEST_BROKERS });
+    publisher = new KafkaEventPublisher({ clientId: 'relay-it', brokers: TEST_BROKERS, credentials: TEST_KAFKA_ADMIN });
     await publisher.connect();
   });
   afterEach(async () => {

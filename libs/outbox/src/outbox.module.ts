@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { HealthRegistry } from '@shop/common';
 import { KafkaEventPublisher } from '@shop/messaging';
-import type { EventPublisher } from '@shop/messaging';
+import type { EventPublisher, KafkaCredentials } from '@shop/messaging';
 import { DataSource } from 'typeorm';
 import { OutboxController } from './outbox.controller';
 import { OutboxQueries } from './outbox.queries';
@@ -22,7 +22,7 @@ export interface OutboxModuleOptions {
   /** The service's name: the inbox's default consumer, the label of metrics and logs, Kafka client id. */
   serviceName: string;
   /** Where the relay publishes: Kafka brokers, or any EventPublisher (tests, another client). */
-  kafka: { brokers: readonly string[]; clientId?: string; publishTimeoutMs?: number } | { publisher: EventPublisher };
+  kafka: { brokers: readonly string[]; clientId?: string; publishTimeoutMs?: number; credentials?: KafkaCredentials } | { publisher: EventPublisher };
   /** Relay tuning (batch size, poll interval, attempts before dead, backoff, retention). */
   relay?: Omit<OutboxRelayOptions, 'serviceName'>;
   unitOfWork?: Omit<UnitOfWorkOptions, 'serviceName'>;
@@ -100,6 +100,7 @@ export class OutboxModule {
               : new KafkaEventPublisher({
                   clientId: o.kafka.clientId ?? `${o.serviceName}-outbox`,
                   brokers: o.kafka.brokers,
+                  credentials: o.kafka.credentials,
                   publishTimeoutMs: o.kafka.publishTimeoutMs,
                 }),
         },

@@ -1,4 +1,5 @@
-import { EnvReader, loadConfigOrExit } from '@shop/common';
+import { ConfigError, EnvReader, loadConfigOrExit } from '@shop/common';
+import type { KafkaCredentials } from '@shop/messaging';
 
 /** What every saga service reads from its environment (the contract's variables, docs/architecture.md). */
 export interface SagaServiceConfig {
@@ -7,6 +8,8 @@ export interface SagaServiceConfig {
   advertiseHost: string;
   databaseUrl: string;
   kafkaBrokers: string[];
+  /** KAFKA_USERNAME and KAFKA_PASSWORD: this service's Kafka user (SASL/SCRAM); no password: plaintext. */
+  kafkaCredentials: KafkaCredentials | undefined;
   registryUrls: string[];
   registryToken: string;
   /**
@@ -42,6 +45,7 @@ export function readSagaServiceConfig<Extras extends object = Record<never, neve
     advertiseHost,
     databaseUrl: env.url('DATABASE_URL', { protocols: ['postgres:', 'postgresql:'] }),
     kafkaBrokers: env.list('KAFKA_BROKERS', { default: ['127.0.0.1:9092'] }),
+    kafkaCredentials: readKafkaCredentials(env),
     registryUrls: env.list('REGISTRY_URLS', { default: ['http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003'], urls: true }),
     registryToken: env.string('REGISTRY_TOKEN'),
     // 3: the partitions of each saga topic.
@@ -49,6 +53,19 @@ export function readSagaServiceConfig<Extras extends object = Record<never, neve
     crashAfterCommitOf: env.string('CHAOS_CRASH_AFTER_COMMIT_OF', { default: '' }),
   };
   return { ...shared, ...(readExtras?.(env) ?? ({} as Extras)) };
+}
+
+/**
+ * SASL when a password is given: optional so that a service can still reach a plaintext broker (an older
+ * infrastructure, the saga tests' private broker); deploy/infra.sh with `npm run stack`, compose and Kubernetes
+ * always give one (docs/deployment.md). A password without a user name is an error, never a silent plaintext.
+ */
+function readKafkaCredentials(env: EnvReader): KafkaCredentials | undefined {
+  const username = env.string('KAFKA_USERNAME', { default: '' });
+  const password = env.string('KAFKA_PASSWORD', { default: '' });
+  if (password === '') return undefined;
+  if (username === '') throw new ConfigError(['KAFKA_PASSWORD is set without KAFKA_USERNAME']);
+  return { username, password };
 }
 
 /** For main.ts: reads the process environment once; an invalid variable ends the process with a message naming it. */

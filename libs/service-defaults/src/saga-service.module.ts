@@ -31,7 +31,7 @@ export interface SagaServiceModuleOptions {
 export class SagaServiceModule {
   static forRoot(options: SagaServiceModuleOptions): DynamicModule {
     const { service, config } = options;
-    const outbox = OutboxModule.forRoot({ serviceName: service, kafka: { brokers: config.kafkaBrokers } });
+    const outbox = OutboxModule.forRoot({ serviceName: service, kafka: { brokers: config.kafkaBrokers, credentials: config.kafkaCredentials } });
     return {
       module: SagaServiceModule,
       imports: [

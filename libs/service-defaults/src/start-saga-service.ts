@@ -32,7 +32,7 @@ export async function startSagaService(options: StartSagaServiceOptions): Promis
     port: config.port,
     bodyBounds: SERVICE_BODY_BOUNDS,
     beforeListen: async (app) => {
-      const kafka = kafkaMicroserviceOptions({ brokers: config.kafkaBrokers, groupId: service, clientId: config.instanceId });
+      const kafka = kafkaMicroserviceOptions({ brokers: config.kafkaBrokers, credentials: config.kafkaCredentials, groupId: service, clientId: config.instanceId });
       app.connectMicroservice({
         ...kafka,
         options: { ...kafka.options, run: { ...kafka.options?.run, partitionsConsumedConcurrently: config.kafkaPartitionsConcurrently } },

@@ -10,7 +10,8 @@ const LOG4J = join(ROOT, 'deploy', 'kafka', 'log4j.properties');
 export const SAGA_TOPICS = ['order.events', 'inventory.events', 'payment.events'];
 
 /**
- * A Kafka 3.9 broker of this test run only (KRaft, single node, the settings of deploy/infra.sh), on free ports
+ * A Kafka 3.9 broker of this test run only (KRaft, single node, the settings of deploy/infra.sh but without SASL
+ * and ACLs: the saga tests are about the saga; who may publish is proven by kafka-acl.int-spec.ts), on free ports
  * with its data in the run's directory: the saga tests may stop and restart it, and their consumer groups and
  * topics never meet the shared broker on 9092 that other tests and the dev stack use.
  */

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { withPostgresAdmin } from '@shop/common';
-import { RegistryCluster, TOKEN as REGISTRY_TOKEN } from '../../registry/registry-cluster';
+import { serviceRegistryToken } from '../../../deploy/secrets';
+import { RegistryCluster, SERVICE_KEY, TOKEN as REGISTRY_TOKEN } from '../../registry/registry-cluster';
 import { freePort } from './ports';
 import { PrivateKafka } from './private-kafka';
 
@@ -119,7 +120,8 @@ export class SagaSystem {
           REDIS_URL: 'redis://127.0.0.1:6379',
           KAFKA_BROKERS: kafka.brokers,
           REGISTRY_URLS: registry.urls.join(','),
-          REGISTRY_TOKEN,
+          // Each service its own registry credential, as deployed; the private broker is plaintext (no KAFKA_PASSWORD).
+          REGISTRY_TOKEN: serviceRegistryToken(SERVICE_KEY, app),
           SAGA_SWEEP_INTERVAL_MS: '500',
           ...opts.env?.[name],
         },

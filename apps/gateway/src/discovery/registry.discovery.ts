@@ -3,7 +3,12 @@ import { request } from 'undici';
 import { RegistryClient } from '@shop/registry-client';
 import type { ClusterNodeView, DiscoverySource, LiveConfig, ServiceInstance } from './discovery.source';
 
-/** The registry cluster (注册中心 + 配置中心) through @shop/registry-client. */
+/**
+ * The registry cluster (注册中心 + 配置中心) through @shop/registry-client. `client` carries the gateway's own
+ * credential (register itself, discover, read config); `operator`, when the deployment gives the gateway the
+ * operator credential (REGISTRY_OPERATOR_TOKEN), makes the admin API's config writes, which touch other
+ * services' config/ keys that the gateway's own credential may not write (docs/security.md).
+ */
 export class RegistryDiscovery implements DiscoverySource {
   readonly kind = 'registry';
 
@@ -11,6 +16,7 @@ export class RegistryDiscovery implements DiscoverySource {
     readonly client: RegistryClient,
     private readonly urls: readonly string[],
     private readonly token: string,
+    private readonly operator?: RegistryClient,
   ) {}
 
   watchService(service: string): void {
@@ -34,7 +40,7 @@ export class RegistryDiscovery implements DiscoverySource {
   }
 
   writeConfig(key: string, value: unknown): Promise<number> {
-    return this.client.kv.put(key, value);
+    return (this.operator ?? this.client).kv.put(key, value);
   }
 
   /** Every node's own view (role, term, leader), asked directly with a timeout: the console shows them side by side. */
@@ -61,8 +67,8 @@ export class RegistryDiscovery implements DiscoverySource {
     return this.client.health();
   }
 
-  close(): Promise<void> {
-    return this.client.close();
+  async close(): Promise<void> {
+    await Promise.all([this.client.close(), this.operator?.close()]);
   }
 }
 

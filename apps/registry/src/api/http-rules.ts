@@ -1,5 +1,7 @@
-import { ApiError, bearerTokenMatcher, BodyBounds, errorBody } from '@shop/common';
+import { ApiError, BodyBounds, errorBody } from '@shop/common';
 import type { FastifyInstance } from 'fastify';
+import type { Principal } from '../access/access-rules';
+import { rememberPrincipal } from '../access/request-principal';
 import { NoLeader } from '../raft/registry-node';
 import { NotLeader, ProposalTimeout, Unavailable } from '../raft/consensus';
 import type { RegistryNode } from '../raft/registry-node';
@@ -34,16 +36,22 @@ export const FORWARDED_HEADER = 'x-registry-forwarded';
 const OPEN_ROUTES = new Set(['/health', '/metrics']);
 
 /**
- * Bearer REGISTRY_TOKEN on every call but the open routes, checked before the body is read (an
- * unauthenticated request costs no parsing and changes nothing). Deny by default, decided on the route the
- * router matched, never on the raw URL: `/%761/kv/x` is routed as `/v1/kv/x`.
+ * A bearer credential on every call but the open routes (the operator's REGISTRY_TOKEN or a service's own
+ * credential, see access/service-credentials.ts), checked before the body is read (an unauthenticated request
+ * costs no parsing and changes nothing); who it is goes with the request to the handlers and into the command.
+ * Deny by default, decided on the route the router matched, never on the raw URL: `/%761/kv/x` is routed as
+ * `/v1/kv/x`. A write a follower forwards carries the client's own Authorization header, so the leader
+ * authenticates it itself: no node vouches for a caller it did not check.
  */
-export function installTokenCheck(fastify: FastifyInstance, token: string): void {
-  const authorized = bearerTokenMatcher(token);
+export function installTokenCheck(fastify: FastifyInstance, authenticate: (authorization: string | undefined) => Principal | undefined): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;
     if (route !== undefined && OPEN_ROUTES.has(route)) return done();
-    if (authorized(request.headers.authorization)) return done();
+    const principal = authenticate(request.headers.authorization);
+    if (principal) {
+      rememberPrincipal(request, principal);
+      return done();
+    }
     reply.code(401).header('www-authenticate', 'Bearer').type('application/json').send(errorBody('unauthorized', 'missing or wrong bearer token'));
   });
 }

@@ -1,6 +1,8 @@
 import { Controller, Delete, Get, Put, Req, Res } from '@nestjs/common';
 import { ApiError, BodyBounds } from '@shop/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readRefusal } from '../access/access-rules';
+import { forbidden, principalOf } from '../access/request-principal';
 import { CommandType, KvDeleteResult, KvWriteResult } from '../state-machine/commands';
 import type { KvEntry } from '../state-machine/registry-state-machine';
 import { flag, indexParam, KV_WRITE_BODY_BOUNDS, validateKey, valueFromBody, waitParam } from './http-rules';
@@ -24,6 +26,8 @@ export class KvController {
     const query = request.query as Query;
     const recurse = flag(query, 'recurse');
     const key = validateKey(keyOf(request), { allowEmpty: recurse });
+    const refused = readRefusal(principalOf(request), key);
+    if (refused !== undefined) throw forbidden(refused);
     const sm = this.api.node.stateMachine;
     await this.api.readPoint({
       stale: flag(query, 'stale'),
@@ -62,6 +66,7 @@ export class KvController {
     const result = outcome.result as KvWriteResult;
     if (result.ok) return { ok: true, modIndex: result.modIndex };
     if (result.reason === 'quota') throw new ApiError(507, 'quota_exceeded', 'the store is full (10 000 keys or 8 Mi value characters, history included)');
+    if (result.reason === 'forbidden') throw forbidden(result.message);
     if (result.reason === 'no-such-version') throw new ApiError(404, 'no_such_version', `${key} has no version ${rollback} in its history`);
     reply.code(409);
     return casConflict(result.modIndex);
@@ -75,6 +80,7 @@ export class KvController {
     if (isForwarded(outcome)) return outcome.body;
     const result = outcome.result as KvDeleteResult;
     if (result.ok) return { ok: true, modIndex: outcome.index };
+    if (result.reason === 'forbidden') throw forbidden(result.message);
     reply.code(409);
     return casConflict(result.modIndex);
   }

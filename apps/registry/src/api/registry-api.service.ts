@@ -6,8 +6,10 @@ import { Agent, request as httpRequest } from 'undici';
 import { metricsRegistry } from '@shop/common';
 import { NotLeader, ProposalTimeout } from '../raft/consensus';
 import { RegistryNode } from '../raft/registry-node';
-import { Command } from '../state-machine/commands';
+import { Command, CommandType } from '../state-machine/commands';
 import { WatchTopic } from '../watch/watch-hub';
+import { refusal } from '../access/access-rules';
+import { forbidden, principalOf } from '../access/request-principal';
 import { FORWARDED_HEADER, toApiError } from './http-rules';
 
 const writes = new Counter({
@@ -52,12 +54,25 @@ export class RegistryApiService implements OnApplicationShutdown {
   /**
    * Proposes `cmd` if this node leads; otherwise forwards the request to the leader. A request that was already
    * forwarded once is never forwarded again (no loops while leadership moves): it gets 503 and is retried.
+   * The command carries who asked; a write its principal may not make is refused here, before it costs a log
+   * entry, and again by the state machine when applied (access-rules.ts): 403 either way.
    */
-  async write(name: string, cmd: Command, request: FastifyRequest, reply: FastifyReply): Promise<{ index: number; result: unknown } | Forwarded> {
+  async write(name: string, command: Command, request: FastifyRequest, reply: FastifyReply): Promise<{ index: number; result: unknown } | Forwarded> {
+    const cmd = command.type === CommandType.LeaseExpire ? command : { ...command, principal: principalOf(request) };
+    const refused = refusal(principalOf(request), cmd);
+    if (refused !== undefined) {
+      writes.labels(name, 'forbidden').inc();
+      throw forbidden(refused);
+    }
     const deadline = performance.now() + this.node.options.leaderWaitMs;
     for (;;) {
       try {
         const outcome = await this.node.propose(cmd);
+        const result = outcome.result as { ok?: boolean; reason?: string; message?: string };
+        if (result.ok === false && result.reason === 'forbidden') {
+          writes.labels(name, 'forbidden').inc();
+          throw forbidden(result.message ?? 'forbidden');
+        }
         writes.labels(name, 'local').inc();
         return outcome;
       } catch (error) {

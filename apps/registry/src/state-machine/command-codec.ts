@@ -1,9 +1,12 @@
+import type { Principal } from '../access/access-rules';
 import { Command, CommandType } from './commands';
 
 /**
  * Binary encoding of commands for the Raft log: one type byte, then the fields in a fixed order; integers are
  * unsigned LEB128 varints (safe integers, not limited to 32 bits), strings a varint byte length then UTF-8.
  * An optional CAS index is written as cas + 1 (0: absent). A heartbeat is ~20 bytes instead of ~80 as JSON.
+ * A client command ends with its principal when it has one: entries written before principals existed simply
+ * end earlier and decode as before (replay of an old log is unchanged).
  */
 
 const utf8 = new TextEncoder();
@@ -48,6 +51,10 @@ class Writer {
 
   optionalIndex(n: number | undefined): void {
     this.uint(n === undefined ? 0 : n + 1);
+  }
+
+  optionalTrailingString(s: string | undefined): void {
+    if (s !== undefined) this.string(s);
   }
 
   finish(): Uint8Array {
@@ -97,6 +104,10 @@ class Reader {
   optionalIndex(): number | undefined {
     const n = this.uint();
     return n === 0 ? undefined : n - 1;
+  }
+
+  optionalTrailingString(): string | undefined {
+    return this.pos < this.buf.length ? this.string() : undefined;
   }
 
   end(): void {
@@ -150,6 +161,7 @@ export function encodeCommand(cmd: Command): Uint8Array {
       }
       break;
   }
+  if (cmd.type !== CommandType.LeaseExpire) w.optionalTrailingString(cmd.principal);
   return w.finish();
 }
 
@@ -192,6 +204,13 @@ export function decodeCommand(data: Uint8Array): Command {
     }
     default:
       throw new CommandDecodeError(`unknown type ${type}`);
+  }
+  if (cmd.type !== CommandType.LeaseExpire) {
+    const principal = r.optionalTrailingString();
+    if (principal !== undefined) {
+      if (principal !== 'operator' && !principal.startsWith('service:')) throw new CommandDecodeError(`unknown principal ${principal}`);
+      cmd = { ...cmd, principal: principal as Principal };
+    }
   }
   r.end();
   return cmd;

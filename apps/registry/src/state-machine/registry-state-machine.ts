@@ -1,3 +1,4 @@
+import { refusal } from '../access/access-rules';
 import { decodeCommand } from './command-codec';
 import {
   Command,
@@ -129,6 +130,10 @@ export class RegistryStateMachine {
   }
 
   private applyCommand(index: number, cmd: Command): CommandResult {
+    // The authoritative access check: on every node, for every entry, however it reached the log (proposed here,
+    // forwarded by a follower, replayed from the WAL or a peer). It reads only the entry, so it is deterministic.
+    const refused = refusal(cmd.type === CommandType.LeaseExpire ? undefined : cmd.principal, cmd);
+    if (refused !== undefined) return { ok: false, reason: 'forbidden', message: refused };
     switch (cmd.type) {
       case CommandType.KvPut:
         return this.put(index, cmd.key, cmd.value, cmd.cas);

@@ -3,6 +3,7 @@ import { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bindHost } from './bind-host';
 import { BodyBounds, DEFAULT_BODY_BOUNDS, installBodyBounds } from '../http/body-bounds';
 import { contractShapedParserErrors, HEADERS_TIMEOUT_MS, lacksRequiredHost, refuseConnectRequests, REQUEST_TIMEOUT_MS } from '../http/parser-errors';
 import { createLogger, JsonLogger } from '../logging/json-logger';
@@ -87,7 +88,7 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await opts.beforeListen?.(app);
-  await app.listen(opts.port, opts.host ?? '0.0.0.0');
+  await app.listen(opts.port, opts.host ?? bindHost());
   logger.event('log', `${opts.name} listening`, { port: opts.port });
   return app;
 }

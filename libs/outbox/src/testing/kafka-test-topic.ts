@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { localKafka, localKafkaSasl } from '@shop/common';
 import { Kafka, logLevel } from 'kafkajs';
 
-export const TEST_BROKERS = ['127.0.0.1:9092'];
+/** deploy/infra.sh's broker, and its admin user when it has users (localKafka). */
+export const TEST_BROKERS = localKafka().brokers;
+export const TEST_KAFKA_ADMIN = localKafka().user();
 
 export interface ConsumedMessage {
   key: string;
@@ -14,6 +17,7 @@ export interface ConsumedMessage {
 const kafka = new Kafka({
   clientId: 'outbox-int-test',
   brokers: TEST_BROKERS,
+  sasl: localKafkaSasl(),
   connectionTimeout: 3000,
   requestTimeout: 10_000,
   logLevel: logLevel.NOTHING,
