@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
-import { advertisedLimit, algorithmOf } from './algorithms';
+import { advertisedLimit, algorithmOf } from './algorithm-table';
 import { Decision } from './algorithms/decision';
-import { Grant, LeaseBook, leaseShiftMs, maxLease, maxShare } from './algorithms/lease';
+import { Grant, LeaseBook, leaseShiftMs, maxLease, maxShare } from './leasing/lease';
 import { LocalRateLimiter } from './local-rate-limiter';
 import type { RateLimitPolicy } from './policy';
 import { LimitCheck, RedisRateLimiter } from './redis-rate-limiter';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import Redis, { ChainableCommander } from 'ioredis';
-import { algorithmOf } from './algorithms';
-import { LEASE_MS } from './algorithms/decision';
-import { Grant, grantLease } from './algorithms/lease';
+import { algorithmOf } from './algorithm-table';
+import { LEASE_MS } from './leasing/lease-lifetime';
+import { Grant, grantLease } from './leasing/lease';
 import { parseRateLimitPolicies, RateLimitPolicy } from './policy';
 import { RedisRateLimiter } from './redis-rate-limiter';
 

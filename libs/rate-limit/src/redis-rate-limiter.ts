@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
-import { ALGORITHMS } from './algorithms';
+import { ALGORITHMS } from './algorithm-table';
 import { UNIT } from './algorithms/decision';
-import type { Grant } from './algorithms/lease';
+import type { Grant } from './leasing/lease';
 
 /**
  * One decision to make: the Redis key of the bucket, the algorithm's code and its two Lua arguments, how many

@@ -42,12 +42,6 @@ export interface RateLimitAlgorithm<P, S> {
 /** Fixed-point unit for bucket levels: 1 request = 1e6 units, so refill and leak stay exact integers. */
 export const UNIT = 1_000_000;
 
-/**
- * The lifetime of a lease (lease.ts) and of a leaky bucket's outflow share (leaky-bucket.limiter.ts): what a
- * gateway holds is invisible to the others for at most this long.
- */
-export const LEASE_MS = 100;
-
 /** Rates are tokens (or requests) per second with at most 3 decimals, i.e. an integer number of units per ms. */
 export function unitsPerMs(perSecond: number): number {
   return Math.round(perSecond * 1000);

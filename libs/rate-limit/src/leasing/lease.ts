@@ -1,7 +1,8 @@
-import { Decision, LEASE_MS, UNIT } from './decision';
-import { ALGORITHMS, algorithmOf } from '.';
-import { OutflowShare, SHARE_AHEAD_MS } from './leaky-bucket.limiter';
+import { ALGORITHMS, algorithmOf } from '../algorithm-table';
+import { Decision, UNIT } from '../algorithms/decision';
 import type { RateLimitPolicy } from '../policy';
+import { LEASE_MS } from './lease-lifetime';
+import { OutflowShare, SHARE_AHEAD_MS } from './shared-leaky-bucket';
 
 /**
  * Budget leasing. A gateway may take up to `leaseSize` permits of a key in ONE Redis call (the same atomic
@@ -11,7 +12,7 @@ import type { RateLimitPolicy } from '../policy';
  * holds are invisible to the others until spent or expired (an unspent permit is lost at expiry, never
  * returned), so the lease is bounded in size (`maxLease`) and lifetime (`LEASE_MS`), and it starts at one
  * permit per key and doubles only while leases get used up before they expire. A fast leaky bucket leases a
- * share of its outflow per ms instead (`maxShare`, `LeakyBucketLimiter.share`).
+ * share of its outflow per ms instead (`maxShare`, `SharedLeakyBucket.share`).
  */
 export { LEASE_MS };
 
@@ -157,7 +158,7 @@ export class LeaseBook {
   }
 
   /**
-   * A leaky bucket's outflow share to ask for, in departures per ms (see `LeakyBucketLimiter.share`), or 0:
+   * A leaky bucket's outflow share to ask for, in departures per ms (see `SharedLeakyBucket.share`), or 0:
    * a call is on its way, or a share is still running (one per gateway per key; then ask for this request
    * alone, and do not `settleShare`). The size follows the busiest ms seen lately, with half as much again
    * for headroom: requests come in clumps (all those read in one event-loop turn share one ms).

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parseRateLimitPolicies, RateLimitPolicy } from '../policy';
-import { algorithmOf } from '.';
+import { algorithmOf } from '../algorithm-table';
 import { grantLease, LEASE_MS, LeaseBook, leaseShiftMs, maxLease, maxShare } from './lease';
 
 const KEY = 'k';
