@@ -8,9 +8,11 @@
  * - 令牌桶 token bucket: `TokenBucketLimiter`
  *
  * `RateLimitEngine` applies the policies of `config/gateway/rate-limits` (parsed by `parseRateLimitPolicies`)
- * to a request, in one Redis call, with each policy's fallback (open | closed | local) when Redis is down; with
- * budget leasing (`leaseSize`, lease.ts; a fast leaky bucket leases a share of its outflow instead,
- * `LeakyBucketLimiter.share`) most requests under load need no Redis call at all.
+ * to a request, in one Redis call, with each policy's fallback (open | closed | local) when Redis is down.
+ *
+ * algorithms/ holds each algorithm alone: its pure decision, its Lua twin and its test. leasing/ wraps them so
+ * that most requests under load need no Redis call at all: budget leasing (`leaseSize`, leasing/lease.ts) and,
+ * for a fast leaky bucket, a share of its outflow instead (`SharedLeakyBucket`, leasing/shared-leaky-bucket.ts).
  */
 export { ALGORITHMS, advertisedLimit } from './algorithm-table';
 export { UNIT } from './algorithms/decision';

@@ -153,8 +153,10 @@ describe('a fast leaky bucket leased as outflow shares, on a real Redis shared b
     const limiter = new RedisRateLimiter(redis);
     const key = `test:rl:${randomUUID()}:leaky`;
     prefixes.push(key);
-    const [a, b] = new SharedLeakyBucket().luaArgs({ ratePerSec: 32_000, queue: 50 });
-    const check = (want: number) => limiter.decide([{ key, code: 4, a, b, want, shiftMs: 0 }]).then((g) => g[0]!);
+    const params = new SharedLeakyBucket().luaArgs({ ratePerSec: 32_000, queue: 50 });
+    // A negative want: an outflow share of -want departures per ms.
+    const check = (want: number) =>
+      limiter.decide([{ key, algorithmCode: 4, params, ask: want < 0 ? 'share' : 'permits', amount: Math.abs(want), shiftMs: 0 }]).then((g) => g[0]!);
     await awayFromEpochEnd();
     // One turn of the event loop: one script call, one Redis instant for all of them.
     const first = await Promise.all([check(-8), check(-9), ...Array.from({ length: 40 }, () => check(1)), check(-1)]);
@@ -188,8 +190,12 @@ describe('a fast leaky bucket leased as outflow shares, on a real Redis shared b
     const key = `test:rl:${randomUUID()}:leaky-ahead`;
     prefixes.push(key);
     const p = { ratePerSec: 32_000, queue: 50 };
-    const [a, b] = new SharedLeakyBucket().luaArgs(p);
-    const check = (want: number, ahead = false) => limiter.decide([{ key, code: 4, a, b, want, shiftMs: 0, ahead }]).then((g) => g[0]!);
+    const params = new SharedLeakyBucket().luaArgs(p);
+    // A negative want: an outflow share of -want departures per ms (of the next epoch when `ahead`).
+    const check = (want: number, ahead = false) =>
+      limiter
+        .decide([{ key, algorithmCode: 4, params, ask: want > 0 ? 'permits' : ahead ? 'share-next-epoch' : 'share', amount: Math.abs(want), shiftMs: 0 }])
+        .then((g) => g[0]!);
     // Within SHARE_AHEAD_MS of the epoch's end, with time to spare for the call.
     const inWindow = (t: number) => t % LEASE_MS >= LEASE_MS - 40 && t % LEASE_MS <= LEASE_MS - 20;
     while (!inWindow(await redisNowMs())) await new Promise((r) => setTimeout(r, 2));
