@@ -1,6 +1,8 @@
 // Lint: the architecture's import rules, enforced so that they cannot rot (docs/conventions.md, "Layout"):
 // apps -> libs only; never app -> app, never lib -> app; a library is used only through its index (@shop/<lib>).
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const appNames = ['gateway', 'order', 'inventory', 'payment', 'registry'];
@@ -27,6 +29,36 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { patterns: [noReachingIntoApps, onlyLibraryIndex] }],
+    },
+  },
+  // No import cycles: a reader can start from any file and read downwards. The resolver follows tsconfig.json's
+  // paths, so a cycle through a library's index (@shop/<lib>) counts too.
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.js', '.json'],
+          tsconfig: { configFile: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) },
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': 'error' },
+  },
+  // Test support (@shop/testing: throwaway databases as the Postgres superuser) is for tests only: a service
+  // that imported it would ship a superuser connection. A separate rule name, so that the area rules below
+  // (apps, libs) keep their own no-restricted-imports settings.
+  {
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**', 'bench/**', '**/testing/**', 'libs/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@shop/testing', '**/libs/testing/**', 'libs/testing/**'], message: 'Only tests import @shop/testing (test support, as the Postgres superuser).' }] },
+      ],
     },
   },
   // Libraries: the same, and never the system tests' support.

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NODE_FLAGS } from '../deploy/topology';
 // autocannon ships no types; the two result fields used here are typed at the call sites.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
         },
       }),
     );
-    start(process.execPath, ['-r', './scripts/ts-register.js', 'apps/gateway/src/main.ts'], {
+    start(process.execPath, [...NODE_FLAGS.gateway!, '-r', './scripts/ts-register.js', 'apps/gateway/src/main.ts'], {
       PORT: String(port),
       DISCOVERY_FILE: discovery,
       ADMIN_TOKEN: 'bench-admin-token',

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { localKafka, localKafkaSasl } from '@shop/common';
+import { localKafka, localKafkaSasl } from '@shop/testing';
 import { EventPublisher, KafkaEventPublisher } from '@shop/messaging';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, OutboxRelay } from '@shop/outbox';
 

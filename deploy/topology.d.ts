@@ -9,8 +9,10 @@ export interface StackProcess {
   /** Start order: 0 registry nodes, 1 services, 2 gateway; stopped in reverse. */
   tier: number;
   port: number;
-  /** `node`, with args `dist/apps/<app>/main.js`, run in `cwd` (the repository root). */
+  /** `node`, with args `[...nodeFlags, 'dist/apps/<app>/main.js']`, run in `cwd` (the repository root). */
   command: string;
+  /** Node.js flags of this app (see NODE_FLAGS); the last of `args` is always the app's main file. */
+  nodeFlags: string[];
   args: string[];
   cwd: string;
   /** Exactly the contract's variables for this process (docs/architecture.md). */
@@ -32,6 +34,8 @@ export interface StackOptions {
 }
 
 export declare const PORTS: Readonly<Record<string, number>>;
+/** Node.js flags per app, passed on the command line (V8 flags are refused in NODE_OPTIONS). */
+export declare const NODE_FLAGS: Readonly<Partial<Record<AppName, readonly string[]>>>;
 export interface StackSecrets {
   registryToken: string;
   raftSecret: string;

@@ -23,6 +23,20 @@ const PORTS = Object.freeze({
 });
 
 
+/**
+ * Node.js flags of each app, on its command line (V8 flags are refused in NODE_OPTIONS, so the deployment
+ * passes them as arguments; docker-compose.yml, deploy/k8s and deploy/Dockerfile carry the same).
+ * The gateway runs without V8's allocation-site pretenuring: early in its life V8 sees the objects of a few
+ * allocation sites that every proxied request goes through (Node's IncomingMessage, undici's request headers,
+ * the proxy's exchange) survive, and from then on allocates each request's short-lived objects straight in the
+ * old generation, which grows by several MB a second until a full mark-compact, with a page fault for every
+ * fresh page. Measured under wrk (64 connections, no rate limits): 7x fewer page faults and about 10 % less CPU
+ * per request without it (docs/gateway.md). Objects are still promoted the ordinary way, after two scavenges.
+ */
+const NODE_FLAGS = Object.freeze({
+  gateway: Object.freeze(['--no-allocation-site-pretenuring']),
+});
+
 const DATABASES = Object.freeze({
   order: { role: 'order_svc', password: 'order_pw', database: 'orders' },
   inventory: { role: 'inventory_svc', password: 'inventory_pw', database: 'inventory' },
@@ -120,10 +134,11 @@ function stackProcesses(options = {}) {
     env: { BIND_HOST: host, ...p.env },
     port: portOf(p.name),
     command: 'node',
-    args: [`dist/apps/${p.app}/main.js`],
+    nodeFlags: [...(NODE_FLAGS[p.app] ?? [])],
+    args: [...(NODE_FLAGS[p.app] ?? []), `dist/apps/${p.app}/main.js`],
     cwd: rootDir,
     healthUrl: `${urlOf(p.name)}/health`,
   }));
 }
 
-module.exports = { PORTS, stackProcesses };
+module.exports = { PORTS, NODE_FLAGS, stackProcesses };

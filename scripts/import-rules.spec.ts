@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..');
 const eslintBin = join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
 
-function importProblems(code: string, filePath: string): string[] {
+function lintMessages(code: string, filePath: string): Array<{ ruleId: string | null; message: string }> {
   const run = spawnSync(process.execPath, [eslintBin, '--format', 'json', '--stdin', '--stdin-filename', filePath], {
     cwd: root,
     input: code,
@@ -15,7 +15,15 @@ function importProblems(code: string, filePath: string): string[] {
     timeout: 60_000,
   });
   const [result] = JSON.parse(run.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
-  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result!.messages;
+}
+
+function importProblems(code: string, filePath: string): string[] {
+  return lintMessages(code, filePath).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+function cycles(code: string, filePath: string): string[] {
+  return lintMessages(code, filePath).filter((m) => m.ruleId === 'import-x/no-cycle').map((m) => m.message);
 }
 
 describe('import rules', () => {
@@ -48,5 +56,31 @@ describe('import rules', () => {
 
   it('allows an app its own files and libraries through their index', () => {
     expect(importProblems("import { a } from './a';\nimport { b } from '@shop/common';\nexport const y = [a, b];\n", 'apps/order/src/y.ts')).toEqual([]);
+  });
+
+  it('refuses test support (@shop/testing) in production code, allows it in tests', () => {
+    const code = "import { withPostgresAdmin } from '@shop/testing';\nexport const y = withPostgresAdmin;\n";
+    const testOnly = (filePath: string) =>
+      lintMessages(code, filePath).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
+    expect(testOnly('apps/order/src/application/y.ts')).toEqual([expect.stringMatching(/Only tests import @shop\/testing/)]);
+    expect(testOnly('libs/outbox/src/y.ts')).toEqual([expect.stringMatching(/Only tests import @shop\/testing/)]);
+    expect(testOnly('apps/order/src/application/y.int-spec.ts')).toEqual([]);
+    expect(testOnly('libs/outbox/src/testing/y.ts')).toEqual([]);
+    expect(testOnly('test/saga/support/y.ts')).toEqual([]);
+  });
+
+  it('refuses an import cycle, through relative paths and through a library index', () => {
+    // proxy.handler.ts imports api-path.ts: api-path.ts importing it back closes a circle.
+    expect(cycles("import { ProxyHandler } from './proxy.handler';\nexport const y = ProxyHandler;\n", 'apps/gateway/src/proxy/api-path.ts')).toEqual([
+      expect.stringMatching(/Dependency cycle/),
+    ]);
+    // @shop/raft's index reaches core/progress.ts: the index imported from inside the library is a circle too.
+    expect(cycles("import { RaftNode } from '@shop/raft';\nexport const y = RaftNode;\n", 'libs/raft/src/core/progress.ts')).toEqual([
+      expect.stringMatching(/Dependency cycle/),
+    ]);
+  });
+
+  it('allows the files as they are: no cycle anywhere the rule looks', () => {
+    expect(cycles("import { routeKeyOf } from './api-path';\nexport const y = routeKeyOf;\n", 'apps/gateway/src/proxy/y.ts')).toEqual([]);
   });
 });

@@ -73,7 +73,7 @@ const buildStamp = join(root, 'dist', '.stack-build-stamp');
 function buildProblem(processes) {
   const sourcesMtime = Math.max(...buildInputs.filter((p) => existsSync(join(root, p))).map((p) => newestSourceMtime(join(root, p))));
   const stampMtime = existsSync(buildStamp) ? statSync(buildStamp).mtimeMs : 0;
-  for (const main of new Set(processes.map((p) => join(p.cwd, p.args[0])))) {
+  for (const main of new Set(processes.map((p) => join(p.cwd, p.args[p.args.length - 1])))) {
     if (!existsSync(main)) return `${relative(root, main)} is missing`;
     if (Math.max(statSync(main).mtimeMs, stampMtime) < sourcesMtime) return `${relative(root, main)} is older than the sources`;
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: every test of the project, in order of cost — static checks, unit, integration, end-to-end —
-// then one summary table and the closing line "N passed, N failed". Exits non-zero on any failure.
-// Integration and end-to-end tests need Postgres, Redis and Kafka: `npm run infra:up` (test/run-all.sh does it).
+// The steps of `npm test` (test/run-all.sh prepares Node.js, the infrastructure and the build, then runs this):
+// every test of the project, in order of cost — static checks, unit, integration, end-to-end — then one summary
+// table and the closing line "N passed, N failed". Exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ const reportDir = join(root, 'test-artifacts', 'jest');
 rmSync(reportDir, { recursive: true, force: true });
 mkdirSync(reportDir, { recursive: true });
 
-const only = process.argv.slice(2); // e.g. `npm test -- unit integration`
+const only = process.argv.slice(2); // e.g. `npm test -- unit integration`: only these steps
 const steps = [
   { name: 'typecheck', cmd: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
   { name: 'lint', cmd: ['npx', 'eslint', '.'] },

@@ -5,14 +5,14 @@
 // reachable from outside, that init.sql is the same file, and that the Kustomization lists every manifest.
 // It needs no cluster; it lives with the e2e tests because it checks the deployment, like topology-drift.
 //
-// The manifests are read by test/support/yaml-subset.ts (shared with the compose drift test), so they keep to
-// its YAML subset; the reader throws on anything else.
+// The manifests are read with the `yaml` package (test/support/yaml-documents.ts, shared with the compose drift
+// test), every scalar as a string.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SECRET_VARIABLES } from '../deploy/secrets';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
-import { asList, asMap, parseYamlDocuments, parseYamlSubset, type Yaml, type YamlMap } from './support/yaml-subset';
+import { asList, asMap, parseYaml, parseYamlDocuments, type Yaml, type YamlMap } from './support/yaml-documents';
 
 const k8sDir = join(__dirname, '..', 'deploy', 'k8s');
 const initSql = readFileSync(join(__dirname, '..', 'deploy', 'postgres', 'init.sql'), 'utf8');
@@ -58,6 +58,8 @@ interface K8sApp {
   podLabels: YamlMap;
   container: YamlMap;
   containerPort: string;
+  /** Node.js flags before the main file (`node --flag dist/apps/<app>/main.js`), joined by spaces. */
+  nodeFlags: string;
   /** The shell wrapper of `command: [/bin/sh, -c, script]`, when the app is started through one. */
   script?: string;
   env: Map<string, EnvSource>;
@@ -118,8 +120,9 @@ function k8sApps(objects: K8sObject[]): Map<string, K8sApp> {
       const container = asMap(item, `${workload.name}: container`);
       const command = (container.command ?? []) as Yaml[];
       const script = command[0] === '/bin/sh' && command[1] === '-c' ? String(command[2]) : undefined;
-      const app = script ? wrappedAppCommand.exec(script)?.[1] : command[0] === 'node' ? appCommand.exec(String(command[1]))?.[1] : undefined;
+      const app = script ? wrappedAppCommand.exec(script)?.[1] : command[0] === 'node' ? appCommand.exec(String(command[command.length - 1]))?.[1] : undefined;
       if (!app) continue;
+      const nodeFlags = script ? '' : command.slice(1, -1).map(String).join(' ');
       const ports = asList(container.ports, `${workload.name}: ports`).map((p) => asMap(p, `${workload.name}: port`));
       if (ports.length !== 1) throw new Error(`${workload.name}: expected one container port, found ${ports.length}`);
       apps.set(app, {
@@ -129,6 +132,7 @@ function k8sApps(objects: K8sObject[]): Map<string, K8sApp> {
         podLabels: asMap(asMap(template.metadata, `${workload.name}: template metadata`).labels, `${workload.name}: pod labels`),
         container,
         containerPort: String(ports[0].containerPort),
+        nodeFlags,
         script,
         env: envOf(container, secrets, workload.name),
       });
@@ -171,7 +175,7 @@ export function findK8sDrift(manifests: Manifests, processes: StackProcess[]): s
   const byApp = new Map<string, StackProcess[]>();
   for (const p of processes) byApp.set(p.app, [...(byApp.get(p.app) ?? []), p]);
 
-  const kustomized = asList(asMap(parseYamlSubset(manifests.get(KUSTOMIZATION) ?? ''), KUSTOMIZATION).resources, 'resources').map(String);
+  const kustomized = asList(asMap(parseYaml(manifests.get(KUSTOMIZATION) ?? ''), KUSTOMIZATION).resources, 'resources').map(String);
   const files = [...manifests.keys()].filter((name) => name !== KUSTOMIZATION);
   for (const file of files) if (!kustomized.includes(file)) drift.push(`${file}: not listed in ${KUSTOMIZATION}`);
   for (const file of kustomized) if (!files.includes(file)) drift.push(`${file}: listed in ${KUSTOMIZATION}, no such manifest`);
@@ -195,6 +199,8 @@ export function findK8sDrift(manifests: Manifests, processes: StackProcess[]): s
     if (!k8s) continue;
     const first = local[0];
     if (k8s.replicas !== local.length) drift.push(`${app}: ${k8s.replicas} replicas in deploy/k8s, ${local.length} in the topology`);
+    const localFlags = first.nodeFlags.join(' ');
+    if (k8s.nodeFlags !== localFlags) drift.push(`${app}: node flags "${k8s.nodeFlags}" in deploy/k8s, "${localFlags}" in the topology`);
     if (k8s.containerPort !== String(first.port)) drift.push(`${app}: containerPort ${k8s.containerPort} in deploy/k8s, ${first.port} in the topology`);
     const port = k8s.env.get('PORT');
     if (!port || !('value' in port) || port.value !== k8s.containerPort) drift.push(`${app}: PORT is not the containerPort ${k8s.containerPort}`);
@@ -331,6 +337,11 @@ describe('deploy/k8s and deploy/topology.js', () => {
 describe('the Kubernetes drift check reports a change made on one side only', () => {
   it.each([
     ['order scaled down', () => mutate('30-order.yaml', 'replicas: 2', 'replicas: 1'), 'order: 1 replicas in deploy/k8s, 2 in the topology'],
+    [
+      "the gateway's node flag dropped",
+      () => mutate('40-gateway.yaml', '"node", "--no-allocation-site-pretenuring", "dist/apps/gateway/main.js"', '"node", "dist/apps/gateway/main.js"'),
+      'gateway: node flags "" in deploy/k8s, "--no-allocation-site-pretenuring" in the topology',
+    ],
     ['a registry node fewer', () => mutate('20-registry.yaml', 'replicas: 3', 'replicas: 2'), 'registry: 2 replicas in deploy/k8s, 3 in the topology'],
     [
       'a variable renamed',
@@ -398,33 +409,5 @@ describe('the Kubernetes drift check reports a change made on one side only', ()
     const processes = stackProcesses();
     const extra = { ...processes.find((p) => p.name === 'order-2')!, name: 'order-3' };
     expect(findK8sDrift(manifests, [...processes, extra])).toEqual(['order: 2 replicas in deploy/k8s, 3 in the topology']);
-  });
-});
-
-describe('the YAML subset reader, as the manifests use it', () => {
-  it('reads documents, lists of maps, literal blocks and {}, and rejects folded scalars', () => {
-    const source = [
-      'kind: A',
-      'list:',
-      '  - name: x  # comment',
-      '    value: "1"',
-      '  - plain',
-      'empty: {}',
-      'script: |',
-      '  line # kept',
-      '',
-      '    indented',
-      'stripped: |-',
-      '  no newline',
-      '---',
-      '# only a comment',
-      '---',
-      'kind: B',
-    ].join('\n');
-    expect(parseYamlDocuments(source)).toEqual([
-      { kind: 'A', list: [{ name: 'x', value: '1' }, 'plain'], empty: {}, script: 'line # kept\n\n  indented\n', stripped: 'no newline' },
-      { kind: 'B' },
-    ]);
-    expect(() => parseYamlDocuments('a: >\n  folded')).toThrow(/line 1: unsupported YAML construct/);
   });
 });

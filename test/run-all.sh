@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The one command that takes a fresh clone to a full test run: provides Node.js 24 when the machine's node is
-# older, installs what is missing, starts Postgres, Redis and Kafka on 127.0.0.1 (deploy/infra.sh), builds
-# every app, then runs every test (npm test).
-# Used by CI (.ci/run) exactly as a newcomer would use it: `npm run test:all`.
+# `npm test`: the one way to run the tests, from a fresh clone or after a change. Provides Node.js 24 when the
+# machine's node is older, installs what is missing, starts Postgres, Redis and Kafka on 127.0.0.1
+# (deploy/infra.sh), builds every app, then runs the steps of scripts/test-all.mjs (type check, lint, unit,
+# integration, end-to-end) and prints their summary.
+# `npm test -- unit lint` runs only the steps named; the infrastructure and the build are prepared only when a
+# step named needs them (integration, e2e). Used by CI (.ci/run) exactly as a newcomer would use it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,11 +40,20 @@ ensure_node() {
 ensure_node
 step "Node.js $(node -v) ($(command -v node)), npm $(npm -v)"
 
+steps=("$@")
+needs_system() {
+  [ ${#steps[@]} -eq 0 ] && return 0
+  for s in "${steps[@]}"; do case "$s" in integration | e2e) return 0 ;; esac; done
+  return 1
+}
+
 need_apt=()
-command -v java >/dev/null || need_apt+=(openjdk-17-jre-headless)
-command -v mvn >/dev/null || need_apt+=(maven)
-command -v psql >/dev/null || need_apt+=(postgresql-client)
-[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+if needs_system; then
+  command -v java >/dev/null || need_apt+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || need_apt+=(maven)
+  command -v psql >/dev/null || need_apt+=(postgresql-client)
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     step "installing from Debian's packages: ${need_apt[*]}"
@@ -54,15 +65,22 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-step "npm ci"
-npm ci --no-audit --no-fund --loglevel=error
+# A fresh clone installs; an existing node_modules is kept (run `npm ci` yourself after changing package-lock.json).
+if [ -e node_modules ]; then
+  step "node_modules present: npm ci skipped"
+else
+  step "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
 
-step "infrastructure: Postgres, Redis, Kafka on 127.0.0.1"
-bash deploy/infra.sh up
+if needs_system; then
+  step "infrastructure: Postgres, Redis, Kafka on 127.0.0.1"
+  bash deploy/infra.sh up
 
-step "build"
-npm run build
+  step "build"
+  npm run build
+fi
 
-step "tests"
-node scripts/test-all.mjs
+step "tests${steps[*]:+: ${steps[*]}}"
+node scripts/test-all.mjs "${steps[@]}"
 step "done"

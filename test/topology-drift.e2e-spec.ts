@@ -3,16 +3,17 @@
 // one runs, its variable names and values (host names aside), its port, its healthcheck port, and that only
 // the gateway is published. It needs no server; it lives with the e2e tests because it checks the deployment.
 //
-// The compose file is read by test/support/yaml-subset.ts, a small reader of the YAML subset that
-// docker-compose.yml keeps to (see its header); it rejects what it does not understand instead of guessing.
+// The compose file is read with the `yaml` package (test/support/yaml-documents.ts), every scalar as a string.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SECRET_VARIABLES } from '../deploy/secrets';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
-import { asMap, parseYamlSubset } from './support/yaml-subset';
+import { asMap, parseYaml } from './support/yaml-documents';
 
 interface AppProcess {
   app: string;
+  /** Node.js flags before the main file (`node --flag dist/apps/<app>/main.js`), joined by spaces. */
+  nodeFlags: string;
   port: string;
   env: Record<string, string>;
   healthcheckPort?: string;
@@ -26,28 +27,30 @@ function interpolateDefaults(value: string): string {
 
 const appCommand = /^dist\/apps\/([a-z-]+)\/main\.js$/;
 
-/** The app services of a compose file: those whose command is `node dist/apps/<app>/main.js`. */
+/** The app services of a compose file: those whose command is `node [flags...] dist/apps/<app>/main.js`. */
 export function composeApps(source: string): Map<string, AppProcess> {
-  const services = asMap(asMap(parseYamlSubset(source), 'the compose file').services, 'services');
+  const services = asMap(asMap(parseYaml(source), 'the compose file').services, 'services');
   const apps = new Map<string, AppProcess>();
   for (const [name, value] of Object.entries(services)) {
     const service = asMap(value, `service ${name}`);
     const command = service.command;
-    const app = Array.isArray(command) && command[0] === 'node' ? appCommand.exec(String(command[1]))?.[1] : undefined;
-    if (!app) continue;
+    const main = Array.isArray(command) && command[0] === 'node' ? String(command[command.length - 1]) : '';
+    const app = appCommand.exec(main)?.[1];
+    if (!app || !Array.isArray(command)) continue;
+    const nodeFlags = command.slice(1, -1).map(String).join(' ');
     const env: Record<string, string> = {};
     for (const [key, v] of Object.entries(asMap(service.environment, `${name}.environment`))) {
       env[key] = interpolateDefaults(String(v));
     }
     const test = service.healthcheck ? asMap(service.healthcheck, `${name}.healthcheck`).test : undefined;
     const healthcheckPort = Array.isArray(test) && test.join(' ').startsWith('CMD node deploy/healthcheck.js ') ? String(test[3]) : undefined;
-    apps.set(name, { app, port: env.PORT, env, healthcheckPort, published: service.ports !== undefined });
+    apps.set(name, { app, nodeFlags, port: env.PORT, env, healthcheckPort, published: service.ports !== undefined });
   }
   return apps;
 }
 
 export function topologyApps(processes: StackProcess[]): Map<string, AppProcess> {
-  return new Map(processes.map((p) => [p.name, { app: p.app, port: String(p.port), env: p.env, published: false }]));
+  return new Map(processes.map((p) => [p.name, { app: p.app, nodeFlags: p.nodeFlags.join(' '), port: String(p.port), env: p.env, published: false }]));
 }
 
 // Compared on their own below: PORT (once, not twice), and the values that differ by design: where the data
@@ -69,6 +72,7 @@ export function findDrift(compose: Map<string, AppProcess>, stack: Map<string, A
     if (!composed) continue;
     if (composed.app !== local.app) drift.push(`${name}: runs ${composed.app} in compose, ${local.app} in the topology`);
     if (composed.port !== local.port) drift.push(`${name}: PORT ${composed.port} in compose, ${local.port} in the topology`);
+    if (composed.nodeFlags !== local.nodeFlags) drift.push(`${name}: node flags "${composed.nodeFlags}" in compose, "${local.nodeFlags}" in the topology`);
     if (composed.healthcheckPort !== composed.port) {
       drift.push(`${name}: compose healthcheck probes port ${composed.healthcheckPort ?? '(none)'}, PORT is ${composed.port}`);
     }
@@ -96,7 +100,7 @@ export function findDrift(compose: Map<string, AppProcess>, stack: Map<string, A
 }
 
 const composeSource = readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8');
-const composeHosts = Object.keys(asMap(asMap(parseYamlSubset(composeSource), 'compose').services, 'services'));
+const composeHosts = Object.keys(asMap(asMap(parseYaml(composeSource), 'compose').services, 'services'));
 
 function driftOf(source: string, processes: StackProcess[] = stackProcesses()): string[] {
   return findDrift(composeApps(source), topologyApps(processes), composeHosts);
@@ -124,6 +128,11 @@ describe('docker-compose.yml and deploy/topology.js', () => {
 describe('the drift check reports a change made on one side only', () => {
   it.each([
     ['a port changed in compose', (s: string) => mutate(s, 'PORT: "3011"', 'PORT: "3012"'), 'order-2: PORT 3012 in compose, 3011 in the topology'],
+    [
+      "the gateway's node flag dropped from compose",
+      (s: string) => mutate(s, '"node", "--no-allocation-site-pretenuring", "dist/apps/gateway/main.js"', '"node", "dist/apps/gateway/main.js"'),
+      'gateway: node flags "" in compose, "--no-allocation-site-pretenuring" in the topology',
+    ],
     [
       'a variable dropped from compose',
       (s: string) => mutate(s, /(inventory:[\s\S]*?)\n\s+KAFKA_BROKERS: "kafka:9092"/, '$1'),
@@ -172,28 +181,5 @@ describe('the drift check reports a change made on one side only', () => {
     const processes = stackProcesses();
     const extra = { ...processes.find((p) => p.name === 'order-2')!, name: 'order-3' };
     expect(driftOf(composeSource, [...processes, extra])).toEqual(['order-3: in the topology, missing from docker-compose.yml']);
-  });
-});
-
-describe('the YAML subset reader', () => {
-  it('reads maps, lists, flow lists, quoted scalars and comments, and rejects anchors', () => {
-    const source = [
-      '# comment',
-      'services:',
-      '  a:',
-      '    command: ["node", "x # not a comment", \'it\'\'s\']',
-      '    environment:',
-      '      URL: "http://h:1/#frag"  # trailing comment',
-      '      PLAIN: value',
-      '    ports:',
-      '      - "8080:8080"',
-      'volumes:',
-      '  data:',
-    ].join('\n');
-    expect(parseYamlSubset(source)).toEqual({
-      services: { a: { command: ['node', 'x # not a comment', "it's"], environment: { URL: 'http://h:1/#frag', PLAIN: 'value' }, ports: ['8080:8080'] } },
-      volumes: { data: null },
-    });
-    expect(() => parseYamlSubset('a: &anchor\n  b: c')).toThrow(/line 1: unsupported YAML construct/);
   });
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
+import { NODE_FLAGS } from '../../deploy/topology';
 
 /**
  * Gateways started from source (`node -r ./scripts/ts-register.js apps/gateway/src/main.ts`) on ephemeral
@@ -125,7 +126,7 @@ export class TestGateway {
     const gateway = new TestGateway(dir, port, join(dir, 'discovery.json'));
     if (opts.discovery) gateway.writeDiscovery(opts.discovery);
     const log = createWriteStream(join(dir, 'gateway.log'));
-    gateway.proc = spawn(process.execPath, ['-r', './scripts/ts-register.js', 'apps/gateway/src/main.ts'], {
+    gateway.proc = spawn(process.execPath, [...NODE_FLAGS.gateway!, '-r', './scripts/ts-register.js', 'apps/gateway/src/main.ts'], {
       cwd: root,
       env: {
         ...process.env,

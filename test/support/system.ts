@@ -10,7 +10,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localKafka } from '@shop/common';
+import { localKafka } from '@shop/testing';
 import { generateSecrets } from '../../deploy/secrets';
 import { StackProcess, StackSecrets, stackProcesses } from '../../deploy/topology';
 

@@ -28,7 +28,7 @@ class GatewayLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.runtime.deregister().catch((error: unknown) =>
-      this.runtime.logger.event('warn', 'deregistration failed; the lease will expire instead', { error: String(error) }),
+      this.runtime.logger.event('warn', 'deregistration failed; the registration TTL will expire instead', { error: String(error) }),
     );
   }
 

@@ -14,6 +14,7 @@ import { RegistryDiscovery } from './discovery/registry.discovery';
 import type { GatewayConfig } from './gateway.config';
 import { registerGatewayMetrics } from './observability/gateway-metrics';
 import { Series } from './observability/series';
+import { API_PREFIX } from './proxy/api-path';
 import { ClientConcurrency } from './proxy/client-concurrency';
 import { ProxyHandler } from './proxy/proxy.handler';
 import { ProxyStats } from './proxy/proxy.stats';
@@ -171,7 +172,7 @@ export class GatewayRuntime {
     const consoleLimits = { limits: this.limits, trusted: this.trusted, stats: this.stats };
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url;
-      if (url !== undefined && url.startsWith('/api/')) proxy.handle(req, res);
+      if (url !== undefined && url.startsWith(API_PREFIX)) proxy.handle(req, res);
       else if (url !== undefined && isRateLimitedConsolePath(url)) limitConsoleRequest(req, res, consoleLimits, () => toFastify(req, res));
       else toFastify(req, res);
     });

@@ -1,4 +1,3 @@
-import './v8-heap-tuning';
 import 'reflect-metadata';
 import { bootstrapApp, createLogger, startOrExit } from '@shop/common';
 import { loadGatewayConfig } from './gateway.config';

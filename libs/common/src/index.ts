@@ -12,7 +12,8 @@
  *   `installBodyBounds`, `jsonShapeProblem`.
  * - Start-up and graceful shutdown: `bootstrapApp`; schema migrations serialised across replicas:
  *   `initializeWithMigrations`.
- * - Test support on the real Postgres: `createThrowawayDatabase`, `withPostgresAdmin`.
+ *
+ * Test support (throwaway databases) is in @shop/testing, which only tests may import.
  */
 export { bootstrapApp, startOrExit } from './bootstrap/bootstrap-app';
 export type { BootstrapOptions } from './bootstrap/bootstrap-app';
@@ -36,7 +37,3 @@ export { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER, withReque
 export { collectProcessMetrics, httpRequestDuration, metricsRegistry } from './metrics/metrics';
 export { initializeWithMigrations } from './database/migrate-exclusively';
 export { QueryCountingLogger } from './database/query-counting.logger';
-export { createThrowawayDatabase, withPostgresAdmin } from './testing/throwaway-database';
-export type { ThrowawayDatabase, ThrowawayDatabaseOptions } from './testing/throwaway-database';
-export { localKafka, localKafkaSasl } from './testing/local-kafka';
-export type { LocalKafka } from './testing/local-kafka';

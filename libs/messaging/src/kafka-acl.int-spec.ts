@@ -3,7 +3,7 @@
 // payment.events with inventory's credentials is refused by the broker, and the topic does not grow. Nothing is
 // written to the saga's topics by this test (the positive control only asks the broker about inventory's own
 // topic). Needs `npm run infra:up` (the broker and its users; KAFKA_BROKERS picks another broker).
-import { localKafka } from '@shop/common';
+import { localKafka } from '@shop/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaEventPublisher, kafkaSasl } from './index';
 

@@ -2,7 +2,7 @@
 // consumer group, key, value and headers intact. The topic and group are unique per run and deleted afterwards.
 // Needs `npm run infra:up` (Kafka on 127.0.0.1:9092).
 import { randomUUID } from 'node:crypto';
-import { localKafka, localKafkaSasl } from '@shop/common';
+import { localKafka, localKafkaSasl } from '@shop/testing';
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
 
 jest.setTimeout(60_000);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { localKafka } from '@shop/common';
+import { localKafka } from '@shop/testing';
 import { KafkaEventPublisher, kafkaSasl } from './index';
 
 jest.setTimeout(60_000);

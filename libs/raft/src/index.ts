@@ -12,9 +12,11 @@
  *   majority steps down (check-quorum), so a minority side can never acknowledge a write; reads go through
  *   ReadIndex (`RaftHost.readBarrier`) so a deposed leader cannot serve stale data.
  *
- * Layers: `core/` is the pure protocol (`RaftNode`: messages and ticks in, `Ready` out); `storage/` the ports
- * (`LogStore`, `StableStore`, `SnapshotStore`) with the on-disk WAL and snapshot store; `transport/` peer
- * messages over authenticated HTTP; `host/` the `RaftHost` that wires them to real time.
+ * Layers: `core/` is the pure protocol (`RaftNode`: messages and ticks in, `Ready` out); `ports/` the interfaces
+ * the host runs on, one file each with its contract (`StateMachine`, `LogStore`, `StableStore`, `RaftLogStorage`,
+ * `SnapshotStore`, `Transport`, `PeerTransport`, `HostPorts`, `RaftLogger`); `storage/` the on-disk WAL and
+ * snapshot store (and in-memory ones for tests); `transport/` peer messages over authenticated HTTP; `host/` the
+ * `RaftHost` that wires them to real time; `testing/` the simulator.
  *
  * Main entry point, `RaftHost`:
  * ```ts
@@ -57,35 +59,27 @@ export {
   type Refusal,
 } from './core/raft-node';
 
-export type { LogStore, StableStore, RaftLogStorage, SnapshotStore } from './storage/ports';
+// The ports (hashicorp's layout: one file per port, its contract in its comment).
+export type { StateMachine } from './ports/state-machine';
+export type { LogStore } from './ports/log-store';
+export type { StableStore } from './ports/stable-store';
+export type { RaftLogStorage } from './ports/raft-log-storage';
+export type { SnapshotStore } from './ports/snapshot-store';
+export type { Transport, TransportEvents } from './ports/transport';
+export type { PeerTransport } from './ports/peer-transport';
+export type { HostPorts } from './ports/host-ports';
+export type { RaftLogger } from './ports/raft-logger';
 export { FileWal, type FileWalOptions, type WalStats } from './storage/file-wal';
 export { WalCorruptionError } from './storage/wal-record';
 export { FileSnapshotStore } from './storage/file-snapshot-store';
 export { MemoryLogStorage, MemorySnapshotStore } from './storage/memory-storage';
 
-export {
-  HttpTransport,
-  RAFT_PEER_PATH,
-  type Transport,
-  type TransportEvents,
-  type TransportStats,
-  type HttpTransportOptions,
-} from './transport/http-transport';
+export { HttpTransport, RAFT_PEER_PATH } from './transport/http-transport';
+export type { HttpTransportOptions, TransportStats } from './transport/http-transport-options';
 /** The peer wire format, for tools and tests that speak it (a forged frame must be refused). */
 export { encodeBatch } from './transport/message-codec';
 export { encodeFrame } from './transport/stream-frame';
 
-export {
-  RaftHost,
-  type RaftHostOptions,
-  type HostOptions,
-  type HostPorts,
-  type PeerTransport,
-  type RaftHostStatus,
-  type StateMachine,
-  type AppliedEntry,
-  type HostStats,
-  type RaftLogger,
-  type PeerProgress,
-} from './host/raft-host';
+export { RaftHost } from './host/raft-host';
+export type { AppliedEntry, HostOptions, HostStats, PeerProgress, RaftHostOptions, RaftHostStatus } from './host/host-options';
 export { NotLeaderError, TimeoutError, OverloadedError, ProposalDroppedError, HostStoppedError } from './host/errors';

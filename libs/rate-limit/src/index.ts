@@ -8,23 +8,28 @@
  * - 令牌桶 token bucket: `TokenBucketLimiter`
  *
  * `RateLimitEngine` applies the policies of `config/gateway/rate-limits` (parsed by `parseRateLimitPolicies`)
- * to a request, in one Redis call, with each policy's fallback (open | closed | local) when Redis is down; with
- * budget leasing (`leaseSize`, lease.ts; a fast leaky bucket leases a share of its outflow instead,
- * `LeakyBucketLimiter.share`) most requests under load need no Redis call at all.
+ * to a request, in one Redis call, with each policy's fallback (open | closed | local) when Redis is down.
+ *
+ * algorithms/ holds each algorithm alone: its pure decision, its Lua twin and its test. leasing/ wraps them so
+ * that most requests under load need no Redis call at all: budget leasing (`leaseSize`, leasing/lease.ts) and,
+ * for a fast leaky bucket, a share of its outflow instead (`SharedLeakyBucket`, leasing/shared-leaky-bucket.ts).
  */
-export { ALGORITHMS, advertisedLimit } from './algorithms';
+export { ALGORITHMS, advertisedLimit } from './algorithm-table';
 export { UNIT } from './algorithms/decision';
 export type { Decision, RateLimitAlgorithm, Step } from './algorithms/decision';
 export { FixedWindowLimiter } from './algorithms/fixed-window.limiter';
 export type { FixedWindowParams, FixedWindowState } from './algorithms/fixed-window.limiter';
-export { LeakyBucketLimiter } from './algorithms/leaky-bucket.limiter';
-export type { LeakyBucketParams, LeakyBucketState, OutflowShare } from './algorithms/leaky-bucket.limiter';
+export { LeakyBucketLimiter, pour } from './algorithms/leaky-bucket.limiter';
+export type { LeakyBucketParams, LeakyBucketState } from './algorithms/leaky-bucket.limiter';
 export { SlidingWindowLimiter } from './algorithms/sliding-window.limiter';
 export type { SlidingWindowParams, SlidingWindowState } from './algorithms/sliding-window.limiter';
 export { TokenBucketLimiter } from './algorithms/token-bucket.limiter';
 export type { TokenBucketParams, TokenBucketState } from './algorithms/token-bucket.limiter';
-export { grantLease, LEASE_MS, LeaseBook, maxLease, maxShare } from './algorithms/lease';
-export type { Grant } from './algorithms/lease';
+export { grantLease, LeaseBook, maxLease, maxShare } from './leasing/lease';
+export type { Grant } from './leasing/lease';
+export { LEASE_MS } from './leasing/lease-lifetime';
+export { SharedLeakyBucket } from './leasing/shared-leaky-bucket';
+export type { OutflowShare, SharedLeakyBucketState } from './leasing/shared-leaky-bucket';
 export { LocalRateLimiter } from './local-rate-limiter';
 export { MAX_POLICIES, MAX_SLIDING_LIMIT, parseRateLimitPolicies } from './policy';
 export type { AlgorithmName, KeyBy, OnRedisError, RateLimitPolicy } from './policy';

@@ -1,5 +1,5 @@
 import { Decision } from './algorithms/decision';
-import { algorithmOf } from './algorithms';
+import { algorithmOf } from './algorithm-table';
 import type { RateLimitPolicy } from './policy';
 
 /**

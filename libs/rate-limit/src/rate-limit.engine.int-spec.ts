@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { LeakyBucketLimiter, LeakyBucketState } from './algorithms/leaky-bucket.limiter';
-import { LEASE_MS } from './algorithms/decision';
+import { LEASE_MS } from './leasing/lease-lifetime';
+import { SharedLeakyBucket, SharedLeakyBucketState } from './leasing/shared-leaky-bucket';
 import { parseRateLimitPolicies, RateLimitPolicy } from './policy';
 import { RateLimitEngine, Verdict } from './rate-limit.engine';
 import { RedisRateLimiter } from './redis-rate-limiter';
@@ -153,14 +153,16 @@ describe('a fast leaky bucket leased as outflow shares, on a real Redis shared b
     const limiter = new RedisRateLimiter(redis);
     const key = `test:rl:${randomUUID()}:leaky`;
     prefixes.push(key);
-    const [a, b] = new LeakyBucketLimiter().luaArgs({ ratePerSec: 32_000, queue: 50 });
-    const check = (want: number) => limiter.decide([{ key, code: 4, a, b, want, shiftMs: 0 }]).then((g) => g[0]!);
+    const params = new SharedLeakyBucket().luaArgs({ ratePerSec: 32_000, queue: 50 });
+    // A negative want: an outflow share of -want departures per ms.
+    const check = (want: number) =>
+      limiter.decide([{ key, algorithmCode: 4, params, ask: want < 0 ? 'share' : 'permits', amount: Math.abs(want), shiftMs: 0 }]).then((g) => g[0]!);
     await awayFromEpochEnd();
     // One turn of the event loop: one script call, one Redis instant for all of them.
     const first = await Promise.all([check(-8), check(-9), ...Array.from({ length: 40 }, () => check(1)), check(-1)]);
-    const pure = new LeakyBucketLimiter();
+    const pure = new SharedLeakyBucket();
     const p = { ratePerSec: 32_000, queue: 50 };
-    let state: LeakyBucketState | undefined;
+    let state: SharedLeakyBucketState | undefined;
     const expected: { delayMs: number; share: number | undefined }[] = [];
     for (const want of [-8, -9, ...Array.from({ length: 40 }, () => 1), -1]) {
       const step = pure.decide(state, 0, p);
@@ -188,16 +190,20 @@ describe('a fast leaky bucket leased as outflow shares, on a real Redis shared b
     const key = `test:rl:${randomUUID()}:leaky-ahead`;
     prefixes.push(key);
     const p = { ratePerSec: 32_000, queue: 50 };
-    const [a, b] = new LeakyBucketLimiter().luaArgs(p);
-    const check = (want: number, ahead = false) => limiter.decide([{ key, code: 4, a, b, want, shiftMs: 0, ahead }]).then((g) => g[0]!);
+    const params = new SharedLeakyBucket().luaArgs(p);
+    // A negative want: an outflow share of -want departures per ms (of the next epoch when `ahead`).
+    const check = (want: number, ahead = false) =>
+      limiter
+        .decide([{ key, algorithmCode: 4, params, ask: want > 0 ? 'permits' : ahead ? 'share-next-epoch' : 'share', amount: Math.abs(want), shiftMs: 0 }])
+        .then((g) => g[0]!);
     // Within SHARE_AHEAD_MS of the epoch's end, with time to spare for the call.
     const inWindow = (t: number) => t % LEASE_MS >= LEASE_MS - 40 && t % LEASE_MS <= LEASE_MS - 20;
     while (!inWindow(await redisNowMs())) await new Promise((r) => setTimeout(r, 2));
     const first = await Promise.all([...Array.from({ length: 10 }, () => check(1)), check(-4, true), check(-13, true), check(-12, true)]);
     const startsIn = first[10]!.share!.startsInMs;
     const now = LEASE_MS - startsIn;
-    const pure = new LeakyBucketLimiter();
-    let state: LeakyBucketState | undefined;
+    const pure = new SharedLeakyBucket();
+    let state: SharedLeakyBucketState | undefined;
     for (let i = 0; i < 10; i++) state = pure.decide(state, now, p).state;
     const expected = [-4, -13, -12].map((want) => {
       const s = pure.share(state, now, p, -want, true);

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
-import { advertisedLimit, algorithmOf } from './algorithms';
+import { advertisedLimit, algorithmOf } from './algorithm-table';
 import { Decision } from './algorithms/decision';
-import { Grant, LeaseBook, leaseShiftMs, maxLease, maxShare } from './algorithms/lease';
+import { Grant, LeaseBook, leaseShiftMs, maxLease, maxShare } from './leasing/lease';
 import { LocalRateLimiter } from './local-rate-limiter';
 import type { RateLimitPolicy } from './policy';
 import { LimitCheck, RedisRateLimiter } from './redis-rate-limiter';
@@ -43,9 +43,9 @@ interface CompiledPolicy {
   methods: ReadonlySet<string> | undefined;
   keyPrefix: string;
   globalKey: string;
-  code: number;
-  a: number;
-  b: number;
+  /** The algorithm's code and its two Lua parameters (`luaArgs`), as the script takes them. */
+  algorithmCode: number;
+  params: readonly [number, number];
   limit: number;
   /** Largest lease (1: no leasing), its sliding-log shift, and the leaky bucket's drain rate (units per ms). */
   maxLease: number;
@@ -110,7 +110,7 @@ export class RateLimitEngine {
   setPolicies(policies: readonly RateLimitPolicy[]): void {
     this.compiled = policies.map((policy) => {
       const algorithm = algorithmOf(policy);
-      const [a, b] = algorithm.luaArgs(policy);
+      const params = algorithm.luaArgs(policy);
       let stats = this.statsByName.get(policy.name);
       if (!stats) this.statsByName.set(policy.name, (stats = emptyStats()));
       const keyPrefix = `${this.keyPrefix}${policy.name}:${policy.key}:`;
@@ -121,13 +121,12 @@ export class RateLimitEngine {
         methods: policy.methods.length > 0 ? new Set(policy.methods) : undefined,
         keyPrefix,
         globalKey: `${keyPrefix}*`,
-        code: algorithm.code,
-        a,
-        b,
+        algorithmCode: algorithm.code,
+        params,
         limit: advertisedLimit(policy),
         maxLease: lease,
         shiftMs: leaseShiftMs(policy),
-        leakPerMs: policy.algorithm === 'leaky-bucket' ? a : 0,
+        leakPerMs: policy.algorithm === 'leaky-bucket' ? params[0] : 0,
         maxShare: share,
         leased: lease > 1 || share > 0,
         endsAtReset: policy.algorithm === 'fixed-window',
@@ -188,13 +187,13 @@ export class RateLimitEngine {
       const key = keys[i]!;
       if (c.maxShare > 0) {
         const want = this.leases.wantShareAhead(key, c.maxShare, this.clock());
-        if (want > 0) this.askInBackground({ key, code: c.code, a: c.a, b: c.b, want: -want, shiftMs: 0, ahead: true }, (grant, sentAt, receivedAt) => this.leases.settleShareAhead(key, grant, sentAt, receivedAt));
+        if (want > 0) this.askInBackground({ key, algorithmCode: c.algorithmCode, params: c.params, ask: 'share-next-epoch', amount: want, shiftMs: 0 }, (grant, sentAt, receivedAt) => this.leases.settleShareAhead(key, grant, sentAt, receivedAt));
         continue;
       }
       // A leaky bucket's slots are never taken ahead: they would be plain permits, spent at any time.
       if (c.maxLease === 1 || c.leakPerMs > 0) continue;
       const want = this.leases.wantAhead(key, c.maxLease);
-      if (want > 0) this.askInBackground({ key, code: c.code, a: c.a, b: c.b, want, shiftMs: c.shiftMs }, (grant, sentAt, receivedAt) => this.leases.settleAhead(key, grant, sentAt, receivedAt, c.endsAtReset));
+      if (want > 0) this.askInBackground({ key, algorithmCode: c.algorithmCode, params: c.params, ask: 'permits', amount: want, shiftMs: c.shiftMs }, (grant, sentAt, receivedAt) => this.leases.settleAhead(key, grant, sentAt, receivedAt, c.endsAtReset));
     }
   }
 
@@ -241,7 +240,8 @@ export class RateLimitEngine {
         const want = c.maxShare > 0 ? this.leases.wantShare(keys[i]!, c.maxShare, sentAt) : c.maxLease > 1 ? this.leases.want(keys[i]!, c.maxLease, sentAt) : 0;
         asked.push(i);
         lease.push(want);
-        checks.push({ key: keys[i]!, code: c.code, a: c.a, b: c.b, want: c.maxShare > 0 && want > 0 ? -want : Math.max(1, want), shiftMs: c.shiftMs });
+        const asksShare = c.maxShare > 0 && want > 0;
+        checks.push({ key: keys[i]!, algorithmCode: c.algorithmCode, params: c.params, ask: asksShare ? 'share' : 'permits', amount: asksShare ? want : Math.max(1, want), shiftMs: c.shiftMs });
       }
       let grants: Grant[] | undefined;
       try {

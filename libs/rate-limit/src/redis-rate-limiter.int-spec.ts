@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import Redis, { ChainableCommander } from 'ioredis';
-import { algorithmOf } from './algorithms';
-import { LEASE_MS } from './algorithms/decision';
-import { Grant, grantLease } from './algorithms/lease';
+import { algorithmOf } from './algorithm-table';
+import { LEASE_MS } from './leasing/lease-lifetime';
+import { Ask, Grant, grantLease } from './leasing/lease';
 import { parseRateLimitPolicies, RateLimitPolicy } from './policy';
 import { RedisRateLimiter } from './redis-rate-limiter';
 
@@ -77,19 +77,19 @@ const rate = fc.integer({ min: 1, max: 200_000 }).map((milli) => milli / 1000);
 async function agree(p: RateLimitPolicy, sequence: Call[]): Promise<void> {
   const key = `${prefix}${randomUUID()}`;
   const algorithm = algorithmOf(p);
-  const [a, b] = algorithm.luaArgs(p);
+  const params = algorithm.luaArgs(p);
   let state: unknown;
   clock = 1_700_000_000_000;
   for (const { dt, shifted, wants, ahead } of sequence) {
     clock += dt;
     const shiftMs = shifted ? LEASE_MS : 0;
     // One turn of the event loop: the requests go out as one script call.
-    const aheadOf = (i: number) => ahead?.[i] === true && wants[i]! < 0;
+    const askOf = (i: number): Ask => (wants[i]! > 0 ? 'permits' : ahead?.[i] === true ? 'share-next-epoch' : 'share');
     const fromRedis = await Promise.all(
-      wants.map((want, i) => limiter.decide([{ key, code: algorithm.code, a, b, want, shiftMs, ahead: aheadOf(i) }]).then((g) => g[0]!)),
+      wants.map((want, i) => limiter.decide([{ key, algorithmCode: algorithm.code, params, ask: askOf(i), amount: Math.abs(want), shiftMs }]).then((g) => g[0]!)),
     );
     const fromTwin: Grant[] = wants.map((want, i) => {
-      const next = grantLease(p, state, clock, want, shiftMs, aheadOf(i));
+      const next = grantLease(p, state, clock, askOf(i), Math.abs(want), shiftMs);
       state = next.state;
       return next.grant;
     });
@@ -141,11 +141,11 @@ describe('the Lua script decides exactly as the pure twins, leases included (rea
 describe('the sliding log in Redis', () => {
   it('a log left in the previous layout (a member per entry, no count) is dropped on load, never read as a count', async () => {
     const p = policy({ algorithm: 'sliding-window', limit: 5, windowMs: 60_000 });
-    const [a, b] = algorithmOf(p).luaArgs(p);
+    const params = algorithmOf(p).luaArgs(p);
     const key = `${prefix}${randomUUID()}`;
     clock = 1_700_000_000_000;
     await redis.zadd(key, clock - 10, '1699999999990000-1', clock - 5, '1699999999995000-2');
-    const [grant] = await limiter.decide([{ key, code: 2, a, b, want: 3, shiftMs: 0 }]);
+    const [grant] = await limiter.decide([{ key, algorithmCode: 2, params, ask: 'permits', amount: 3, shiftMs: 0 }]);
     expect(grant).toMatchObject({ allowed: true, granted: 3, remaining: 2 });
     expect(await redis.zrange(key, 0, -1, 'WITHSCORES')).toEqual(['#', '-3', expect.stringMatching(/^\d+:3$/), String(clock)]);
   });

@@ -1,23 +1,25 @@
 import type Redis from 'ioredis';
-import { ALGORITHMS } from './algorithms';
+import { ALGORITHMS } from './algorithm-table';
 import { UNIT } from './algorithms/decision';
-import type { Grant } from './algorithms/lease';
+import type { Ask, Grant } from './leasing/lease';
 
-/**
- * One decision to make: the Redis key of the bucket, the algorithm's code and its two Lua arguments, how many
- * permits to take (1, or a lease: see lease.ts; negative: a leaky bucket's outflow share of -want per ms) and
- * how far past now a sliding-log entry is recorded. `ahead`: the outflow share of the next epoch, asked for
- * by no request (a gateway whose share is about to end), so no permit is taken.
- */
+/** One decision to make, for one key of one request (or for no request: a lease or share taken ahead). */
 export interface LimitCheck {
+  /** The Redis key of the bucket. */
   key: string;
-  code: number;
-  a: number;
-  b: number;
-  want: number;
+  /** The algorithm's code (algorithm-table.ts) and its two Lua parameters, as its `luaArgs` gives them. */
+  algorithmCode: number;
+  params: readonly [number, number];
+  /** What is asked (leasing/lease.ts): permits, or a leaky bucket's outflow share. */
+  ask: Ask;
+  /** Permits wanted (1, or a lease of more), or departures per ms for a share. */
+  amount: number;
+  /** How far past now a sliding-log entry is recorded (see `leaseShiftMs`). */
   shiftMs: number;
-  ahead?: boolean;
 }
+
+/** How the script spells an `Ask`. */
+const ASK_CODE: Readonly<Record<Ask, number>> = { permits: 0, share: 1, 'share-next-epoch': 2 };
 
 const algorithms = Object.values(ALGORITHMS);
 const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.luaName}_${suffix}`).join(', ')} }`;
@@ -27,15 +29,16 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
  * parameters in ARGV), then each request as the list of its keys. With ONE clock reading (Redis's TIME),
  * it loads each key's state once, decides the requests in order, each all-or-nothing (a request refused by
  * one policy spends nothing of the others), and writes each changed key once. A request admitted may then
- * take more permits of a key (a lease, up to `want` in all) while that key's algorithm allows, exactly as that
+ * take more permits of a key (a lease, up to `amount` in all) while that key's algorithm allows, exactly as that
  * many requests at the same instant would, in O(1) (`<name>_take`, see decision.ts). The whole call is atomic,
  * so any number of gateways sharing this Redis share each budget exactly.
  *
- * A negative `want` asks a leaky bucket for an outflow share of -want departures per ms instead (see
- * `LeakyBucketLimiter.share`); with `ahead` = 1, the share of the next epoch, and no permit for a request.
+ * A request may instead ask a leaky bucket for an outflow share of `amount` departures per ms (`SHARE`, see
+ * `SharedLeakyBucket.share`); or, alone and for no request, the share of the next epoch (`SHARE_NEXT_EPOCH`).
  *
- * ARGV: K, then K x (code, a, b, shiftMs), then R, then per request: m, then m x (key number (1-based), want,
- * ahead), then the clock: 0 = Redis's TIME (always, in production); any other value is taken as now, in ms (a
+ * ARGV: K, then K x (algorithm code, param1, param2, shiftMs) (param1 and param2: the algorithm's `luaArgs`,
+ * e.g. limit and window_ms), then R, then per request: m, then m x (key number (1-based), ask (PERMITS, SHARE or
+ * SHARE_NEXT_EPOCH), amount), then the clock: 0 = Redis's TIME (always, in production); any other value is taken as now, in ms (a
  * test seam: the differential int spec drives the script and the pure twins through the same instants).
  * Returns per request, per key of that request: allowed, remaining, resetMs, retryAfterMs, delayMs, granted,
  * level (the leaky bucket's water ahead of the first permit; for a share: the departures per ms granted, 0 when
@@ -47,12 +50,13 @@ local t = redis.call('TIME')
 local now = tonumber(ARGV[#ARGV])
 if now == 0 then now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
 local stamp = t[1] .. string.format('%06d', tonumber(t[2]))
+local PERMITS, SHARE, SHARE_NEXT_EPOCH = ${ASK_CODE.permits}, ${ASK_CODE.share}, ${ASK_CODE['share-next-epoch']}
 local K = tonumber(ARGV[1])
-local code, pa, pb, shift, st, dirty = {}, {}, {}, {}, {}, {}
+local algorithm, param1, param2, shift, st, dirty = {}, {}, {}, {}, {}, {}
 for k = 1, K do
   local o = 1 + (k - 1) * 4
-  code[k], pa[k], pb[k], shift[k] = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
-  st[k] = load[code[k]](KEYS[k], now, pa[k], pb[k], shift[k])
+  algorithm[k], param1[k], param2[k], shift[k] = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
+  st[k] = load[algorithm[k]](KEYS[k], now, param1[k], param2[k], shift[k])
 end
 local function commit(k, nx)
   st[k] = nx
@@ -64,10 +68,10 @@ p = p + 1
 local out, n = {}, 0
 for r = 1, R do
   local m = tonumber(ARGV[p])
-  if m == 1 and tonumber(ARGV[p + 3]) == 1 then
+  if m == 1 and tonumber(ARGV[p + 2]) == SHARE_NEXT_EPOCH then
     -- The next epoch's outflow share, asked ahead: no request comes with it, so no permit is taken.
-    local k, want = tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2])
-    local per_ms, for_ms, starts, nx = leaky_bucket_share(st[k], now, pa[k], pb[k], -want, true)
+    local k, amount = tonumber(ARGV[p + 1]), tonumber(ARGV[p + 3])
+    local per_ms, for_ms, starts, nx = leaky_bucket_share(st[k], now, param1[k], param2[k], amount, true)
     if nx then commit(k, nx) end
     out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7], out[n + 8], out[n + 9] = 1, 0, 0, 0, 0, 0, per_ms, for_ms, starts
     n = n + 9
@@ -75,7 +79,7 @@ for r = 1, R do
     local all, nexts, base = true, {}, n
     for j = 1, m do
       local k = tonumber(ARGV[p + 3 * j - 2])
-      local allowed, remaining, reset, retry, delay, nx = decide[code[k]](st[k], now, pa[k], pb[k])
+      local allowed, remaining, reset, retry, delay, nx = decide[algorithm[k]](st[k], now, param1[k], param2[k])
       if allowed == 0 then all = false end
       nexts[j] = nx
       out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7], out[n + 8], out[n + 9] = allowed, remaining, reset, retry, delay, 0, 0, 0, 0
@@ -83,17 +87,17 @@ for r = 1, R do
     end
     if all then
       for j = 1, m do
-        local k, want = tonumber(ARGV[p + 3 * j - 2]), tonumber(ARGV[p + 3 * j - 1])
+        local k, ask, amount = tonumber(ARGV[p + 3 * j - 2]), tonumber(ARGV[p + 3 * j - 1]), tonumber(ARGV[p + 3 * j])
         local o = base + (j - 1) * 9
         if nexts[j].l then out[o + 7] = nexts[j].l - ${UNIT} end
         commit(k, nexts[j])
-        if want < 0 then
-          local per_ms, for_ms, _, nx = leaky_bucket_share(st[k], now, pa[k], pb[k], -want, false)
+        if ask == SHARE then
+          local per_ms, for_ms, _, nx = leaky_bucket_share(st[k], now, param1[k], param2[k], amount, false)
           if nx then commit(k, nx) end
           out[o + 6], out[o + 7], out[o + 8] = 1, per_ms, for_ms
         else
           local more, remaining, reset, nx = 0
-          if want > 1 then more, remaining, reset, nx = take[code[k]](st[k], now, pa[k], pb[k], want - 1) end
+          if amount > 1 then more, remaining, reset, nx = take[algorithm[k]](st[k], now, param1[k], param2[k], amount - 1) end
           if more > 0 then
             commit(k, nx)
             out[o + 2], out[o + 3] = remaining, reset
@@ -106,7 +110,7 @@ for r = 1, R do
   p = p + 3 * m + 1
 end
 for k = 1, K do
-  if dirty[k] then store[code[k]](KEYS[k], st[k], now, pa[k], pb[k], stamp) end
+  if dirty[k] then store[algorithm[k]](KEYS[k], st[k], now, param1[k], param2[k], stamp) end
 end
 return out
 `;
@@ -176,9 +180,9 @@ export class RedisRateLimiter {
           k = keys.length + 1;
           keyNumber.set(c.key, k);
           keys.push(c.key);
-          keyArgs.push(c.code, c.a, c.b, c.shiftMs);
+          keyArgs.push(c.algorithmCode, c.params[0], c.params[1], c.shiftMs);
         }
-        requestArgs.push(k, c.want, c.ahead === true ? 1 : 0);
+        requestArgs.push(k, ASK_CODE[c.ask], c.amount);
       }
     }
     this.counters.calls++;
@@ -189,7 +193,7 @@ export class RedisRateLimiter {
         for (const item of batch) {
           const grants: Grant[] = new Array(item.checks.length);
           for (let j = 0; j < grants.length; j++, o += 9) {
-            const asksShare = item.checks[j]!.want < 0;
+            const asksShare = item.checks[j]!.ask !== 'permits';
             grants[j] = {
               allowed: out[o] === 1,
               remaining: out[o + 1]!,

@@ -71,7 +71,7 @@ class RegistryClientLifecycle implements OnModuleInit, OnApplicationBootstrap, B
     try {
       await this.client.deregister();
     } catch (error) {
-      this.logger.event('warn', 'deregistration failed; the lease will expire instead', { error: String(error) });
+      this.logger.event('warn', 'deregistration failed; the registration TTL will expire instead', { error: String(error) });
     }
   }
 

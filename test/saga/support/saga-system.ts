@@ -4,7 +4,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { withPostgresAdmin } from '@shop/common';
+import { withPostgresAdmin } from '@shop/testing';
 import { serviceRegistryToken } from '../../../deploy/secrets';
 import { RegistryCluster, SERVICE_KEY, TOKEN as REGISTRY_TOKEN } from '../../registry/registry-cluster';
 import { freePort } from './ports';

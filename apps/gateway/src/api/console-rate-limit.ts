@@ -35,7 +35,7 @@ export function limitConsoleRequest(
   const requestId = acceptOrCreateRequestId(req.headers['x-request-id']);
   const refuse = (status: number, code: 'rate_limited' | 'rate_limiter_unavailable' | 'bad_request', message: string, headers?: string[]) => {
     deps.stats.count(code);
-    sendError(res, status, code, message, requestId, headers);
+    sendError(res, status, code, message, requestId, { headers });
   };
   if (ip === undefined) return refuse(400, 'bad_request', 'malformed X-Forwarded-For from a trusted proxy');
   const decide = (v: Parameters<typeof refusalFor>[0]) => {

@@ -7,10 +7,14 @@ import {
   optionsFor,
   ShopBreaker,
 } from '@shop/circuit-breaker';
-import type { ProxyExchange } from '../proxy/proxy.handler';
 import { isNotUpstreamsFault } from '../proxy/upstream-failure';
 
-export type UpstreamBreaker = ShopBreaker<[ProxyExchange], void>;
+/** One call to an upstream, as the breaker sees it (the proxy's exchange): settles when the answer starts. */
+export interface UpstreamCall {
+  start(): Promise<void>;
+}
+
+export type UpstreamBreaker = ShopBreaker<[UpstreamCall], void>;
 
 /**
  * One breaker per upstream service (服务熔断), made on first use from `config/gateway/breakers`. A config
@@ -29,7 +33,7 @@ export class UpstreamBreakers {
   get(service: string): UpstreamBreaker {
     let breaker = this.byService.get(service);
     if (breaker === undefined) {
-      breaker = createBreaker(service, (ex: ProxyExchange) => ex.start(), optionsFor(this.config, service), {
+      breaker = createBreaker(service, (call: UpstreamCall) => call.start(), optionsFor(this.config, service), {
         logger: this.logger,
         registry: this.registry,
         onTransition: this.onTransition,

@@ -19,14 +19,22 @@ export type GatewayErrorCode =
   | 'bad_gateway'
   | 'gateway_timeout';
 
+export interface ErrorAnswerOptions {
+  /** More response headers, as [name, value, name, value, ...] (Retry-After, Allow, RateLimit-*). */
+  headers?: readonly string[];
+  /** The rest of the request will not be read: answer, then close the connection. */
+  closeConnection?: boolean;
+}
+
+const NO_OPTIONS: ErrorAnswerOptions = {};
+
 export function sendError(
   res: ServerResponse,
   status: number,
   code: GatewayErrorCode,
   message: string,
   requestId: string,
-  extra?: readonly string[],
-  closeConnection = false,
+  options: ErrorAnswerOptions = NO_OPTIONS,
 ): void {
   if (res.headersSent) {
     res.destroy();
@@ -35,10 +43,10 @@ export function sendError(
   // A refusal before the body was read (bad path, method, headers) answers once the body is read and dropped; a
   // client too slow to send it (408) is answered at once.
   if (status !== 408 && !res.req.complete) {
-    drainRequestThen(res.req, () => writeError(res, status, code, message, requestId, extra, closeConnection));
+    drainRequestThen(res.req, () => writeError(res, status, code, message, requestId, options));
     return;
   }
-  writeError(res, status, code, message, requestId, extra, closeConnection);
+  writeError(res, status, code, message, requestId, options);
 }
 
 function writeError(
@@ -47,8 +55,7 @@ function writeError(
   code: GatewayErrorCode,
   message: string,
   requestId: string,
-  extra: readonly string[] | undefined,
-  closeConnection: boolean,
+  { headers: extra, closeConnection = false }: ErrorAnswerOptions,
 ): void {
   if (res.headersSent || res.destroyed) return;
   const body = JSON.stringify({ error: { code, message } });

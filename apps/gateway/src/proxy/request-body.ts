@@ -2,6 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DRAIN_BODY_BYTES, drainRequestThen } from '@shop/common';
 import { ClientSideError } from './upstream-failure';
 
+/** The contract's bound on request bodies. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Every request body is read whole before anything goes upstream (see readRequestBody); all of them together
+ * may hold at most this much of the gateway's memory (64 bodies of the largest size).
+ */
+export const BODY_BUFFER_BYTES = 64 * 1024 * 1024;
+
 /** Bytes of memory shared by requests; what one takes, it gives back when it ends. */
 export class ByteBudget {
   private used = 0;
@@ -87,7 +95,7 @@ export function readRequestBody(req: IncomingMessage, res: ServerResponse, opts:
     const onError = () => refuse(clientGone(), false);
     const onAborted = () => refuse(clientGone(), false);
     const timer = setTimeout(
-      () => refuse(new ClientSideError(`request body not received within ${opts.timeoutMs} ms`, 408, 'request_timeout', true), false),
+      () => refuse(new ClientSideError(`request body not received within ${opts.timeoutMs} ms`, 408, 'request_timeout', { closeConnection: true }), false),
       opts.timeoutMs,
     );
 

@@ -16,7 +16,7 @@ describe('breaker accounting: a failure is attributed to the part that failed', 
   });
 
   it("a client's slowness or abort is never the upstream's failure; the upstream's own 5xx is", () => {
-    expect(isNotUpstreamsFault(new ClientSideError('slow body', 408, 'request_timeout', true))).toBe(true);
+    expect(isNotUpstreamsFault(new ClientSideError('slow body', 408, 'request_timeout', { closeConnection: true }))).toBe(true);
     expect(isNotUpstreamsFault(new ClientSideError('client went away', 499, 'bad_request'))).toBe(true);
     expect(isNotUpstreamsFault(new UpstreamStatusError(500))).toBe(false);
     expect(isNotUpstreamsFault(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }))).toBe(false);

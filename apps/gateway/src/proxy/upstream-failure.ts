@@ -9,14 +9,17 @@ import type { GatewayErrorCode } from './gateway-errors';
 
 /** An error the client caused (body too large or too slow, went away): answered, never held against the upstream. */
 export class ClientSideError extends Error {
+  /** The rest of the request cannot be read (a stalled upload): answer, then close the connection. */
+  readonly closeConnection: boolean;
+
   constructor(
     message: string,
     readonly status: number,
     readonly code: GatewayErrorCode,
-    /** The rest of the request cannot be read (a stalled upload): answer, then close the connection. */
-    readonly closeConnection = false,
+    options: { closeConnection?: boolean } = {},
   ) {
     super(message);
+    this.closeConnection = options.closeConnection ?? false;
   }
 }
 
@@ -38,14 +41,14 @@ export class DependencyUnavailableAnswer extends Error {
 }
 
 /** What an upstream's answer means for its breaker. */
-export type AnswerVerdict = 'success' | 'failure' | 'dependency-unavailable';
+export type AnswerMeaning = 'success' | 'failure' | 'dependency-unavailable';
 
 /**
  * 4xx: the request's fault, never a failure. 5xx: the upstream's failure, except a 503 with Retry-After (its
  * dependency is down, it is itself healthy) and 501 (a method it does not implement: a fact about the
  * request, not about the upstream's health).
  */
-export function judgeAnswer(status: number, hasRetryAfter: boolean): AnswerVerdict {
+export function judgeAnswer(status: number, hasRetryAfter: boolean): AnswerMeaning {
   if (status < 500 || status === 501) return 'success';
   if (status === 503 && hasRetryAfter) return 'dependency-unavailable';
   return 'failure';

@@ -2,7 +2,7 @@
  * Outlier detection per instance, after Envoy's: an instance with `consecutiveGatewayFailures` gateway
  * failures in a row (connect refused, reset, timeout; see isGatewayFailure) is ejected, i.e. skipped by the
  * balancer, for `baseEjectionMs` times the number of times it was ejected (capped at `maxEjectionMs`), long
- * before its registry lease expires. Each `intervalMs` it spends in service without being ejected again takes
+ * before its registration's TTL expires in the registry. Each `intervalMs` it spends in service without being ejected again takes
  * one off that multiplier. At most `maxEjectionPercent` of a service's instances are out at once, and never
  * the last one left: an ejection must not turn a partial outage into a total one.
  *
@@ -23,7 +23,7 @@ export interface OutlierPolicy {
 
 /**
  * Three failures in a row (Envoy: 5) because a dead instance here costs each request a retry; 10 s base
- * (Envoy: 30 s) because the registry's lease (10 s) removes a dead instance soon after anyway, and a restarted
+ * (Envoy: 30 s) because the registration TTL (10 s) removes a dead instance soon after anyway, and a restarted
  * one should come back quickly; 50 % so that one of two replicas can be out.
  */
 export const DEFAULT_OUTLIER_POLICY: Readonly<OutlierPolicy> = Object.freeze({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, createThrowawayDatabase, ThrowawayDatabase } from '@shop/common';
+import { ApiError } from '@shop/common';
+import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/testing';
 import { SagaEvent } from '@shop/contracts';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
 import { runDemoReset } from '@shop/service-defaults';

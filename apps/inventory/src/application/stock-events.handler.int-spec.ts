@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/common';
+import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/testing';
 import { SagaEvent, Topics, validatePayload } from '@shop/contracts';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
 import { InventorySchema1764202000000 } from '../infrastructure/migrations/1764202000000-inventory-schema.migration';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, createThrowawayDatabase, ThrowawayDatabase } from '@shop/common';
+import { ApiError } from '@shop/common';
+import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/testing';
 import { ProductPricedPayload, SagaEventOf } from '@shop/contracts';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IdempotencyTokenStore } from '@shop/idempotency';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';

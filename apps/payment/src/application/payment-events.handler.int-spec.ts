@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/common';
+import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/testing';
 import { SagaEvent } from '@shop/contracts';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
 import type { LiveConfig } from '@shop/registry-client';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { localKafka, localKafkaSasl } from '@shop/common';
+import { localKafka, localKafkaSasl } from '@shop/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** deploy/infra.sh's broker, and its admin user when it has users (localKafka). */

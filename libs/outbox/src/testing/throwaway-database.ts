@@ -1,4 +1,4 @@
-import { createThrowawayDatabase as createDatabase, ThrowawayDatabase } from '@shop/common';
+import { createThrowawayDatabase as createDatabase, ThrowawayDatabase } from '@shop/testing';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { InboxMessage } from '../inbox-message.entity';
 import { OutboxMessage } from '../outbox-message.entity';

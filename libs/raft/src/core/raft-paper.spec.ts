@@ -407,7 +407,7 @@ describe('Raft §5.4 safety', () => {
     function figure8c(): InstantNetwork {
       const net = new InstantNetwork(S, {
         initial: () => withLog([1], 1, 1),
-        // The paper's algorithm: no pre-vote or leader lease, so that the elections go exactly as drawn.
+        // The paper's algorithm: no pre-vote or check-quorum, so that the elections go exactly as drawn.
         configure: () => ({ maxMsgEntries: 1, preVote: false, checkQuorum: false }),
       });
       // (a) S1 is leader in term 2 and replicates index 2 to S2 only.

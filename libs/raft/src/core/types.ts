@@ -54,14 +54,12 @@ export enum MessageType {
   Heartbeat = 'Heartbeat',
   HeartbeatResponse = 'HeartbeatResponse',
   Snapshot = 'Snapshot',
-  SnapshotStatus = 'SnapshotStatus',
   TimeoutNow = 'TimeoutNow',
-  TransferLeader = 'TransferLeader',
   ReadIndex = 'ReadIndex',
   ReadIndexResponse = 'ReadIndexResponse',
-  Propose = 'Propose',
-  Unreachable = 'Unreachable',
 }
+// Proposals, leadership transfers, snapshot reports and unreachable peers reach the core through its methods
+// (propose, transferLeadership, reportSnapshot, reportUnreachable), never as messages: no type for them.
 
 /**
  * One message between peers, or a local input to `step`. A single shape for every type (as etcd's raftpb)

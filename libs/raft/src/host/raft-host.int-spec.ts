@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { NodeId, Role } from '../core/types';
 import { NotLeaderError } from './errors';
-import { RaftHost, StateMachine } from './raft-host';
+import type { StateMachine } from '../ports/state-machine';
+import { RaftHost } from './raft-host';
 
 /**
  * Three real hosts: WAL and snapshots in a temp dir, peer traffic over HTTP on 127.0.0.1. Waits have generous

@@ -1,7 +1,9 @@
 import { Entry, EntryType, HardState, Message, MessageType } from '../core/types';
 import { MemoryLogStorage, MemorySnapshotStore } from '../storage/memory-storage';
-import { TransportEvents } from '../transport/http-transport';
-import { PeerTransport, RaftHost, StateMachine } from './raft-host';
+import type { PeerTransport } from '../ports/peer-transport';
+import type { StateMachine } from '../ports/state-machine';
+import type { TransportEvents } from '../ports/transport';
+import { RaftHost } from './raft-host';
 
 /**
  * Persistence before messages (Raft Figure 2; the checklist's "Persistence" line): the host must not let a message
@@ -109,7 +111,7 @@ describe('RaftHost: persistence before messages', () => {
     const transport = new RecordingTransport(storage);
     host = RaftHost.startWith({ id: 'n1', peers, stateMachine: machine, tickMs: 2, electionTicks: 10_000 }, { storage, snapshots: new MemorySnapshotStore(), transport }, null);
     transport.events!.onMessage(message({ type: MessageType.Hup, term: 0 }));
-    transport.events!.onMessage(message({ type: MessageType.Propose, entries: [{ index: 1, term: 1, type: EntryType.Normal, data: new Uint8Array() }] }));
+    transport.events!.onMessage(message({ type: MessageType.Hup, term: 7 }));
     expect(host.metrics().host.droppedLocalOnly).toBe(2);
   });
 });

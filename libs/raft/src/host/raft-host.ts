@@ -5,108 +5,14 @@ import { acceptsFromNetwork, RaftNode } from '../core/raft-node';
 import { Entry, EntryType, Message, MessageType, NodeId, Ready, ReadState, Role, Snapshot } from '../core/types';
 import { FileSnapshotStore } from '../storage/file-snapshot-store';
 import { FileWal, WalStats } from '../storage/file-wal';
-import { RaftLogStorage, SnapshotStore } from '../storage/ports';
-import { HttpTransport, Transport, TransportEvents, TransportStats } from '../transport/http-transport';
+import type { HostPorts } from '../ports/host-ports';
+import type { PeerTransport } from '../ports/peer-transport';
+import type { RaftLogger } from '../ports/raft-logger';
+import type { SnapshotStore } from '../ports/snapshot-store';
+import { HttpTransport } from '../transport/http-transport';
+import type { TransportStats } from '../transport/http-transport-options';
 import { HostStoppedError, NotLeaderError, OverloadedError, ProposalDroppedError, TimeoutError } from './errors';
-
-/**
- * The replicated state machine (hashicorp's FSM). Contract: `apply` is deterministic -- the same entries in the
- * same order give the same state and results on every node, so it must not read clocks, randomness or anything
- * outside the state and the entry (a thrown error is a result too, and must be thrown on every node alike).
- * `snapshot` captures the state after the last applied entry; `restore` replaces the state with one.
- */
-export interface StateMachine {
-  apply(entry: { index: number; data: Uint8Array }): unknown;
-  snapshot(): Uint8Array;
-  restore(data: Uint8Array): void;
-}
-
-/** Compatible with `JsonLogger` of @shop/common. */
-export interface RaftLogger {
-  event(level: 'debug' | 'log' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void;
-}
-
-export interface RaftHostOptions {
-  id: NodeId;
-  /** Every member's base URL, this node included: `{ n1: 'http://127.0.0.1:7001', ... }`. */
-  peers: Record<NodeId, string>;
-  /** Holds `wal/` and `snapshots/`. */
-  dataDir: string;
-  /** RAFT_SECRET: authenticates every peer request. */
-  secret: string;
-  stateMachine: StateMachine;
-  /** One logical tick; elections and heartbeats are counted in ticks. Default 100 ms. */
-  tickMs?: number;
-  /** Election timeout T in ticks (randomized in [T, 2T)). Default 10. */
-  electionTicks?: number;
-  /** Heartbeat interval in ticks. Default 1. */
-  heartbeatTicks?: number;
-  /** Take a snapshot after this many entries were applied since the last one. Default 10 000. */
-  snapshotThreshold?: number;
-  /**
-   * Or after this many bytes of entry data: the log is held in memory back to the snapshot before the last,
-   * so this bounds its memory (about twice this) whatever the size of the entries. Default 64 MiB.
-   */
-  snapshotBytesThreshold?: number;
-  /** Start a dedicated HTTP server for peer traffic. Without it, mount `handlePeerRequest` on your own server. */
-  listen?: { port: number; host?: string };
-  /** Default timeouts of `propose`, `readBarrier` and `transferLeadership`. */
-  requestTimeoutMs?: number;
-  /** WAL segment size. Default 64 MiB. */
-  segmentBytes?: number;
-  logger?: RaftLogger;
-}
-
-/** What `startWith` needs besides the ports: `start`'s options without the on-disk and network ones. */
-export type HostOptions = Omit<RaftHostOptions, 'dataDir' | 'secret' | 'listen' | 'segmentBytes'>;
-
-/** The transport as the host uses it: send, receive through `attach`, and optionally mount on a server. */
-export interface PeerTransport extends Transport {
-  attach(events: TransportEvents): void;
-  handle?(req: http.IncomingMessage, res: http.ServerResponse): boolean;
-  readonly stats?: TransportStats;
-}
-
-export interface HostPorts {
-  storage: RaftLogStorage & { readonly stats?: WalStats };
-  snapshots: SnapshotStore;
-  transport: PeerTransport;
-}
-
-export interface PeerProgress {
-  match: number;
-  next: number;
-  state: string;
-}
-
-export interface RaftHostStatus {
-  id: NodeId;
-  role: Role;
-  term: number;
-  leader: NodeId | null;
-  leaderUrl: string | null;
-  commitIndex: number;
-  appliedIndex: number;
-  members: NodeId[];
-  /** Replication progress of each member, known on the leader only (empty elsewhere). */
-  peers: Record<NodeId, PeerProgress>;
-}
-
-export interface AppliedEntry {
-  index: number;
-  data: Uint8Array;
-  result: unknown;
-}
-
-export interface HostStats {
-  readies: number;
-  entriesPersisted: number;
-  entriesApplied: number;
-  snapshotsTaken: number;
-  snapshotsInstalled: number;
-  /** Messages from the network refused because only the local host may step them. */
-  droppedLocalOnly: number;
-}
+import type { AppliedEntry, HostOptions, HostStats, PeerProgress, RaftHostOptions, RaftHostStatus } from './host-options';
 
 interface PendingProposal {
   term: number;

@@ -5,7 +5,7 @@ import { BinaryReader, BinaryWriter } from './binary';
 import { crc32c } from './crc32c';
 import { readSnapshotMetadata, writeSnapshotMetadata } from './entry-codec';
 import { fsyncDirectory } from './file-wal';
-import { SnapshotStore } from './ports';
+import type { SnapshotStore } from '../ports/snapshot-store';
 
 const MAGIC = 0x504e5352; // "RSNP"
 const VERSION = 1;

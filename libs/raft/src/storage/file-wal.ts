@@ -4,7 +4,7 @@ import { Entry, HardState } from '../core/types';
 import { BinaryReader, BinaryWriter } from './binary';
 import { EntryWindow } from './entry-window';
 import { readEntry, readHardState, readIndex, writeEntry, writeHardState } from './entry-codec';
-import { RaftLogStorage } from './ports';
+import type { RaftLogStorage } from '../ports/raft-log-storage';
 import { RecordType, scanSegment, WalCorruptionError, writeRecord } from './wal-record';
 
 export interface FileWalOptions {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Entry, EntryType } from '../core/types';
 import { FileWal } from './file-wal';
 import { MemoryLogStorage } from './memory-storage';
-import { RaftLogStorage } from './ports';
+import type { RaftLogStorage } from '../ports/raft-log-storage';
 
 /** The `LogStore` / `StableStore` contract of ports.ts, checked against every implementation alike. */
 const entry = (index: number, term: number): Entry => ({ index, term, type: EntryType.Normal, data: new Uint8Array([index, term]) });

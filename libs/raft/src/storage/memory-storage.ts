@@ -1,6 +1,7 @@
 import { Entry, HardState, Snapshot } from '../core/types';
 import { EntryWindow } from './entry-window';
-import { RaftLogStorage, SnapshotStore } from './ports';
+import type { RaftLogStorage } from '../ports/raft-log-storage';
+import type { SnapshotStore } from '../ports/snapshot-store';
 
 /** In-memory log and stable store for tests: the same contract as `FileWal`, durable only while the process lives. */
 export class MemoryLogStorage implements RaftLogStorage {

@@ -1,12 +1,12 @@
 import { InitialState, RaftConfig, RaftNode } from '../core/raft-node';
 import { Entry, EntryType, Message, MessageType, NodeId, ReadState } from '../core/types';
-import { MemoryStorage } from './memory-storage';
+import { SimulatedDisk } from './simulated-disk';
 import { Prng } from './prng';
 
 /** One node of an `InstantNetwork`: the core, its disk, and what its host applied and read. */
 export interface HarnessNode {
   raft: RaftNode;
-  readonly storage: MemoryStorage;
+  readonly storage: SimulatedDisk;
   /** Committed entries in the order the host applied them. */
   applied: Entry[];
   readStates: ReadState[];
@@ -25,7 +25,7 @@ export interface InstantNetworkOptions {
 /**
  * A network for scenario tests, after etcd's raft_test `network`: messages are delivered at once, in order,
  * until nothing moves; links can be cut and message types dropped. Every host obeys the Ready protocol
- * (persist, send, apply, advance) with a `MemoryStorage`.
+ * (persist, send, apply, advance) with a `SimulatedDisk`.
  */
 export class InstantNetwork {
   readonly nodes = new Map<NodeId, HarnessNode>();
@@ -44,7 +44,7 @@ export class InstantNetwork {
   ) {
     this.rng = new Prng(options.seed ?? 1);
     for (const id of ids) {
-      const storage = new MemoryStorage();
+      const storage = new SimulatedDisk();
       const initial = options.initial?.(id);
       if (initial) {
         storage.hardState = initial.hardState;

@@ -8,7 +8,8 @@
 import { loadSimulationConfig } from './simulation.config';
 import { Message, MessageType } from '../core/types';
 import { Figure8BugRaftNode } from './figure8-bug';
-import { FAULT_PROFILE_WEIGHTS, runSimulation, SimulationFailure, SimulationOptions, SimulationResult } from './simulator';
+import { FAULT_PROFILE_WEIGHTS, SimulationFailure, SimulationOptions, SimulationResult } from './simulation-options';
+import { runSimulation } from './simulator';
 
 /** Runs seeds 1..count until one fails; returns that failure, or null. */
 function firstFailure(count: number, options: Omit<SimulationOptions, 'seed'>): SimulationFailure | null {

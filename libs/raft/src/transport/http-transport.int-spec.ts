@@ -1,7 +1,8 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { Entry, EntryType, Message, MessageType, NodeId } from '../core/types';
-import { HttpTransport, RAFT_PEER_PATH, TransportEvents } from './http-transport';
+import type { TransportEvents } from '../ports/transport';
+import { HttpTransport, RAFT_PEER_PATH } from './http-transport';
 import { decodeBatch, encodeBatch } from './message-codec';
 import { HEADER, Lane, sign, STREAM_OPENING } from './peer-auth';
 import { encodeFrame } from './stream-frame';

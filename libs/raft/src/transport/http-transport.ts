@@ -2,82 +2,11 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Message, MessageType, NodeId } from '../core/types';
 import { decodeBatch, encodeBatch, messageSizeEstimate } from './message-codec';
-import { AuthHeaders, HEADER, Lane, newEpoch, parseAuthHeaders, PeerAuthenticator, sign, STREAM_OPENING, Verdict } from './peer-auth';
+import { AuthHeaders, HEADER, Lane, newEpoch, parseAuthHeaders, PeerAuthenticator, sign, STREAM_OPENING } from './peer-auth';
 import { Frame, FrameReader, frameHeader, FrameTooLargeError } from './stream-frame';
+import type { Transport, TransportEvents } from '../ports/transport';
+import type { HttpTransportOptions, TransportStats } from './http-transport-options';
 
-/**
- * The transport port: how the host hands messages to peers and receives theirs. Delivery is best effort, as
- * Raft assumes: a message may be lost, delayed or duplicated, never altered.
- *
- * Contract:
- * - `send` never blocks and never throws for an unreachable peer; it drops instead and reports the peer with
- *   `onUnreachable` (the core then probes it again; etcd's ReportUnreachable).
- * - Every message that was sent whole to a peer is given to that peer's `onMessage` at most once.
- * - A Snapshot message's outcome is reported with `onSnapshotStatus` (etcd's ReportSnapshot).
- */
-export interface Transport {
-  send(messages: readonly Message[]): void;
-  close(): Promise<void>;
-}
-
-export interface TransportEvents {
-  onMessage(msg: Message): void;
-  onUnreachable(peer: NodeId): void;
-  onSnapshotStatus(peer: NodeId, delivered: boolean): void;
-}
-
-export interface HttpTransportOptions {
-  id: NodeId;
-  /** Base URL of every member (itself included or not), e.g. `{ n2: 'http://127.0.0.1:7002' }`. */
-  peers: Record<NodeId, string>;
-  secret: string;
-  /**
-   * Messages lane: how long a stream may make no progress (connecting, or with bytes the peer does not read)
-   * before it is dropped; an idle stream is closed after this long too.
-   */
-  requestTimeoutMs?: number;
-  /** Snapshot lane: how long one snapshot request may take, sent and answered. */
-  snapshotTimeoutMs?: number;
-  /** Messages waiting for one peer; beyond it new messages are dropped and the peer reported unreachable. */
-  maxQueuedMessages?: number;
-  /** About this many bytes per frame (at least one message). */
-  maxBatchBytes?: number;
-  /**
-   * Largest frame accepted, refused from its length field before its bytes are buffered. Default 8 MiB: the
-   * largest real frame is one batch (`maxBatchBytes`, 4 MiB) plus the message that crosses it, at most one
-   * Append of the core's `maxMsgBytes` (1 MiB) plus one entry (a 512 KiB registry value): about 5.5 MiB.
-   */
-  maxFrameBytes?: number;
-  /** Largest snapshot accepted (its chunks joined). Default 128 MiB: above what the registry's quotas let it hold. */
-  maxSnapshotBytes?: number;
-  /** A snapshot travels in frames of this many bytes (each signed), so that no frame is larger than a batch. */
-  snapshotChunkBytes?: number;
-  /** Bytes written to a peer's stream and not yet taken by its socket, beyond which the stream is dropped. */
-  maxBufferedBytes?: number;
-  /** After a failed stream or request, messages to that peer are dropped for this long instead of piling up. */
-  retryBackoffMs?: number;
-  /** Accepted clock difference between peers; also how long a replay could work after a receiver restart. */
-  replayWindowMs?: number;
-  now?: () => number;
-}
-
-export interface TransportStats {
-  messagesSent: number;
-  /** Frames written to a messages stream, plus snapshot requests. */
-  framesSent: number;
-  streamsOpened: number;
-  /** Incoming streams closed because the same peer opened a newer one on the same lane. */
-  streamsReplaced: number;
-  /** Streams ended because nothing was sent for `requestTimeoutMs` (not a failure). */
-  streamsClosedIdle: number;
-  /** Streams that broke and snapshot requests that failed (the peer was then reported unreachable). */
-  sendFailures: number;
-  messagesReceived: number;
-  droppedQueueFull: number;
-  droppedPeerDown: number;
-  /** Frames or requests refused by the receiver side, by reason. */
-  rejected: Record<Exclude<Verdict, 'ok'> | 'malformed' | 'too-large', number>;
-}
 
 /** The path peers post to, on the node's own HTTP port. */
 export const RAFT_PEER_PATH = '/raft/messages';
@@ -176,9 +105,9 @@ export class HttpTransport implements Transport {
       this.refuse(req, res, 401, 'malformed');
       return true;
     }
-    const verdict = this.authenticator.verify(auth, STREAM_OPENING);
-    if (verdict !== 'ok') {
-      this.refuse(req, res, verdict === 'unknown-peer' || verdict === 'misaddressed' ? 403 : 401, verdict);
+    const outcome = this.authenticator.verify(auth, STREAM_OPENING);
+    if (outcome !== 'ok') {
+      this.refuse(req, res, outcome === 'unknown-peer' || outcome === 'misaddressed' ? 403 : 401, outcome);
       return true;
     }
     this.track(auth, req);
@@ -298,9 +227,9 @@ export class HttpTransport implements Transport {
 
   /** Checks one frame's signature and sequence; on refusal answers (closing the connection) and returns false. */
   private verify(frame: Frame, req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    const verdict = this.authenticator.verify(frame.auth, frame.batch);
-    if (verdict === 'ok') return true;
-    this.refuse(req, res, verdict === 'unknown-peer' || verdict === 'misaddressed' ? 403 : 401, verdict);
+    const outcome = this.authenticator.verify(frame.auth, frame.batch);
+    if (outcome === 'ok') return true;
+    this.refuse(req, res, outcome === 'unknown-peer' || outcome === 'misaddressed' ? 403 : 401, outcome);
     return false;
   }
 

@@ -49,7 +49,8 @@ const LANES: readonly string[] = ['messages', 'snapshots'];
  */
 export const STREAM_OPENING: Uint8Array = Buffer.from('raft-stream-opening');
 
-export type Verdict = 'ok' | 'unknown-peer' | 'misaddressed' | 'bad-signature' | 'stale' | 'replay';
+/** What `verify` makes of a request's authentication: ok, or why it is refused. */
+export type AuthOutcome = 'ok' | 'unknown-peer' | 'misaddressed' | 'bad-signature' | 'stale' | 'replay';
 
 export function newEpoch(): string {
   return randomBytes(8).toString('hex');
@@ -81,7 +82,7 @@ export class PeerAuthenticator {
   ) {}
 
   /** Checks a request; on 'ok' the request is recorded so that it cannot be accepted again. */
-  verify(headers: AuthHeaders, body: Uint8Array): Verdict {
+  verify(headers: AuthHeaders, body: Uint8Array): AuthOutcome {
     if (!this.peers.has(headers.from) || headers.from === this.self) return 'unknown-peer';
     if (headers.to !== this.self) return 'misaddressed';
     const expected = Buffer.from(sign(this.secret, headers, body), 'hex');

@@ -20,33 +20,29 @@ export interface Step<S> {
 
 /**
  * One algorithm: a pure decision function (what the tests check) and the same function in Lua (what runs in
- * Redis, atomically, with Redis's clock). The Lua chunk defines three local functions, so that one script
- * call can decide many requests while reading and writing each key once:
- *   `<luaName>_load(key, now, a, b, shiftMs)` -> state table (reads Redis; shiftMs: see `leaseShiftMs`)
- *   `<luaName>_decide(st, now, a, b)`  -> allowed, remaining, resetMs, retryAfterMs, delayMs, next state
+ * Redis, atomically, with Redis's clock). The Lua chunk defines four local functions, so that one script
+ * call can decide many requests while reading and writing each key once. `param1, param2` are the algorithm's
+ * two parameters, as `luaArgs` gives them (each algorithm's Lua names them: limit, window_ms; capacity, ...):
+ *   `<luaName>_load(key, now, param1, param2, shiftMs)` -> state table (reads Redis; shiftMs: see `leaseShiftMs`)
+ *   `<luaName>_decide(st, now, param1, param2)` -> allowed, remaining, resetMs, retryAfterMs, delayMs, next state
  *                                        (pure: the Lua twin of `decide`)
- *   `<luaName>_take(st, now, a, b, want)` -> granted, remaining, resetMs, next state (nil when 0 granted): in O(1),
- *                                        exactly what `decide` repeated at `now` until refused or `want` granted
- *                                        gives (the count, the last permit's numbers, the state); for leases
- *   `<luaName>_store(key, st, now, a, b, stamp)` (writes Redis, with an expiry; stamp: unique to the script call)
+ *   `<luaName>_take(st, now, param1, param2, want)` -> granted, remaining, resetMs, next state (nil when 0
+ *                                        granted): in O(1), exactly what `decide` repeated at `now` until refused
+ *                                        or `want` granted gives (the count, the last permit's numbers, the state);
+ *                                        for leases (leasing/lease.ts)
+ *   `<luaName>_store(key, st, now, param1, param2, stamp)` (writes Redis, with an expiry; stamp: unique to the call)
  */
 export interface RateLimitAlgorithm<P, S> {
   readonly code: number;
   readonly luaName: string;
   readonly lua: string;
-  /** The two numeric arguments the Lua function takes, from the policy's parameters. */
+  /** The two numeric parameters the Lua functions take (param1, param2), from the policy's parameters. */
   luaArgs(params: P): readonly [number, number];
   decide(state: S | undefined, nowMs: number, params: P): Step<S>;
 }
 
 /** Fixed-point unit for bucket levels: 1 request = 1e6 units, so refill and leak stay exact integers. */
 export const UNIT = 1_000_000;
-
-/**
- * The lifetime of a lease (lease.ts) and of a leaky bucket's outflow share (leaky-bucket.limiter.ts): what a
- * gateway holds is invisible to the others for at most this long.
- */
-export const LEASE_MS = 100;
 
 /** Rates are tokens (or requests) per second with at most 3 decimals, i.e. an integer number of units per ms. */
 export function unitsPerMs(perSecond: number): number {

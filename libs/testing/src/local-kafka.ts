@@ -16,7 +16,7 @@ export interface LocalKafka {
   user(name?: string): { username: string; password: string } | undefined;
 }
 
-const SECRETS_FILE = join(__dirname, '..', '..', '..', '..', '.data', 'secrets.env');
+const SECRETS_FILE = join(__dirname, '..', '..', '..', '.data', 'secrets.env');
 
 export function localKafka(env: NodeJS.ProcessEnv = process.env): LocalKafka {
   const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').filter(Boolean);

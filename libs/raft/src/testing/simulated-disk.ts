@@ -5,7 +5,7 @@ import { Entry, HardState, Ready, Snapshot } from '../core/types';
  * What a host keeps on disk, in memory: exactly the contents of the Readies it acknowledged. Used by the tests
  * and the simulator to restart a node with what survived a crash.
  */
-export class MemoryStorage {
+export class SimulatedDisk {
   hardState: HardState = { term: 0, vote: '', commit: 0 };
   snapshot: Snapshot | null = null;
   /** The log after the snapshot. */
@@ -23,7 +23,7 @@ export class MemoryStorage {
       const first = rd.entries[0].index;
       const keep = first - this.firstIndex();
       if (keep < 0 || keep > this.entries.length) {
-        throw new Error(`MemoryStorage: entries from ${first} do not attach to a log ending at ${this.lastIndex()}`);
+        throw new Error(`SimulatedDisk: entries from ${first} do not attach to a log ending at ${this.lastIndex()}`);
       }
       this.entries = this.entries.slice(0, keep).concat(rd.entries);
     }

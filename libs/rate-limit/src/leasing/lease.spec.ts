@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parseRateLimitPolicies, RateLimitPolicy } from '../policy';
-import { algorithmOf } from '.';
+import { algorithmOf } from '../algorithm-table';
 import { grantLease, LEASE_MS, LeaseBook, leaseShiftMs, maxLease, maxShare } from './lease';
 
 const KEY = 'k';
@@ -27,13 +27,13 @@ function simulate(policy: RateLimitPolicy, arrivals: { t: number; gateway: numbe
       // a fast leaky bucket's next outflow share when the running one is about to end.
       const shareAhead = shareMax > 0 ? book.wantShareAhead(KEY, shareMax, t) : 0;
       if (shareAhead > 0) {
-        const next = grantLease(policy, shared, t, -shareAhead, shift, true);
+        const next = grantLease(policy, shared, t, 'share-next-epoch', shareAhead, shift);
         shared = next.state;
         book.settleShareAhead(KEY, next.grant, t, t);
       }
       const ahead = perMs > 0 ? 0 : book.wantAhead(KEY, max);
       if (ahead > 0) {
-        const next = grantLease(policy, shared, t, ahead, shift);
+        const next = grantLease(policy, shared, t, 'permits', ahead, shift);
         shared = next.state;
         book.settleAhead(KEY, next.grant, t, t, policy.algorithm === 'fixed-window');
       }
@@ -41,7 +41,7 @@ function simulate(policy: RateLimitPolicy, arrivals: { t: number; gateway: numbe
     }
     if (shareMax > 0) {
       const want = book.wantShare(KEY, shareMax, t);
-      const { grant, state } = grantLease(policy, shared, t, want > 0 ? -want : 1, shift);
+      const { grant, state } = grantLease(policy, shared, t, want > 0 ? 'share' : 'permits', want > 0 ? want : 1, shift);
       shared = state;
       if (want > 0) book.settleShare(KEY, grant, t, t);
       if (grant.allowed) {
@@ -51,7 +51,7 @@ function simulate(policy: RateLimitPolicy, arrivals: { t: number; gateway: numbe
       continue;
     }
     const want = book.want(KEY, max, t);
-    const { grant, state } = grantLease(policy, shared, t, Math.max(1, want), shift);
+    const { grant, state } = grantLease(policy, shared, t, 'permits', Math.max(1, want), shift);
     shared = state;
     if (want > 0) book.settle(KEY, grant, t, t, perMs, policy.algorithm === 'fixed-window');
     if (grant.allowed) {
@@ -182,7 +182,7 @@ describe('budget leasing (pure): three gateways sharing one state', () => {
           perMs.set(t, (perMs.get(t) ?? 0) + 1);
           const ahead = book.wantShareAhead(KEY, 62, t);
           if (ahead > 0) {
-            const next = grantLease(fastLeaky, shared, t, -ahead, 0, true);
+            const next = grantLease(fastLeaky, shared, t, 'share-next-epoch', ahead, 0);
             shared = next.state;
             book.settleShareAhead(KEY, next.grant, t, t);
           }
@@ -191,7 +191,7 @@ describe('budget leasing (pure): three gateways sharing one state', () => {
         const epoch = Math.floor(t / LEASE_MS);
         askedRedis.set(epoch, (askedRedis.get(epoch) ?? 0) + 1);
         const want = book.wantShare(KEY, 62, t);
-        const { grant, state } = grantLease(fastLeaky, shared, t, want > 0 ? -want : 1, 0);
+        const { grant, state } = grantLease(fastLeaky, shared, t, want > 0 ? 'share' : 'permits', want > 0 ? want : 1, 0);
         shared = state;
         if (want > 0) book.settleShare(KEY, grant, t, t);
       }
@@ -204,16 +204,16 @@ describe('budget leasing (pure): three gateways sharing one state', () => {
 
   it('leaky bucket share taken ahead: refused for an epoch that begins more than SHARE_AHEAD_MS later, or over half the outflow', () => {
     const fastLeaky = policy({ algorithm: 'leaky-bucket', ratePerSec: 32_000, queue: 100, leaseSize: 256 });
-    const early = grantLease(fastLeaky, undefined, 10, -2, 0, true);
+    const early = grantLease(fastLeaky, undefined, 10, 'share-next-epoch', 2, 0);
     expect(early.grant.share).toEqual({ perMs: 0, forMs: 0, startsInMs: 0 });
-    const ahead = grantLease(fastLeaky, undefined, 60, -2, 0, true);
+    const ahead = grantLease(fastLeaky, undefined, 60, 'share-next-epoch', 2, 0);
     expect(ahead.grant).toMatchObject({ granted: 0, share: { perMs: 2, forMs: LEASE_MS, startsInMs: LEASE_MS - 60 } });
     // 16 per ms is half of 32: the next epoch can take 14 more, not 15.
-    expect(grantLease(fastLeaky, ahead.state, 61, -15, 0, true).grant.share!.perMs).toBe(0);
-    const full = grantLease(fastLeaky, ahead.state, 61, -14, 0, true);
+    expect(grantLease(fastLeaky, ahead.state, 61, 'share-next-epoch', 15, 0).grant.share!.perMs).toBe(0);
+    const full = grantLease(fastLeaky, ahead.state, 61, 'share-next-epoch', 14, 0);
     expect(full.grant.share!.perMs).toBe(14);
     // Once the next epoch begins, its reserve is the running one: no more share for it either.
-    expect(grantLease(fastLeaky, full.state, LEASE_MS + 1, -1, 0).grant.share!.perMs).toBe(0);
+    expect(grantLease(fastLeaky, full.state, LEASE_MS + 1, 'share', 1, 0).grant.share!.perMs).toBe(0);
   });
 
   it('a lease is bounded: never more than leaseSize, nor 1/16 of the budget', () => {

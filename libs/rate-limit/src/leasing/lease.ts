@@ -1,7 +1,8 @@
-import { Decision, LEASE_MS, UNIT } from './decision';
-import { ALGORITHMS, algorithmOf } from '.';
-import { OutflowShare, SHARE_AHEAD_MS } from './leaky-bucket.limiter';
+import { ALGORITHMS, algorithmOf } from '../algorithm-table';
+import { Decision, UNIT } from '../algorithms/decision';
 import type { RateLimitPolicy } from '../policy';
+import { LEASE_MS } from './lease-lifetime';
+import { OutflowShare, SHARE_AHEAD_MS } from './shared-leaky-bucket';
 
 /**
  * Budget leasing. A gateway may take up to `leaseSize` permits of a key in ONE Redis call (the same atomic
@@ -11,7 +12,7 @@ import type { RateLimitPolicy } from '../policy';
  * holds are invisible to the others until spent or expired (an unspent permit is lost at expiry, never
  * returned), so the lease is bounded in size (`maxLease`) and lifetime (`LEASE_MS`), and it starts at one
  * permit per key and doubles only while leases get used up before they expire. A fast leaky bucket leases a
- * share of its outflow per ms instead (`maxShare`, `LeakyBucketLimiter.share`).
+ * share of its outflow per ms instead (`maxShare`, `SharedLeakyBucket.share`).
  */
 export { LEASE_MS };
 
@@ -50,34 +51,41 @@ export function maxShare(policy: RateLimitPolicy): number {
 /** How long a sliding-log entry of a leased permit counts past its lease time (see `grantLease`). */
 export const leaseShiftMs = (policy: RateLimitPolicy): number => (policy.algorithm === 'sliding-window' && maxLease(policy) > 1 ? LEASE_MS : 0);
 
-/** What Redis (or `grantLease`) answers for one key of a request that asked for `want` permits. */
+/**
+ * What a request asks of one key: `permits` (1, or a lease of more), or a leaky bucket's outflow share for the
+ * current epoch (`share`, with a permit for the request) or, asked by no request, for the next (`share-next-epoch`).
+ */
+export type Ask = 'permits' | 'share' | 'share-next-epoch';
+
+/** What Redis (or `grantLease`) answers for one key of a request that asked for `amount` permits or a share. */
 export interface Grant extends Decision {
-  /** Permits taken (the request's own included): 0 when refused, else 1..want. */
+  /** Permits taken (the request's own included): 0 when refused, else 1..amount. */
   granted: number;
   /** Leaky bucket: water ahead of the first permit, in units (the later permits' departures follow from it). */
   level: number;
-  /** What an outflow share request (negative want) got; absent for every other request. */
+  /** What an outflow share request got; absent for every other request. */
   share?: OutflowShare;
 }
 
 /**
  * The pure twin of the script's lease loop, for one key: the first permit as a plain decision, then up to
- * `want - 1` more at the same instant while the algorithm allows. A sliding-log entry is recorded at
+ * `amount - 1` more at the same instant while the algorithm allows. A sliding-log entry is recorded at
  * `now + shiftMs` (the end of the lease) so that a permit spent any time within the lease still counts in
- * every window that contains its spending time. A negative `want` asks a leaky bucket for an outflow share;
- * with `ahead`, the share of the next epoch, asked by no request (no permit taken).
+ * every window that contains its spending time. A share (`amount` departures per ms) only a leaky bucket gives.
  */
-export function grantLease(policy: RateLimitPolicy, state: unknown, now: number, want: number, shiftMs: number, ahead = false): { grant: Grant; state: unknown } {
+export function grantLease(policy: RateLimitPolicy, state: unknown, now: number, ask: Ask, amount: number, shiftMs: number): { grant: Grant; state: unknown } {
   const algorithm = algorithmOf(policy);
-  if (ahead && want < 0 && policy.algorithm === 'leaky-bucket') {
-    const next = ALGORITHMS['leaky-bucket'].share(state as never, now, policy, -want, true);
-    return { grant: { allowed: true, remaining: 0, resetMs: 0, retryAfterMs: 0, delayMs: 0, granted: 0, level: 0, share: next.share }, state: next.state ?? state };
-  }
-  if (want < 0 && policy.algorithm === 'leaky-bucket') {
-    const first = algorithm.decide(state, now, policy);
+  if (ask !== 'permits') {
+    if (policy.algorithm !== 'leaky-bucket') throw new Error(`policy ${policy.name}: only a leaky bucket lends an outflow share`);
+    const bucket = ALGORITHMS['leaky-bucket'];
+    if (ask === 'share-next-epoch') {
+      const next = bucket.share(state as never, now, policy, amount, true);
+      return { grant: { allowed: true, remaining: 0, resetMs: 0, retryAfterMs: 0, delayMs: 0, granted: 0, level: 0, share: next.share }, state: next.state ?? state };
+    }
+    const first = bucket.decide(state as never, now, policy);
     const refused = { perMs: 0, forMs: 0, startsInMs: 0 };
     if (!first.decision.allowed) return { grant: { ...first.decision, granted: 0, level: 0, share: refused }, state };
-    const next = ALGORITHMS['leaky-bucket'].share(first.state as never, now, policy, -want);
+    const next = bucket.share(first.state, now, policy, amount);
     return { grant: { ...first.decision, granted: 1, level: 0, share: next.share }, state: next.state ?? first.state };
   }
   const record = (s: unknown): unknown => {
@@ -91,7 +99,7 @@ export function grantLease(policy: RateLimitPolicy, state: unknown, now: number,
   let last = first.decision;
   let granted = 1;
   const level = policy.algorithm === 'leaky-bucket' ? (first.state as { level: number }).level - UNIT : 0;
-  while (granted < want) {
+  while (granted < amount) {
     const next = algorithm.decide(current, now, policy);
     if (!next.decision.allowed) break;
     current = record(next.state);
@@ -157,7 +165,7 @@ export class LeaseBook {
   }
 
   /**
-   * A leaky bucket's outflow share to ask for, in departures per ms (see `LeakyBucketLimiter.share`), or 0:
+   * A leaky bucket's outflow share to ask for, in departures per ms (see `SharedLeakyBucket.share`), or 0:
    * a call is on its way, or a share is still running (one per gateway per key; then ask for this request
    * alone, and do not `settleShare`). The size follows the busiest ms seen lately, with half as much again
    * for headroom: requests come in clumps (all those read in one event-loop turn share one ms).

@@ -1,14 +1,18 @@
-import { RateLimitAlgorithm } from './decision';
-import { FixedWindowLimiter } from './fixed-window.limiter';
-import { LeakyBucketLimiter } from './leaky-bucket.limiter';
-import { SlidingWindowLimiter } from './sliding-window.limiter';
-import { TokenBucketLimiter } from './token-bucket.limiter';
-import type { AlgorithmName, RateLimitPolicy } from '../policy';
+import { RateLimitAlgorithm } from './algorithms/decision';
+import { FixedWindowLimiter } from './algorithms/fixed-window.limiter';
+import { SlidingWindowLimiter } from './algorithms/sliding-window.limiter';
+import { TokenBucketLimiter } from './algorithms/token-bucket.limiter';
+import { SharedLeakyBucket } from './leasing/shared-leaky-bucket';
+import type { AlgorithmName, RateLimitPolicy } from './policy';
 
+/**
+ * What runs in Redis for each algorithm of a policy: the algorithm itself (algorithms/), except the leaky
+ * bucket, which runs with the outflow shares it may lend (leasing/shared-leaky-bucket.ts).
+ */
 export const ALGORITHMS = {
   'fixed-window': new FixedWindowLimiter(),
   'sliding-window': new SlidingWindowLimiter(),
-  'leaky-bucket': new LeakyBucketLimiter(),
+  'leaky-bucket': new SharedLeakyBucket(),
   'token-bucket': new TokenBucketLimiter(),
 } as const satisfies Record<AlgorithmName, RateLimitAlgorithm<never, unknown>>;
 

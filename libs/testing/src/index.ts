@@ -1,0 +1,12 @@
+/**
+ * @shop/testing: support for tests only, never for a running service (the lint refuses it outside tests:
+ * eslint.config.mjs, proven by scripts/import-rules.spec.ts). It connects as the Postgres superuser.
+ *
+ * - A database of its own per test file on the real Postgres, migrations run: `createThrowawayDatabase`.
+ * - A short-lived superuser connection (create or drop databases, inspect anything): `withPostgresAdmin`.
+ * - The local broker and its users (deploy/infra.sh, .data/secrets.env): `localKafka`, `localKafkaSasl`.
+ */
+export { createThrowawayDatabase, withPostgresAdmin } from './throwaway-database';
+export type { ThrowawayDatabase, ThrowawayDatabaseOptions } from './throwaway-database';
+export { localKafka, localKafkaSasl } from './local-kafka';
+export type { LocalKafka } from './local-kafka';
