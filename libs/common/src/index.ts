@@ -12,6 +12,8 @@
  *   `installBodyBounds`, `jsonShapeProblem`.
  * - Start-up and graceful shutdown: `bootstrapApp`; schema migrations serialised across replicas:
  *   `initializeWithMigrations`.
+ * - Traces (OpenTelemetry, W3C trace context; off unless OTEL_EXPORTER_OTLP_ENDPOINT is set): `startTracing`,
+ *   `inSpan`, `startSpan`, `traceparentOf`, `contextFromTraceparent`, `withSpan`, `traceIdOf`.
  * - Test support on the real Postgres: `createThrowawayDatabase`, `withPostgresAdmin`.
  */
 export { bootstrapApp, startOrExit } from './bootstrap/bootstrap-app';
@@ -38,3 +40,18 @@ export { initializeWithMigrations } from './database/migrate-exclusively';
 export { QueryCountingLogger } from './database/query-counting.logger';
 export { createThrowawayDatabase, withPostgresAdmin } from './testing/throwaway-database';
 export type { ThrowawayDatabase, ThrowawayDatabaseOptions } from './testing/throwaway-database';
+export {
+  contextFromTraceparent,
+  failSpan,
+  inSpan,
+  readTracingConfig,
+  SpanKind,
+  startSpan,
+  startTracing,
+  traceIdOf,
+  TRACEPARENT_HEADER,
+  traceparentOf,
+  tracingEnabled,
+  withSpan,
+} from './tracing/tracing';
+export type { TracingConfig } from './tracing/tracing';

@@ -20,6 +20,7 @@ import {
   InboxDeadLetterMigration1764115300000,
   OutboxClaimIndexMigration1764115400000,
   OutboxTablesMigration1764115200000,
+  OutboxTraceparentMigration1765152000000,
 } from './outbox-tables.migration';
 
 export { backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
@@ -32,6 +33,7 @@ export {
   OUTBOX_NOTIFY_CHANNEL,
   OutboxClaimIndexMigration1764115400000,
   OutboxTablesMigration1764115200000,
+  OutboxTraceparentMigration1765152000000,
 } from './outbox-tables.migration';
 export { OutboxController } from './outbox.controller';
 export { EVENT_PUBLISHER, OUTBOX_OPTIONS, OutboxModule } from './outbox.module';
@@ -59,4 +61,5 @@ export const OUTBOX_MIGRATIONS = [
   OutboxTablesMigration1764115200000,
   InboxDeadLetterMigration1764115300000,
   OutboxClaimIndexMigration1764115400000,
+  OutboxTraceparentMigration1765152000000,
 ];

@@ -10,6 +10,8 @@ import { acceptOrCreateRequestId, REQUEST_ID_HEADER, withRequestId } from '../lo
 import { errorBody } from '../http/api-error';
 import { drainRequestThen } from '../http/drain-request';
 import { collectProcessMetrics, httpRequestDuration } from '../metrics/metrics';
+import { startTracing } from '../tracing/tracing';
+import { traceIncomingRequests } from '../tracing/http-server-spans';
 
 export interface BootstrapOptions {
   /** App name: in every log line and metric. */
@@ -48,6 +50,7 @@ type RequestWithContext = FastifyRequest & { [contextResource]?: AsyncResource }
 export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyApplication> {
   JsonLogger.configure({ app: opts.name, level: opts.logLevel ?? 'log' });
   collectProcessMetrics(opts.name);
+  await startTracing(opts.name);
   const logger = createLogger('bootstrap');
 
   const bodyBounds: BodyBounds = { ...DEFAULT_BODY_BOUNDS, ...opts.bodyBounds };
@@ -75,6 +78,7 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
   if ((opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) > 0) installBodyDeadline(fastify);
   // An answer made without reading the body (404, 401, 413, ...) waits until the body is read and dropped.
   fastify.addHook('onSend', (request, _reply, payload, done) => drainRequestThen(request.raw, () => done(null, payload)));
+  traceIncomingRequests(fastify);
   installRequestContext(fastify, new Set(opts.unmeteredPaths ?? []));
   installBodyBounds(fastify, bodyBounds);
   await opts.configureFastify?.(fastify);
