@@ -6,6 +6,7 @@
 //
 // CommonJS with a .d.ts beside it so that both the ESM script and jest's CommonJS tests can load it as is.
 const path = require('node:path');
+const { observabilityEnv } = require('./observability-env');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -107,6 +108,7 @@ function stackProcesses(options = {}) {
     gateway,
   ].map((p) => ({
     ...p,
+    env: { ...p.env, ...observabilityEnv(p.app) },
     port: portOf(p.name),
     command: 'node',
     args: [`dist/apps/${p.app}/main.js`],
