@@ -43,6 +43,7 @@ command -v java >/dev/null || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
 command -v psql >/dev/null || need_apt+=(postgresql-client)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     step "installing from Debian's packages: ${need_apt[*]}"
