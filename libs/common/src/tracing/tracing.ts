@@ -27,7 +27,16 @@ export function readTracingConfig(env: EnvReader, app: string): TracingConfig {
   const problems: string[] = [];
   if (!isSamplerName(sampler)) problems.push(`OTEL_TRACES_SAMPLER=${JSON.stringify(sampler)} is invalid: expected one of ${SAMPLERS.join(', ')}`);
   if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) problems.push(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(ratioText)} is invalid: expected a number from 0 to 1`);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) {
+    // Named together with what the reader found wrong (the endpoint's URL), as every other start-up error.
+    try {
+      env.assertValid();
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError([...error.problems, ...problems]);
+      throw error;
+    }
+    throw new ConfigError(problems);
+  }
   return {
     endpoint: endpoint === '' ? undefined : endpoint.replace(/\/+$/, ''),
     serviceName: env.string('OTEL_SERVICE_NAME', { default: app }),
