@@ -43,6 +43,7 @@ export type { ThrowawayDatabase, ThrowawayDatabaseOptions } from './testing/thro
 export {
   contextFromTraceparent,
   failSpan,
+  inChildSpan,
   inSpan,
   readTracingConfig,
   SpanKind,

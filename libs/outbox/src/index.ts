@@ -38,7 +38,7 @@ export {
 export { OutboxController } from './outbox.controller';
 export { EVENT_PUBLISHER, OUTBOX_OPTIONS, OutboxModule } from './outbox.module';
 export type { OutboxModuleAsyncOptions, OutboxModuleOptions } from './outbox.module';
-export { MAX_TIMELINE_ENTRIES, OutboxQueries } from './outbox.queries';
+export { firstTraceparentOf, MAX_TIMELINE_ENTRIES, OutboxQueries } from './outbox.queries';
 export type { OutboxStats, TimelineEntry } from './outbox.queries';
 export { OutboxRelay } from './outbox.relay';
 export type { OutboxRelayOptions, RelayPassResult } from './outbox.relay';

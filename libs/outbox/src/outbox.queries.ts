@@ -1,5 +1,5 @@
 import { traceIdOf } from '@shop/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 export interface OutboxStats {
   pending: number;
@@ -79,4 +79,16 @@ export class OutboxQueries {
       traceId: traceIdOf(r.traceparent) ?? null,
     }));
   }
+}
+
+/**
+ * The trace an aggregate's first traced outbox row belongs to (its saga's trace), for work that acts on the
+ * aggregate without a request of its own (the saga timeout); undefined when none was traced or it was cleaned up.
+ */
+export async function firstTraceparentOf(manager: EntityManager, aggregateId: string): Promise<string | undefined> {
+  const rows = (await manager.query(
+    `SELECT traceparent FROM outbox_message WHERE key = $1 AND traceparent IS NOT NULL ORDER BY created_at LIMIT 1`,
+    [aggregateId],
+  )) as { traceparent: string }[];
+  return rows[0]?.traceparent;
 }

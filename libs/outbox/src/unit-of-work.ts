@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { currentRequestId, inSpan, REQUEST_ID_HEADER, SpanKind, traceparentOf } from '@shop/common';
+import { currentRequestId, inChildSpan, REQUEST_ID_HEADER, SpanKind, traceparentOf } from '@shop/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 
@@ -166,7 +166,7 @@ export class UnitOfWork {
   }
 
   private transaction<T>(opts: RunOptions, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return inSpan('pg transaction', { kind: SpanKind.CLIENT, attributes: TRANSACTION_SPAN_ATTRIBUTES }, () =>
+    return inChildSpan('pg transaction', { kind: SpanKind.CLIENT, attributes: TRANSACTION_SPAN_ATTRIBUTES }, () =>
       opts.isolation ? this.dataSource.transaction(opts.isolation, fn) : this.dataSource.transaction(fn),
     );
   }
@@ -175,8 +175,6 @@ export class UnitOfWork {
     const rows: PendingRow[] = [];
     let open = true;
     const requestId = currentRequestId();
-    // This transaction's span: the relay's publish, much later, continues the trace from the work that wrote the row.
-    const traceparent = traceparentOf() ?? null;
     const publish = (event: OutboundEvent): string => {
       if (!open) throw new Error('publish() called after its unit of work ended: the event would not be in the transaction');
       if (rows.length >= this.maxEvents) throw new OutboxLimitError(`a unit of work may publish at most ${this.maxEvents} events`);
@@ -186,6 +184,9 @@ export class UnitOfWork {
         throw new OutboxLimitError(`event ${event.type} payload is over ${this.maxPayloadBytes} bytes`);
       }
       const id = randomUUID();
+      // The active span (this transaction's, or a step inside it): the relay's publish, much later, continues the
+      // trace from the work that wrote the row.
+      const traceparent = traceparentOf() ?? null;
       const headers = requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
       rows.push({ id, topic: event.topic, key: event.aggregateId, type: event.type, payload, headers: JSON.stringify(headers), traceparent });
       return id;

@@ -108,6 +108,15 @@ export function inSpan<T>(name: string, options: SpanOptions, work: (span?: Span
   });
 }
 
+/**
+ * Like `inSpan`, but only inside a trace: background work (a sweep every second, a relay pass) would otherwise
+ * start a trace of its own each time.
+ */
+export function inChildSpan<T>(name: string, options: SpanOptions, work: (span?: Span) => Promise<T>): Promise<T> {
+  if (!enabled || trace.getActiveSpan() === undefined) return work();
+  return inSpan(name, options, work);
+}
+
 /** A span the caller ends (for work that is not one promise: a proxied exchange, a batch publish). */
 export function startSpan(name: string, options: SpanOptions, parent?: Context): Span | undefined {
   return enabled ? tracer().startSpan(name, options, parent ?? context.active()) : undefined;
