@@ -35,6 +35,8 @@ export interface BootstrapOptions {
    * where one request lasting for hours would swamp the latencies of ordinary requests.
    */
   unmeteredPaths?: readonly string[];
+  /** False: a request without a traceparent gets no span (the registry: heartbeats and watches are not traces). */
+  startsTraces?: boolean;
   /** Runs after the app is created, before it listens (e.g. to connect a Kafka microservice). */
   beforeListen?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -78,7 +80,7 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
   if ((opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) > 0) installBodyDeadline(fastify);
   // An answer made without reading the body (404, 401, 413, ...) waits until the body is read and dropped.
   fastify.addHook('onSend', (request, _reply, payload, done) => drainRequestThen(request.raw, () => done(null, payload)));
-  traceIncomingRequests(fastify);
+  traceIncomingRequests(fastify, { startsTraces: opts.startsTraces ?? true });
   installRequestContext(fastify, new Set(opts.unmeteredPaths ?? []));
   installBodyBounds(fastify, bodyBounds);
   await opts.configureFastify?.(fastify);
