@@ -11,6 +11,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_FLAGS } from '../deploy/topology';
+import { OtlpReceiver } from '../test/support/otlp-receiver';
 // autocannon ships no types; the two result fields used here are typed at the call sites.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
@@ -22,8 +23,17 @@ interface AutocannonResult {
   non2xx: number;
 }
 
-const PORTS = { upstream: 19301, gateway: 19302, replyFrom: 19303, nginx: 19304, gatewayNoLimits: 19305, gatewayNoLeaky: 19306, gatewayNoLease: 19307 };
-const ROUNDS = 9;
+const PORTS = {
+  upstream: 19301, gateway: 19302, replyFrom: 19303, nginx: 19304, gatewayNoLimits: 19305, gatewayNoLeaky: 19306, gatewayNoLease: 19307,
+  gatewayTraced1: 19308, gatewayTraced100: 19309, otlp: 19310,
+};
+/**
+ * GATEWAY_BENCH_TRACING=1: the cost of tracing instead: the gateway without tracing, with 1 % and with 100 % of
+ * requests traced (spans exported over OTLP/HTTP to an in-process receiver), interleaved like the peers.
+ * GATEWAY_BENCH_ROUNDS: fewer rounds for a short run (default 9).
+ */
+const TRACING_MODE = process.env.GATEWAY_BENCH_TRACING === '1';
+const ROUNDS = Math.max(1, Math.min(50, Number(process.env.GATEWAY_BENCH_ROUNDS ?? 9) || 9));
 const ROUND_SECONDS = 2;
 const FIXED_RATE = 3000;
 const FIXED_RATE_SECONDS = 4;
@@ -156,6 +166,41 @@ const notLimiting = [
   },
 ];
 
+/** The gateway with every policy on, untraced and traced at 1 % and 100 %, side by side in one run. */
+async function measureTracingCost(upstream: string, startGateway: (port: number, rateLimits: unknown[], env?: Record<string, string>) => void): Promise<void> {
+  const receiver = new OtlpReceiver(false);
+  const endpoint = await receiver.start(PORTS.otlp);
+  const traced = (ratio: string) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
+  startGateway(PORTS.gateway, notLimiting);
+  startGateway(PORTS.gatewayTraced1, notLimiting, traced('0.01'));
+  startGateway(PORTS.gatewayTraced100, notLimiting, traced('1'));
+  await Promise.all([PORTS.gateway, PORTS.gatewayTraced1, PORTS.gatewayTraced100].map((port) => waitForHttp(port, PATH_PROXIED)));
+  process.stdout.write(
+    `gateway tracing cost: ${CONNECTIONS} connections; throughput ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s, median shown; latency ${FIXED_RATE_SECONDS}s at ${FIXED_RATE} req/s (autocannon -R)\n`,
+  );
+  const { results, perRound } = await measureAll([
+    { name: 'direct', url: `${upstream}${PATH_DIRECT}` },
+    { name: 'gateway, tracing off', url: `http://127.0.0.1:${PORTS.gateway}${PATH_PROXIED}` },
+    { name: 'gateway, tracing 1 %', url: `http://127.0.0.1:${PORTS.gatewayTraced1}${PATH_PROXIED}` },
+    { name: 'gateway, tracing 100 %', url: `http://127.0.0.1:${PORTS.gatewayTraced100}${PATH_PROXIED}` },
+  ]);
+  // The batch processor exports every second or so: wait for the last batches before counting.
+  await new Promise((r) => setTimeout(r, 6000));
+  const off = perRound.get('gateway, tracing off')!;
+  const lines = [
+    '| target | req/s | p50 ms | p99 ms | p50 ms @fixed | p99 ms @fixed | throughput vs tracing off (median of rounds) | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => {
+      const mine = perRound.get(r.name)!;
+      const ratios = mine.map((rps, i) => rps / off[i]!).sort((a, b) => a - b);
+      const median = ratios[Math.floor(ratios.length / 2)]!;
+      return `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.fixedP50} | ${r.fixedP99} | ${median.toFixed(2)} | ${r.errors} |`;
+    }),
+  ];
+  process.stdout.write(`${lines.join('\n')}\nspans received by the OTLP receiver: ${receiver.received} in ${receiver.requests} export requests\n`);
+  await receiver.stop();
+}
+
 async function main(): Promise<void> {
   const upstream = `http://127.0.0.1:${PORTS.upstream}`;
   startNode(join(__dirname, 'gateway', 'upstream.js'), [String(PORTS.upstream)]);
@@ -164,7 +209,7 @@ async function main(): Promise<void> {
   // Four gateways: every policy on (the measured one; the leaky bucket, far faster than the traffic, leases a
   // share of its outflow per ms); all but the leaky bucket, with leases and without (leaseSize 1: what leasing
   // gives, within one run); none.
-  const startGateway = (port: number, rateLimits: unknown[]) => {
+  const startGateway = (port: number, rateLimits: unknown[], extraEnv: Record<string, string> = {}) => {
     const discovery = join(work, `discovery-${port}.json`);
     writeFileSync(
       discovery,
@@ -183,8 +228,10 @@ async function main(): Promise<void> {
       ADMIN_TOKEN: 'bench-admin-token',
       REDIS_URL: 'redis://127.0.0.1:6379',
       NODE_ENV: 'production',
+      ...extraEnv,
     });
   };
+  if (TRACING_MODE) return measureTracingCost(upstream, startGateway);
   startGateway(PORTS.gateway, notLimiting);
   startGateway(PORTS.gatewayNoLimits, []);
   const leasable = notLimiting.filter((p) => p.algorithm !== 'leaky-bucket');

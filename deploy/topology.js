@@ -7,6 +7,7 @@
 // CommonJS with a .d.ts beside it so that both the ESM script and jest's CommonJS tests can load it as is.
 const path = require('node:path');
 const { kafkaPassword, serviceRegistryToken } = require('./secrets');
+const { observabilityEnv } = require('./observability-env');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -131,7 +132,7 @@ function stackProcesses(options = {}) {
   ].map((p) => ({
     ...p,
     // Only the loopback interface for a stack on one machine (containers bind 0.0.0.0: docs/deployment.md).
-    env: { BIND_HOST: host, ...p.env },
+    env: { BIND_HOST: host, ...p.env, ...observabilityEnv(p.app) },
     port: portOf(p.name),
     command: 'node',
     nodeFlags: [...(NODE_FLAGS[p.app] ?? [])],

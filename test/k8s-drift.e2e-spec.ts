@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { SECRET_VARIABLES } from '../deploy/secrets';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
 import { asList, asMap, parseYaml, parseYamlDocuments, type Yaml, type YamlMap } from './support/yaml-documents';
+import { GATEWAY_VARIABLES, TRACING_VARIABLES } from '../deploy/observability-env';
 
 const k8sDir = join(__dirname, '..', 'deploy', 'k8s');
 const initSql = readFileSync(join(__dirname, '..', 'deploy', 'postgres', 'init.sql'), 'utf8');
@@ -70,6 +71,7 @@ const wrappedAppCommand = /^exec node dist\/apps\/([a-z-]+)\/main\.js$/m;
 
 /** Variables that only Kubernetes needs, each accepted only where something in its container uses it. */
 const KUBERNETES_HELPERS = new Set(['POD_NAME', 'DATABASE_PASSWORD']);
+const OPTIONAL_OBSERVABILITY = new Set([...TRACING_VARIABLES, ...GATEWAY_VARIABLES]);
 
 function secretValues(objects: K8sObject[]): Map<string, string> {
   const values = new Map<string, string>();
@@ -219,6 +221,8 @@ export function findK8sDrift(manifests: Manifests, processes: StackProcess[]): s
     for (const match of (k8s.script ?? '').matchAll(/^export ([A-Z0-9_]+)=/gm)) names.add(match[1]);
     const localNames = new Set(local.flatMap((p) => Object.keys(p.env)));
     for (const name of [...new Set([...names, ...localNames])].sort()) {
+      // Observability variables are optional on a cluster (`kubectl set env`, docs/observability.md).
+      if (!names.has(name) && OPTIONAL_OBSERVABILITY.has(name)) continue;
       if (!names.has(name)) drift.push(`${app}: ${name} only in the topology`);
       else if (!localNames.has(name)) drift.push(`${app}: ${name} only in deploy/k8s`);
     }

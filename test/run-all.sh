@@ -53,6 +53,7 @@ if needs_system; then
   command -v mvn >/dev/null || need_apt+=(maven)
   command -v psql >/dev/null || need_apt+=(postgresql-client)
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  [ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

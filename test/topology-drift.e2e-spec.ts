@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { SECRET_VARIABLES } from '../deploy/secrets';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
 import { asMap, parseYaml } from './support/yaml-documents';
+import { GATEWAY_VARIABLES, TRACING_VARIABLES } from '../deploy/observability-env';
 
 interface AppProcess {
   app: string;
@@ -56,7 +57,8 @@ export function topologyApps(processes: StackProcess[]): Map<string, AppProcess>
 // Compared on their own below: PORT (once, not twice), and the values that differ by design: where the data
 // lives, the host an instance advertises (its service name in compose, 127.0.0.1 locally) and the interface it
 // listens on (all of its container's in compose, loopback locally).
-const checkedSeparately = new Set(['PORT', 'REGISTRY_DATA_DIR', 'ADVERTISE_HOST', 'BIND_HOST']);
+// The observability variables are passed on from whoever starts the stack (empty: off), so only their names match.
+const checkedSeparately = new Set(['PORT', 'REGISTRY_DATA_DIR', 'ADVERTISE_HOST', 'BIND_HOST', ...TRACING_VARIABLES, ...GATEWAY_VARIABLES]);
 
 /** Every difference between the two descriptions, one readable line each; empty when they agree. */
 export function findDrift(compose: Map<string, AppProcess>, stack: Map<string, AppProcess>, composeHosts: string[]): string[] {

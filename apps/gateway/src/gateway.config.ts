@@ -25,6 +25,8 @@ export interface GatewayConfig {
   bodyTimeoutMs: number;
   /** Requests one client address may have in flight through the proxy, else 429. */
   maxRequestsPerClient: number;
+  /** Jaeger's UI (e.g. http://localhost:16686): the console's saga timeline links to the order's trace there. */
+  jaegerUrl: string | undefined;
 }
 
 export function readGatewayConfig(env: EnvReader): GatewayConfig {
@@ -46,6 +48,7 @@ export function readGatewayConfig(env: EnvReader): GatewayConfig {
     upstreamConnections: env.int('GATEWAY_UPSTREAM_CONNECTIONS', { default: 64, min: 1, max: 4096 }),
     bodyTimeoutMs: env.int('GATEWAY_BODY_TIMEOUT_MS', { default: 10_000, min: 100, max: 300_000 }),
     maxRequestsPerClient: env.int('GATEWAY_MAX_REQUESTS_PER_CLIENT', { default: 100, min: 1, max: 100_000 }),
+    jaegerUrl: env.url('JAEGER_URL', { default: '', protocols: ['http:', 'https:'] }) || undefined,
   };
   if (!discoveryFile && registryUrls.length === 0) {
     throw new ConfigError(['REGISTRY_URLS is required (or DISCOVERY_FILE for a run without a registry)']);

@@ -13,6 +13,7 @@ import { FileDiscovery } from './discovery/file.discovery';
 import { RegistryDiscovery } from './discovery/registry.discovery';
 import type { GatewayConfig } from './gateway.config';
 import { registerGatewayMetrics } from './observability/gateway-metrics';
+import { observeProxied } from './observability/proxy-observer';
 import { Series } from './observability/series';
 import { API_PREFIX } from './proxy/api-path';
 import { ClientConcurrency } from './proxy/client-concurrency';
@@ -169,10 +170,11 @@ export class GatewayRuntime {
     const [toFastify] = fastifyHandlers as [(req: IncomingMessage, res: ServerResponse) => void];
     server.removeAllListeners('request');
     const proxy = this.proxy;
+    const isRoute = (prefix: string) => this.routes.get().has(prefix);
     const consoleLimits = { limits: this.limits, trusted: this.trusted, stats: this.stats };
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url;
-      if (url !== undefined && url.startsWith(API_PREFIX)) proxy.handle(req, res);
+      if (url !== undefined && url.startsWith(API_PREFIX)) observeProxied(req, res, isRoute, () => proxy.handle(req, res));
       else if (url !== undefined && isRateLimitedConsolePath(url)) limitConsoleRequest(req, res, consoleLimits, () => toFastify(req, res));
       else toFastify(req, res);
     });

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     // A peer stream is one request whose body never ends: no whole-request deadline (idle sockets still time out).
     requestTimeoutMs: 0,
     unmeteredPaths: [RAFT_PEER_PATH],
+    startsTraces: false,
     configureFastify: (fastify) => {
       // Peer RPC shares the client port; onRequest runs before Fastify reads the body, so the stream is intact.
       fastify.addHook('onRequest', (request, reply, done) => {

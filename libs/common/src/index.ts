@@ -12,6 +12,8 @@
  *   `installBodyBounds`, `jsonShapeProblem`.
  * - Start-up and graceful shutdown: `bootstrapApp`; schema migrations serialised across replicas:
  *   `initializeWithMigrations`.
+ * - Traces (OpenTelemetry, W3C trace context; off unless OTEL_EXPORTER_OTLP_ENDPOINT is set): `startTracing`,
+ *   `inSpan`, `startSpan`, `traceparentOf`, `contextFromTraceparent`, `withSpan`, `traceIdOf`.
  *
  * Test support (throwaway databases) is in @shop/testing, which only tests may import.
  */
@@ -37,3 +39,19 @@ export { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER, withReque
 export { collectProcessMetrics, httpRequestDuration, metricsRegistry } from './metrics/metrics';
 export { initializeWithMigrations } from './database/migrate-exclusively';
 export { QueryCountingLogger } from './database/query-counting.logger';
+export {
+  contextFromTraceparent,
+  failSpan,
+  inChildSpan,
+  inSpan,
+  readTracingConfig,
+  SpanKind,
+  startSpan,
+  startTracing,
+  traceIdOf,
+  TRACEPARENT_HEADER,
+  traceparentOf,
+  tracingEnabled,
+  withSpan,
+} from './tracing/tracing';
+export type { TracingConfig } from './tracing/tracing';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { metricsRegistry } from '@shop/common';
+import { inSpan, metricsRegistry, SpanKind } from '@shop/common';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { BEGIN_SCRIPT, COMPLETE_SCRIPT, ISSUE_SCRIPT, RELEASE_SCRIPT } from './token-scripts';
@@ -72,8 +72,7 @@ export class IdempotencyTokenStore {
   /** A token for `customerId`; only a request for that customer may use it. */
   async issue(customerId: string): Promise<IssuedToken> {
     const token = randomBytes(18).toString('base64url');
-    redisCalls.inc({ transition: 'issue' });
-    const issued = await this.redis.eval(ISSUE_SCRIPT, 1, this.key(token), customerId, String(this.options.tokenTtlMs));
+    const issued = await this.eval('issue', ISSUE_SCRIPT, this.key(token), customerId, String(this.options.tokenTtlMs));
     if (issued !== 1) throw new Error('idempotency token id clash; refusing to reuse an existing token');
     return { token, expiresAt: new Date(Date.now() + this.options.tokenTtlMs).toISOString() };
   }
@@ -81,10 +80,9 @@ export class IdempotencyTokenStore {
   /** new -> processing, or the reason why this request may not proceed. */
   async begin(token: string, customerId: string, fingerprint: string): Promise<BeginOutcome> {
     if (!TOKEN_FORMAT.test(token)) return { kind: 'unknown' };
-    redisCalls.inc({ transition: 'begin' });
-    const reply = (await this.redis.eval(
+    const reply = (await this.eval(
+      'begin',
       BEGIN_SCRIPT,
-      1,
       this.key(token),
       customerId,
       fingerprint,
@@ -107,10 +105,9 @@ export class IdempotencyTokenStore {
 
   /** processing -> done, keeping `response` for replays. */
   async complete(token: string, fingerprint: string, response: StoredResponse): Promise<CompleteOutcome> {
-    redisCalls.inc({ transition: 'complete' });
-    const reply = (await this.redis.eval(
+    const reply = (await this.eval(
+      'complete',
       COMPLETE_SCRIPT,
-      1,
       this.key(token),
       fingerprint,
       JSON.stringify(response),
@@ -131,10 +128,19 @@ export class IdempotencyTokenStore {
 
   /** processing -> new: the request wrote nothing, so a retry with the same key may start over. */
   async release(token: string, fingerprint: string): Promise<ReleaseOutcome> {
-    redisCalls.inc({ transition: 'release' });
-    const outcome = await this.redis.eval(RELEASE_SCRIPT, 1, this.key(token), fingerprint);
+    const outcome = await this.eval('release', RELEASE_SCRIPT, this.key(token), fingerprint);
     if (outcome === 'released' || outcome === 'unknown' || outcome === 'not_owner') return outcome;
     throw new Error(`unexpected answer from the release script: ${String(outcome)}`);
+  }
+
+  /** One transition: one script on one key, counted and (with tracing on) a span. */
+  private eval(transition: 'issue' | 'begin' | 'complete' | 'release', script: string, key: string, ...args: string[]): Promise<unknown> {
+    redisCalls.inc({ transition });
+    return inSpan(
+      `redis EVAL idempotency.${transition}`,
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': 'EVAL' } },
+      () => this.redis.eval(script, 1, key, ...args),
+    );
   }
 
   private key(token: string): string {

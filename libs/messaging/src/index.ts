@@ -15,10 +15,13 @@
  *   committed and the event is redelivered (see kafka-consumer.ts for how Nest 12 and kafkajs commit offsets);
  *   with `{ onPoison }` an event that fails on every delivery is parked after N attempts instead of blocking its
  *   partition forever.
+ * - `registerConsumerLagMetric({ brokers, groupId, clientId })`: `kafka_consumer_lag_messages` at scrape time.
  */
 export { BrokerUnavailableError, isBrokerUnavailable, KafkaEventPublisher, PublishTimeoutError } from './kafka-event.publisher';
 export type { EventPublisher, KafkaPublisherOptions, PublishMessage } from './kafka-event.publisher';
 export { kafkaSasl } from './kafka-credentials';
 export type { KafkaCredentials } from './kafka-credentials';
+export { registerConsumerLagMetric } from './consumer-lag.metrics';
+export type { ConsumerLagOptions } from './consumer-lag.metrics';
 export { CONSUMER_GROUP_TIMING, handleKafkaEvent, kafkaMicroserviceOptions } from './kafka-consumer';
 export type { ConsumedEventMeta, KafkaConsumerOptions, PoisonFailure, PoisonOptions } from './kafka-consumer';

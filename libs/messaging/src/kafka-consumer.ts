@@ -20,9 +20,10 @@
  * - A new consumer group starts at the earliest offset (`fromBeginning: true`): with the default (latest), the
  *   events published before the group first joined would be silently skipped.
  */
-import { acceptOrCreateRequestId, createLogger, metricsRegistry, REQUEST_ID_HEADER, withRequestId } from '@shop/common';
+import { acceptOrCreateRequestId, contextFromTraceparent, createLogger, inSpan, metricsRegistry, REQUEST_ID_HEADER, SpanKind, TRACEPARENT_HEADER, withRequestId } from '@shop/common';
 import { InvalidEventError, parseEnvelope, SagaEvent, TOPIC_OF, Topics } from '@shop/contracts';
 import { KafkaContext, KafkaOptions, Transport } from '@nestjs/microservices';
+import type { Span } from '@opentelemetry/api';
 import { Counter } from 'prom-client';
 import { KafkaCredentials, kafkaSasl } from './kafka-credentials';
 import { kafkaLogCreator } from './kafka-event.publisher';
@@ -153,7 +154,12 @@ export async function handleKafkaEvent(
   const headers = (message.headers ?? {}) as Record<string, unknown>;
   const requestId = acceptOrCreateRequestId(headerText(headers[REQUEST_ID_HEADER]));
   const meta: ConsumedEventMeta = { topic, partition: ctx.getPartition(), offset: message.offset, requestId };
-  await withRequestId(requestId, async () => {
+  // A CONSUMER span, child of the producer's (the outbox relay's publish span): one order stays one trace.
+  const consumeSpan = { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'process', 'messaging.destination.name': topic } };
+  const parent = contextFromTraceparent(headerText(headers[TRACEPARENT_HEADER]));
+  await withRequestId(requestId, () => inSpan(`${topic} process`, consumeSpan, (span) => handleWithin(span), parent));
+
+  async function handleWithin(span: Span | undefined): Promise<void> {
     let event: SagaEvent;
     try {
       event = parseEnvelope(message.value);
@@ -170,6 +176,7 @@ export async function handleKafkaEvent(
       logger.event('error', 'event of another service refused', { alert: 'kafka_foreign_event', ...meta, eventId: event.id, type: event.type });
       return;
     }
+    span?.setAttribute('shop.event.type', event.type);
     const attemptKey = `${meta.topic}/${meta.partition}/${meta.offset}`;
     try {
       await handler(event, meta);
@@ -192,7 +199,7 @@ export async function handleKafkaEvent(
       logger.event('error', 'event handler failed; the event will be redelivered', fields);
       throw error;
     }
-  });
+  }
 }
 
 export interface PoisonFailure {

@@ -20,6 +20,7 @@ import {
   InboxDeadLetterMigration1764115300000,
   OutboxClaimIndexMigration1764115400000,
   OutboxTablesMigration1764115200000,
+  OutboxTraceparentMigration1765152000000,
 } from './outbox-tables.migration';
 
 export { backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
@@ -32,11 +33,12 @@ export {
   OUTBOX_NOTIFY_CHANNEL,
   OutboxClaimIndexMigration1764115400000,
   OutboxTablesMigration1764115200000,
+  OutboxTraceparentMigration1765152000000,
 } from './outbox-tables.migration';
 export { OutboxController } from './outbox.controller';
 export { EVENT_PUBLISHER, OUTBOX_OPTIONS, OutboxModule } from './outbox.module';
 export type { OutboxModuleAsyncOptions, OutboxModuleOptions } from './outbox.module';
-export { MAX_TIMELINE_ENTRIES, OutboxQueries } from './outbox.queries';
+export { firstTraceparentOf, MAX_TIMELINE_ENTRIES, OutboxQueries } from './outbox.queries';
 export type { OutboxStats, TimelineEntry } from './outbox.queries';
 export { OutboxRelay } from './outbox.relay';
 export type { OutboxRelayOptions, RelayPassResult } from './outbox.relay';
@@ -59,4 +61,5 @@ export const OUTBOX_MIGRATIONS = [
   OutboxTablesMigration1764115200000,
   InboxDeadLetterMigration1764115300000,
   OutboxClaimIndexMigration1764115400000,
+  OutboxTraceparentMigration1765152000000,
 ];

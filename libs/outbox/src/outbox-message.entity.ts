@@ -37,6 +37,10 @@ export class OutboxMessage {
   @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
   headers!: Record<string, string>;
 
+  /** W3C traceparent of the work that wrote the row: the relay's publish span continues its trace. */
+  @Column({ type: 'text', nullable: true })
+  traceparent!: string | null;
+
   @Column({ type: 'text', default: 'pending' })
   status!: OutboxStatus;
 

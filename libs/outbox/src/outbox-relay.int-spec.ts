@@ -437,8 +437,8 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     );
     const queries = new OutboxQueries(db.dataSource);
     expect(await queries.timeline('order-tl')).toEqual([
-      { eventId: out, type: 'Counted', direction: 'out', at: expect.any(String), status: 'pending' },
-      { eventId: 'in-1', type: 'StockReserved', direction: 'in', at: expect.any(String), status: 'processed' },
+      { eventId: out, type: 'Counted', direction: 'out', at: expect.any(String), status: 'pending', traceId: null },
+      { eventId: 'in-1', type: 'StockReserved', direction: 'in', at: expect.any(String), status: 'processed', traceId: null },
     ]);
     const stats = await queries.stats();
     expect(stats).toMatchObject({ pending: 1, dead: 0, published: 0 });

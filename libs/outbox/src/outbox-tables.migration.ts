@@ -108,3 +108,19 @@ export class OutboxClaimIndexMigration1764115400000 implements MigrationInterfac
     await queryRunner.query(`DROP INDEX IF EXISTS outbox_message_pending_seq`);
   }
 }
+
+/**
+ * The W3C traceparent of the work that wrote each row (null when tracing is off or the work was not sampled), so
+ * that the relay's publish, sent long after the request that caused it, continues the same trace.
+ */
+export class OutboxTraceparentMigration1765152000000 implements MigrationInterface {
+  readonly name = 'OutboxTraceparentMigration1765152000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE outbox_message ADD COLUMN traceparent text CHECK (length(traceparent) <= 128)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE outbox_message DROP COLUMN traceparent`);
+  }
+}

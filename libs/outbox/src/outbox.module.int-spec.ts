@@ -72,8 +72,8 @@ describe('OutboxModule in a Nest app (real Postgres)', () => {
     const timeline = await get('/events?aggregateId=order-m1');
     expect(timeline.status).toBe(200);
     expect(timeline.body).toEqual([
-      { eventId, type: 'OrderCreated', direction: 'out', at: expect.any(String), status: 'published' },
-      { eventId: 'stock-1', type: 'StockReserved', direction: 'in', at: expect.any(String), status: 'processed' },
+      { eventId, type: 'OrderCreated', direction: 'out', at: expect.any(String), status: 'published', traceId: null },
+      { eventId: 'stock-1', type: 'StockReserved', direction: 'in', at: expect.any(String), status: 'processed', traceId: null },
     ]);
   });
 

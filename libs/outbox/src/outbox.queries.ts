@@ -1,4 +1,5 @@
-import { DataSource } from 'typeorm';
+import { traceIdOf } from '@shop/common';
+import { DataSource, EntityManager } from 'typeorm';
 
 export interface OutboxStats {
   pending: number;
@@ -21,6 +22,8 @@ export interface TimelineEntry {
   at: string;
   /** Outbox: pending | published | dead. Inbox: processed | dead (a parked poison event). */
   status: string;
+  /** The trace of the work that wrote an outbox row (null: tracing off, not sampled, or an inbox record). */
+  traceId: string | null;
 }
 
 /** Bound on one timeline answer: a saga has a handful of events per service. */
@@ -56,17 +59,36 @@ export class OutboxQueries {
 
   async timeline(aggregateId: string): Promise<TimelineEntry[]> {
     const rows = (await this.dataSource.query(
-      `SELECT event_id, type, direction, at, status FROM (
-         SELECT id::text AS event_id, type, 'out' AS direction, created_at AS at, status, seq AS tiebreak
+      `SELECT event_id, type, direction, at, status, traceparent FROM (
+         SELECT id::text AS event_id, type, 'out' AS direction, created_at AS at, status, seq AS tiebreak, traceparent
            FROM outbox_message WHERE key = $1
          UNION ALL
-         SELECT event_id, type, 'in' AS direction, received_at AS at, status, 0 AS tiebreak
+         SELECT event_id, type, 'in' AS direction, received_at AS at, status, 0 AS tiebreak, NULL AS traceparent
            FROM inbox_message WHERE aggregate_id = $1
        ) AS steps
        ORDER BY at, direction, tiebreak
        LIMIT ${MAX_TIMELINE_ENTRIES}`,
       [aggregateId],
-    )) as { event_id: string; type: string; direction: 'out' | 'in'; at: Date; status: string }[];
-    return rows.map((r) => ({ eventId: r.event_id, type: r.type, direction: r.direction, at: r.at.toISOString(), status: r.status }));
+    )) as { event_id: string; type: string; direction: 'out' | 'in'; at: Date; status: string; traceparent: string | null }[];
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      type: r.type,
+      direction: r.direction,
+      at: r.at.toISOString(),
+      status: r.status,
+      traceId: traceIdOf(r.traceparent) ?? null,
+    }));
   }
+}
+
+/**
+ * The trace an aggregate's first traced outbox row belongs to (its saga's trace), for work that acts on the
+ * aggregate without a request of its own (the saga timeout); undefined when none was traced or it was cleaned up.
+ */
+export async function firstTraceparentOf(manager: EntityManager, aggregateId: string): Promise<string | undefined> {
+  const rows = (await manager.query(
+    `SELECT traceparent FROM outbox_message WHERE key = $1 AND traceparent IS NOT NULL ORDER BY created_at LIMIT 1`,
+    [aggregateId],
+  )) as { traceparent: string }[];
+  return rows[0]?.traceparent;
 }

@@ -4,6 +4,7 @@ import { Client as PgClient, ClientConfig as PgClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
 import { outboxMetrics, registerStatsSource, StatsSource } from './outbox.metrics';
+import { PublishSpans } from './outbox-publish-spans';
 import { OutboxQueries, OutboxStats } from './outbox.queries';
 import { OUTBOX_NOTIFY_CHANNEL } from './outbox-tables.migration';
 
@@ -53,6 +54,7 @@ interface ClaimedRow {
   type: string;
   payload: unknown;
   headers: Record<string, string>;
+  traceparent: string | null;
   attempts: number;
   created_at: Date;
 }
@@ -75,7 +77,7 @@ interface ClaimedRow {
  * each checked through outbox_message_pending_key; a backlog of many keys costs about the batch, not the backlog.
  */
 const CLAIM_SQL = `
-  SELECT o.id, o.topic, o.key, o.type, o.payload, o.headers, o.attempts, o.created_at
+  SELECT o.id, o.topic, o.key, o.type, o.payload, o.headers, o.traceparent, o.attempts, o.created_at
     FROM outbox_message o
    WHERE o.status = 'pending'
      AND o.available_at <= now()
@@ -222,11 +224,14 @@ export class OutboxRelay implements StatsSource {
       let failure: { rows: ClaimedRow[]; error: string; brokerDown: boolean } | undefined;
       for (const group of this.groupsOf(rows)) {
         const started = process.hrtime.bigint();
+        const spans = new PublishSpans(group, this.serviceName);
         try {
-          await this.publisher.publish(group[0].topic, group.map(toMessage));
+          await this.publisher.publish(group[0].topic, group.map((row, i) => toMessage(row, spans.headers(i))));
+          spans.end();
           outboxMetrics.publishDuration.observe({ service: this.serviceName }, Number(process.hrtime.bigint() - started) / 1e9);
           published.push(...group);
         } catch (error) {
+          spans.end(error);
           failure = { rows: group, error: describe(error), brokerDown: isBrokerUnavailable(error) };
           break;
         }
@@ -497,7 +502,7 @@ export class OutboxRelay implements StatsSource {
   }
 }
 
-function toMessage(row: ClaimedRow): PublishMessage {
+function toMessage(row: ClaimedRow, traceHeaders: Record<string, string>): PublishMessage {
   const envelope = {
     id: row.id,
     type: row.type,
@@ -505,7 +510,7 @@ function toMessage(row: ClaimedRow): PublishMessage {
     occurredAt: new Date(row.created_at).toISOString(),
     payload: row.payload,
   };
-  return { key: row.key, value: JSON.stringify(envelope), headers: { ...row.headers, 'event-type': row.type } };
+  return { key: row.key, value: JSON.stringify(envelope), headers: { ...row.headers, ...traceHeaders, 'event-type': row.type } };
 }
 
 function describe(error: unknown): string {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { currentRequestId, REQUEST_ID_HEADER } from '@shop/common';
+import { currentRequestId, inChildSpan, REQUEST_ID_HEADER, SpanKind, traceparentOf } from '@shop/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 
@@ -76,6 +76,7 @@ interface PendingRow {
   type: string;
   payload: string;
   headers: string;
+  traceparent: string | null;
 }
 
 /**
@@ -165,7 +166,9 @@ export class UnitOfWork {
   }
 
   private transaction<T>(opts: RunOptions, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return opts.isolation ? this.dataSource.transaction(opts.isolation, fn) : this.dataSource.transaction(fn);
+    return inChildSpan('pg transaction', { kind: SpanKind.CLIENT, attributes: TRANSACTION_SPAN_ATTRIBUTES }, () =>
+      opts.isolation ? this.dataSource.transaction(opts.isolation, fn) : this.dataSource.transaction(fn),
+    );
   }
 
   private async withOutbox<T>(manager: EntityManager, work: (ctx: UnitOfWorkContext) => Promise<T>): Promise<T> {
@@ -181,8 +184,11 @@ export class UnitOfWork {
         throw new OutboxLimitError(`event ${event.type} payload is over ${this.maxPayloadBytes} bytes`);
       }
       const id = randomUUID();
+      // The active span (this transaction's, or a step inside it): the relay's publish, much later, continues the
+      // trace from the work that wrote the row.
+      const traceparent = traceparentOf() ?? null;
       const headers = requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
-      rows.push({ id, topic: event.topic, key: event.aggregateId, type: event.type, payload, headers: JSON.stringify(headers) });
+      rows.push({ id, topic: event.topic, key: event.aggregateId, type: event.type, payload, headers: JSON.stringify(headers), traceparent });
       return id;
     };
     try {
@@ -196,16 +202,18 @@ export class UnitOfWork {
   }
 }
 
+const TRANSACTION_SPAN_ATTRIBUTES = { 'db.system.name': 'postgresql', 'db.operation.name': 'TRANSACTION' };
+
 /** One multi-row INSERT, in publish order (seq follows the VALUES order). */
 async function insertOutboxRows(manager: EntityManager, rows: readonly PendingRow[]): Promise<void> {
-  const params: string[] = [];
+  const params: (string | null)[] = [];
   const values = rows.map((row) => {
     const base = params.length;
-    params.push(row.id, row.topic, row.key, row.type, row.payload, row.headers);
-    return `($${base + 1}::uuid, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}::jsonb, $${base + 6}::jsonb)`;
+    params.push(row.id, row.topic, row.key, row.type, row.payload, row.headers, row.traceparent);
+    return `($${base + 1}::uuid, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}::jsonb, $${base + 6}::jsonb, $${base + 7})`;
   });
   await manager.query(
-    `INSERT INTO outbox_message (id, topic, key, type, payload, headers) VALUES ${values.join(', ')}`,
+    `INSERT INTO outbox_message (id, topic, key, type, payload, headers, traceparent) VALUES ${values.join(', ')}`,
     params,
   );
 }

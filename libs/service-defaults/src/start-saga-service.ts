@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootstrapApp, BodyBounds } from '@shop/common';
-import { kafkaMicroserviceOptions } from '@shop/messaging';
+import { kafkaMicroserviceOptions, registerConsumerLagMetric } from '@shop/messaging';
 import type { SagaServiceConfig } from './saga-service.config';
 
 /**
@@ -38,6 +38,7 @@ export async function startSagaService(options: StartSagaServiceOptions): Promis
         options: { ...kafka.options, run: { ...kafka.options?.run, partitionsConsumedConcurrently: config.kafkaPartitionsConcurrently } },
       });
       await app.startAllMicroservices();
+      registerConsumerLagMetric({ brokers: config.kafkaBrokers, groupId: service, clientId: config.instanceId });
     },
   });
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiError } from '@shop/common';
 import { GatewayRuntime } from '../gateway.runtime';
+import { traceLinkOf } from '../console/trace-link';
 
 const ORDER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -35,8 +36,9 @@ export class GatewayController {
 
   /** The saga of one order: every service's events for it, merged into one timeline. */
   @Get('sagas/:orderId')
-  saga(@Param('orderId') orderId: string) {
+  async saga(@Param('orderId') orderId: string) {
     if (!ORDER_ID.test(orderId)) throw new ApiError(400, 'bad_request', 'orderId must be 1-128 characters of [A-Za-z0-9._:-]');
-    return this.runtime.console.saga(orderId);
+    const saga = await this.runtime.console.saga(orderId);
+    return { ...saga, ...traceLinkOf(saga.events, this.runtime.config.jaegerUrl) };
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createLogger, metricsRegistry } from '@shop/common';
 import { sagaEvent, SagaEvent } from '@shop/contracts';
 import { UnitOfWork, UnitOfWorkContext } from '@shop/outbox';
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { Order } from '../domain/order';
 import { decide, SagaSignal } from '../domain/order-saga';
 import { OrderRepository } from '../infrastructure/order.repository';
@@ -13,6 +13,15 @@ const outcomes = new Counter({
   name: 'order_saga_outcomes_total',
   help: 'Orders ended by the saga, by status and reason; late answers to orders already ended',
   labelNames: ['status', 'reason'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Slow orders at a glance: PENDING to its end (a trace of one of them shows where the time went). */
+const sagaDuration = new Histogram({
+  name: 'order_saga_duration_seconds',
+  help: 'From an order placed (PENDING) to its end, CONFIRMED or CANCELLED (observed in the ending transaction)',
+  labelNames: ['status'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   registers: [metricsRegistry],
 });
 
@@ -62,14 +71,18 @@ export class OrderSagaHandler {
       await this.orders.update(ctx.manager, order);
       ctx.publish(sagaEvent('OrderConfirmed', s.id, { customerId: s.customerId, items: s.items.map(line), totalCents: s.totalCents }));
       outcomes.inc({ status: 'CONFIRMED', reason: '' });
+      sagaDuration.observe({ status: 'CONFIRMED' }, secondsSince(s.createdAt, now));
       return;
     }
     order.cancel(decision.reason, now);
     await this.orders.update(ctx.manager, order);
     ctx.publish(sagaEvent('OrderCancelled', s.id, { reason: decision.reason, customerId: s.customerId, items: s.items.map(line) }));
     outcomes.inc({ status: 'CANCELLED', reason: decision.reason });
+    sagaDuration.observe({ status: 'CANCELLED' }, secondsSince(s.createdAt, now));
   }
 }
+
+const secondsSince = (iso: string, now: Date): number => Math.max(0, now.getTime() - Date.parse(iso)) / 1000;
 
 const line = (l: { sku: string; quantity: number }) => ({ sku: l.sku, quantity: l.quantity });
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createLogger, metricsRegistry } from '@shop/common';
-import { UnitOfWork } from '@shop/outbox';
+import { contextFromTraceparent, createLogger, inSpan, metricsRegistry, SpanKind, tracingEnabled } from '@shop/common';
+import { firstTraceparentOf, UnitOfWork } from '@shop/outbox';
 import type { LiveConfig } from '@shop/registry-client';
 import { Counter } from 'prom-client';
 import { OrderRepository } from '../infrastructure/order.repository';
@@ -53,7 +53,13 @@ export class SagaTimeoutSweeper implements OnApplicationBootstrap, OnApplication
     return this.unitOfWork.run(async (ctx) => {
       const stuck = await this.orders.lockTimedOut(ctx.manager, timeoutMs, SWEEP_BATCH);
       const now = new Date();
-      for (const order of stuck) await this.saga.apply(ctx, order, { kind: 'Timeout' }, now);
+      for (const order of stuck) {
+        const cancel = () => this.saga.apply(ctx, order, { kind: 'Timeout' }, now);
+        // The cancellation (and its OrderCancelled) joins the order's own trace: one order, one trace.
+        const traceparent = tracingEnabled() ? await firstTraceparentOf(ctx.manager, order.snapshot().id) : undefined;
+        if (traceparent === undefined) await cancel();
+        else await inSpan('saga timeout', { kind: SpanKind.INTERNAL }, cancel, contextFromTraceparent(traceparent));
+      }
       if (stuck.length > 0) this.logger.event('warn', 'saga timeout cancelled orders', { count: stuck.length, timeoutMs });
       return stuck.length;
     });

@@ -1,5 +1,5 @@
 import { metricsRegistry } from '@shop/common';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { RegistryNode } from './registry-node';
 
 const ROLES = ['follower', 'pre-candidate', 'candidate', 'leader', 'starting'] as const;
@@ -37,5 +37,30 @@ export function registerRaftMetrics(node: RegistryNode): void {
   gauge('registry_raft_peer_send_failures', 'Peer streams or snapshot requests that failed (the peer was then reported unreachable)', () => node.counters().peerSendFailures ?? 0);
   gauge('registry_raft_peer_messages_received', 'Raft messages received from peers', () => node.counters().peerMessagesReceived ?? 0);
   gauge('registry_raft_peer_refused', 'Peer frames or requests refused: unknown sender, bad signature, replay, malformed, too large', () => node.counters().peerRefused ?? 0);
+  countLeaderChanges(node);
   gauge('registry_blocking_queries', 'Blocking queries waiting on this node', () => node.watches.waiting);
+}
+
+/** How often the leader this node knows is sampled: an election takes several election timeouts (over 1 s). */
+const LEADER_SAMPLE_MS = 100;
+
+/**
+ * `registry_raft_leader_changes_total`: times the leader this node knows changed to another node (a node it
+ * learns of after knowing none counts only when it differs from the last one known). Sampled, so two changes
+ * within one sample would count as one, which an election's length rules out.
+ */
+function countLeaderChanges(node: RegistryNode): void {
+  const changes = new Counter({
+    name: 'registry_raft_leader_changes_total',
+    help: 'Times the leader known to this node changed to another node',
+    registers: [metricsRegistry],
+  });
+  let lastKnown: string | null = null;
+  const timer = setInterval(() => {
+    const leader = node.status().leader;
+    if (leader === null || leader === lastKnown) return;
+    if (lastKnown !== null) changes.inc();
+    lastKnown = leader;
+  }, LEADER_SAMPLE_MS);
+  timer.unref();
 }

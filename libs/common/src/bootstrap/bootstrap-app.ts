@@ -11,6 +11,8 @@ import { acceptOrCreateRequestId, REQUEST_ID_HEADER, withRequestId } from '../lo
 import { errorBody } from '../http/api-error';
 import { drainRequestThen } from '../http/drain-request';
 import { collectProcessMetrics, httpRequestDuration } from '../metrics/metrics';
+import { startTracing } from '../tracing/tracing';
+import { traceIncomingRequests } from '../tracing/http-server-spans';
 
 export interface BootstrapOptions {
   /** App name: in every log line and metric. */
@@ -34,6 +36,8 @@ export interface BootstrapOptions {
    * where one request lasting for hours would swamp the latencies of ordinary requests.
    */
   unmeteredPaths?: readonly string[];
+  /** False: a request without a traceparent gets no span (the registry: heartbeats and watches are not traces). */
+  startsTraces?: boolean;
   /** Runs after the app is created, before it listens (e.g. to connect a Kafka microservice). */
   beforeListen?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -49,6 +53,7 @@ type RequestWithContext = FastifyRequest & { [contextResource]?: AsyncResource }
 export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyApplication> {
   JsonLogger.configure({ app: opts.name, level: opts.logLevel ?? 'log' });
   collectProcessMetrics(opts.name);
+  await startTracing(opts.name);
   const logger = createLogger('bootstrap');
 
   const bodyBounds: BodyBounds = { ...DEFAULT_BODY_BOUNDS, ...opts.bodyBounds };
@@ -76,6 +81,7 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
   if ((opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) > 0) installBodyDeadline(fastify);
   // An answer made without reading the body (404, 401, 413, ...) waits until the body is read and dropped.
   fastify.addHook('onSend', (request, _reply, payload, done) => drainRequestThen(request.raw, () => done(null, payload)));
+  traceIncomingRequests(fastify, { startsTraces: opts.startsTraces ?? true });
   installRequestContext(fastify, new Set(opts.unmeteredPaths ?? []));
   installBodyBounds(fastify, bodyBounds);
   await opts.configureFastify?.(fastify);

@@ -60,6 +60,14 @@ describe('reading the gateway console endpoints', () => {
     });
     expect(saga.events.map((e) => `${e.type}/${e.direction}/${e.source}`)).toEqual(['OrderCreated/out/order', 'StockReserved/out/inventory', 'StockReserved/in/payment']);
     expect(saga.unanswered).toEqual(['payment (timeout)']);
+    expect(saga.traceUrl).toBeUndefined();
+  });
+
+  it("keeps the link to the order's trace, and only an http(s) one", () => {
+    expect(readSaga({ events: [], traceUrl: 'http://localhost:16686/trace/0af7651916cd43dd8448eb211c80319c' }).traceUrl).toBe(
+      'http://localhost:16686/trace/0af7651916cd43dd8448eb211c80319c',
+    );
+    expect(readSaga({ events: [], traceUrl: 'javascript:alert(1)' }).traceUrl).toBeUndefined();
   });
 });
 

@@ -225,6 +225,8 @@ export interface Saga {
   events: SagaEvent[];
   /** Services that could not be asked (their steps are missing from the timeline, not absent). */
   unanswered: string[];
+  /** The order's trace in Jaeger (when the gateway has JAEGER_URL and the order was traced). */
+  traceUrl?: string;
 }
 
 /** The gateway merges each service's GET /events?aggregateId= into `{orderId, events, sources}`. */
@@ -249,7 +251,8 @@ export function readSaga(body: unknown): Saga {
   const unanswered = (Array.isArray(root.sources) ? root.sources.filter(isObj) : [])
     .filter((s) => s.ok === false)
     .map((s) => `${str(s.service) ?? '?'} (${str(s.error) ?? `HTTP ${String(s.status ?? '?')}`})`);
-  return { events, unanswered };
+  const traceUrl = str(root.traceUrl);
+  return { events, unanswered, ...(traceUrl !== undefined && /^https?:\/\//.test(traceUrl) ? { traceUrl } : {}) };
 }
 
 /** A point of a per-second series: `t` in epoch milliseconds. */

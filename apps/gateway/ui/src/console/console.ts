@@ -286,6 +286,7 @@ const SAGA_SETTLE_MS = 10_000;
 function sagaView(initialOrderId: string | undefined): View {
   const messages = messageSlot('saga-message');
   const timeline = h('ol', { class: 'timeline', 'data-testid': 'saga-timeline' });
+  const traceLink = h('p', { class: 'hint' });
   const input = h('input', { id: 'saga-order-id', type: 'text', value: initialOrderId ?? '', placeholder: 'order id', 'data-testid': 'saga-order-id', autocomplete: 'off', size: 38 });
   let stop: (() => void) | undefined;
   const show = (orderId: string): void => {
@@ -298,6 +299,7 @@ function sagaView(initialOrderId: string | undefined): View {
       try {
         const saga = await fetchSaga(orderId);
         replaceChildren(timeline, ...saga.events.map(sagaEvent));
+        replaceChildren(traceLink, ...(saga.traceUrl ? [h('a', { href: saga.traceUrl, target: '_blank', rel: 'noopener', 'data-testid': 'saga-trace-link' }, 'Open this order\'s trace in Jaeger')] : []));
         if (saga.unanswered.length > 0) messages.error(`Not every service answered, so steps may be missing: ${saga.unanswered.join('; ')}.`);
         else if (saga.events.length === 0) messages.info('No events for this order (yet).');
         else messages.clear();
@@ -330,6 +332,7 @@ function sagaView(initialOrderId: string | undefined): View {
     ),
     h('p', { class: 'hint' }, 'Each step as the services recorded it: “out” rows of an outbox (the local message table), “in” records of an inbox.'),
     messages.element,
+    traceLink,
     timeline,
   );
   return { element, dispose: () => stop?.() };
