@@ -22,6 +22,8 @@ import { DEFAULT_ROUTES, parseRoutes, RouteTable } from './routing/routes.config
 import { DEFAULT_OUTLIER_POLICY } from './routing/outlier-detector';
 import { Upstreams } from './routing/upstreams';
 import { findPublicDir, registerStaticFiles } from './static/static-files';
+import { EdgeAuth } from './identity/edge-auth';
+import { createEdgeAuth } from './identity/gateway-identity';
 
 /** The config center keys the gateway follows, and the parser each value must pass. */
 export const CONFIG_KEYS = {
@@ -66,6 +68,8 @@ export class GatewayRuntime {
   readonly routes: LiveConfig<RouteTable>;
   readonly rateLimits: LiveConfig<RateLimitPolicy[]>;
   readonly breakerConfig: LiveConfig<BreakersConfig>;
+  /** Sign-in checks at the edge and the gateway's proof to the services (identity/). */
+  readonly auth: EdgeAuth;
   private readonly redis: Redis;
   readonly startedAt = Date.now();
 
@@ -127,6 +131,7 @@ export class GatewayRuntime {
     });
 
     const routes = this.routes;
+    this.auth = createEdgeAuth(discovery, config.instanceId, () => routes.get());
     this.perClient = new ClientConcurrency(config.maxRequestsPerClient);
     this.trusted = new TrustedProxies(config.trustedProxies);
     this.proxy = new ProxyHandler({
@@ -139,7 +144,9 @@ export class GatewayRuntime {
       perClient: this.perClient,
       bodyTimeoutMs: config.bodyTimeoutMs,
     });
-    this.console = new ConsoleService(discovery);
+    this.console = new ConsoleService(discovery, (service, caller) =>
+      this.auth.proofs.proofFor(caller ?? { subject: 'gateway', role: 'gateway' }, service),
+    );
     registerGatewayMetrics(metricsRegistry, this.limits, this.stats, this.upstreams);
     this.series.start();
   }
@@ -164,9 +171,12 @@ export class GatewayRuntime {
     server.removeAllListeners('request');
     const proxy = this.proxy;
     const consoleLimits = { limits: this.limits, trusted: this.trusted, stats: this.stats };
+    const auth = this.auth;
+    const refuse = (res: ServerResponse, r: { status: number; code: 'unauthorized'; message: string }, requestId: string) =>
+      proxy.refuse(res, r.status, r.code, r.message, requestId, false, ['www-authenticate', 'Bearer']);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url;
-      if (url !== undefined && url.startsWith('/api/')) proxy.handle(req, res);
+      if (url !== undefined && url.startsWith('/api/')) auth.admit(req, res, () => proxy.handle(req, res), refuse);
       else if (url !== undefined && isRateLimitedConsolePath(url)) limitConsoleRequest(req, res, consoleLimits, () => toFastify(req, res));
       else toFastify(req, res);
     });
@@ -237,6 +247,7 @@ export class GatewayRuntime {
 
   async close(): Promise<void> {
     this.series.stop();
+    this.auth.proofs.close();
     this.breakers.shutdown();
     await this.upstreams.close();
     await this.discovery.close();
