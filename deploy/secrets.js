@@ -1,6 +1,7 @@
 'use strict';
-// The shop's three secrets, generated on first start and kept in one file of `NAME=value` lines (mode 0600):
-//   ADMIN_TOKEN     the console's and the admin API's bearer token (the one a person types)
+// The shop's secrets, generated on first start and kept in one file of `NAME=value` lines (mode 0600):
+//   OPERATOR_PASSWORD  the password of the operator `ops` (sign-in for the console and the admin API)
+//   ADMIN_TOKEN     the admin API's static bearer token, for machines (scripts, deployment jobs)
 //   REGISTRY_TOKEN  every app's bearer token at the registry
 //   RAFT_SECRET     the key that signs traffic between registry nodes
 // No default value exists anywhere: a secret that is published in a repository protects nothing. Used by
@@ -16,7 +17,12 @@ const { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } = requir
 const path = require('node:path');
 
 /** File variable name -> the key of topology.js's `secrets` option. */
-const SECRET_NAMES = Object.freeze({ ADMIN_TOKEN: 'adminToken', REGISTRY_TOKEN: 'registryToken', RAFT_SECRET: 'raftSecret' });
+const SECRET_NAMES = Object.freeze({
+  ADMIN_TOKEN: 'adminToken',
+  REGISTRY_TOKEN: 'registryToken',
+  RAFT_SECRET: 'raftSecret',
+  OPERATOR_PASSWORD: 'operatorPassword',
+});
 
 /** 256 random bits, URL-safe (it goes into headers and shells unquoted). */
 function newSecret() {
@@ -44,9 +50,17 @@ function readSecrets(file) {
   return secrets;
 }
 
+/** A file from before a secret was introduced gets that secret appended (generated), the others kept. */
+function addMissingSecrets(file) {
+  const text = readFileSync(file, 'utf8');
+  const missing = Object.keys(SECRET_NAMES).filter((name) => !new RegExp(`^${name}=`, 'm').test(text));
+  if (missing.length > 0) writeFileSync(file, `${text.endsWith('\n') || text === '' ? text : `${text}\n`}${missing.map((n) => `${n}=${newSecret()}`).join('\n')}\n`, { mode: 0o600 });
+  return file;
+}
+
 /** The secrets in `file`, created (mode 0600, in a 0700 folder if it is new) when the file does not exist yet. */
 function loadOrCreateSecrets(file) {
-  if (existsSync(file)) return { secrets: readSecrets(file), created: false };
+  if (existsSync(file)) return { secrets: readSecrets(addMissingSecrets(file)), created: false };
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const secrets = generateSecrets();
   const lines = Object.entries(SECRET_NAMES).map(([name, key]) => `${name}=${secrets[key]}`);
@@ -72,8 +86,8 @@ if (require.main === module) {
   const { secrets, created } = loadOrCreateSecrets(file);
   if (created) {
     // As Jenkins does with its first admin password: the person who started the stack reads it in this log.
-    console.log(`secrets generated on first start into ${file} (ADMIN_TOKEN, REGISTRY_TOKEN, RAFT_SECRET; mode 0600)`);
-    console.log(`ADMIN_TOKEN for the console and the admin API: ${secrets.adminToken}`);
+    console.log(`secrets generated on first start into ${file} (${Object.keys(SECRET_NAMES).join(', ')}; mode 0600)`);
+    console.log(`OPERATOR_PASSWORD for the console (user ops): ${secrets.operatorPassword}`);
   } else {
     console.log(`secrets kept from the first start in ${file} (delete it, or the volume holding it, for new ones)`);
   }

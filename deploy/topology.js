@@ -19,6 +19,7 @@ const PORTS = Object.freeze({
   'order-2': 3011,
   inventory: 3002,
   payment: 3003,
+  identity: 3004,
 });
 
 
@@ -41,7 +42,7 @@ function stackProcesses(options = {}) {
   // No default secrets: whoever starts processes passes them (scripts/stack.mjs from .data/secrets.env, see
   // deploy/secrets.js; the end-to-end harness its own per run). Without them the values are empty: the registry
   // and the services refuse to start, and the gateway's admin API stays closed.
-  const secrets = { registryToken: '', raftSecret: '', adminToken: '', ...options.secrets };
+  const secrets = { registryToken: '', raftSecret: '', adminToken: '', operatorPassword: '', ...options.secrets };
   const host = '127.0.0.1';
   const portOf = (name) => PORTS[name] + portOffset;
   const urlOf = (name) => `http://${host}:${portOf(name)}`;
@@ -104,6 +105,23 @@ function stackProcesses(options = {}) {
     service('order-2', 'order', { REDIS_URL: `redis://${infra.redis}` }),
     service('inventory', 'inventory', {}),
     service('payment', 'payment', {}),
+    // Sign-in (docs/security.md): alone holds the access tokens' signing key; no database, Redis for sessions.
+    {
+      name: 'identity',
+      app: 'identity',
+      tier: 1,
+      env: {
+        PORT: String(portOf('identity')),
+        INSTANCE_ID: 'identity',
+        ADVERTISE_HOST: host,
+        REDIS_URL: `redis://${infra.redis}`,
+        REGISTRY_URLS: registryUrls,
+        REGISTRY_TOKEN: secrets.registryToken,
+        // The local stack is a demo: its customers sign in with the README's password unless told otherwise.
+        DEMO_CUSTOMER_PASSWORD: options.demoCustomerPassword ?? 'shop-demo',
+        OPERATOR_PASSWORD: secrets.operatorPassword,
+      },
+    },
     gateway,
   ].map((p) => ({
     ...p,

@@ -46,6 +46,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitPolicy[] = parseRateLimitPolicies([
   { name: 'api-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/' }, key: 'ip', capacity: 200, refillPerSec: 100, onRedisError: 'local' },
   // The console's reads that fan out to every service or registry node (see console-rate-limit.ts).
   { name: 'console-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/' }, key: 'ip', capacity: 30, refillPerSec: 5, onRedisError: 'local' },
+  // Sign-in and refresh: a password check costs identity ~0.1 s of scrypt, and guessing is what it would be for.
+  { name: 'sign-in-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/auth/' }, key: 'ip', capacity: 120, refillPerSec: 5, onRedisError: 'local' },
   // Config writes, and a bearer token someone could try to guess.
   { name: 'admin-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/admin/' }, key: 'ip', capacity: 10, refillPerSec: 1, onRedisError: 'local' },
 ]);

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { Caller, Principal, requireInternal } from '@shop/auth';
+import { Caller, requireInternal } from '@shop/auth';
+import type { Principal } from '@shop/auth';
 import { ApiError } from '@shop/common';
 import { OutboxQueries, OutboxStats, TimelineEntry } from './outbox.queries';
 

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { actingCustomer, Caller, mayRead, Principal } from '@shop/auth';
+import { actingCustomer, Caller, mayRead } from '@shop/auth';
+import type { Principal } from '@shop/auth';
 import { ApiError, BodyBounds } from '@shop/common';
 import { CUSTOMER_ID_FORMAT } from '@shop/contracts';
 import type { FastifyReply } from 'fastify';

@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { Caller, mayRead, Principal } from '@shop/auth';
+import { Caller, mayRead } from '@shop/auth';
+import type { Principal } from '@shop/auth';
 import { ApiError } from '@shop/common';
 import { CUSTOMER_ID_FORMAT } from '@shop/contracts';
 import { AccountQueries } from '../application/account.queries';
