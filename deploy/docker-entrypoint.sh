@@ -8,10 +8,10 @@ secrets_file="${SHOP_SECRETS_FILE:-/secrets/secrets.env}"
 if [ -r "$secrets_file" ]; then
   while IFS='=' read -r name value; do
     case "$name" in
-      ADMIN_TOKEN | REGISTRY_TOKEN | RAFT_SECRET) ;;
+      ADMIN_TOKEN | REGISTRY_TOKEN | RAFT_SECRET | OPERATOR_PASSWORD) ;;
       *) continue ;;
     esac
-    # Declared (set, possibly empty) and empty: take the generated value. $name is one of the three above.
+    # Declared (set, possibly empty) and empty: take the generated value. $name is one of those above.
     eval "declared=\${$name+yes} current=\${$name:-}"
     if [ "$declared" = yes ] && [ -z "$current" ]; then export "$name=$value"; fi
   done < "$secrets_file"
