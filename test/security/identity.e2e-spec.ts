@@ -227,8 +227,9 @@ describe('identity and trust', () => {
     expect((await call('PUT', path, {}, { value: 0 })).status).toBe(401);
     expect((await call('PUT', path, c1, { value: 0 })).status).toBe(403);
     expect((await call('PUT', path, ops, { value: 0 })).status).toBe(200);
-    const log = readFileSync(logFile, 'utf8').slice(logBefore);
-    expect(log).toMatch(/admin action: config written[^\n]*"key":"config\/payment\/latency-ms"[^\n]*"actor":"ops","via":"operator-token"/);
+    // The gateway's output reaches its log file through a pipe: wait for the line rather than race it.
+    const audit = /admin action: config written[^\n]*"key":"config\/payment\/latency-ms"[^\n]*"actor":"ops","via":"operator-token"/;
+    await waitUntil(async () => audit.test(readFileSync(logFile, 'utf8').slice(logBefore)));
   });
 });
 

@@ -52,20 +52,22 @@ export class EdgeAuth {
     if (token === undefined) return refusal('sign in first: Authorization: Bearer <accessToken>');
     const hit = this.verified.get(token);
     if (hit !== undefined && hit.expiresAtMs > now) return hit.principal;
-    return this.access.verify(token).then(
-      (claims) => {
-        const principal = principalOf(claims);
-        if (principal.role !== 'customer' && principal.role !== 'operator') return refusal('not an access token');
-        if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
-        this.verified.set(token, { principal, expiresAtMs: (claims.exp ?? 0) * 1000 });
-        return principal;
-      },
-      (error: unknown) => {
-        if (!(error instanceof TokenRefused)) throw error;
-        this.logger.event('warn', 'access token refused', { reason: error.message });
-        return refusal('invalid or expired access token');
-      },
-    );
+    return this.verifyUncached(token);
+  }
+
+  private async verifyUncached(token: string): Promise<Principal | Refusal> {
+    try {
+      const claims = await this.access.verify(token);
+      const principal = principalOf(claims);
+      if (principal.role !== 'customer' && principal.role !== 'operator') throw new TokenRefused(`role ${principal.role} cannot sign in`);
+      if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+      this.verified.set(token, { principal, expiresAtMs: (claims.exp ?? 0) * 1000 });
+      return principal;
+    } catch (error) {
+      if (!(error instanceof TokenRefused)) throw error;
+      this.logger.event('warn', 'access token refused', { reason: error.message });
+      return refusal('invalid or expired access token');
+    }
   }
 
   /**
