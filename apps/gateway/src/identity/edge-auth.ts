@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ACCESS_TOKEN, bearerToken, Principal, principalOf, TokenRefused, TokenVerifier } from '@shop/auth';
 import { acceptOrCreateRequestId, JsonLogger } from '@shop/common';
+import { pathProblem } from '../proxy/request-guard';
 import type { RouteTable } from '../routing/routes.config';
 import { isPublic } from './public-paths';
 import type { ProofMinter } from './proof-minter';
@@ -10,6 +11,8 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 const ANONYMOUS: Principal = { subject: 'anonymous', role: 'anonymous' };
 /** Bound on tokens remembered as verified; beyond it the cache starts over. */
 const MAX_VERIFIED = 10_000;
+/** The methods the proxy serves (any other is its 405, answered before a sign-in is asked for). */
+const PROXIED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
 /** Headers a client may not set: the gateway alone says who the caller is. */
 const STRIPPED = new Set(['authorization', 'x-customer-id']);
 
@@ -80,7 +83,10 @@ export class EdgeAuth {
     const path = q < 0 ? url : url.slice(0, q);
     const slash = path.indexOf('/', 5);
     const route = this.routes().get(slash < 0 ? path.slice(5) : path.slice(5, slash));
-    if (route === undefined) return forward();
+    // A request the proxy refuses anyway (unknown route 404, bad path 400, method 405, no Host 400) gets that
+    // answer, not 401: it goes on untouched, and never reaches a service.
+    if (route === undefined || pathProblem(path) !== undefined || !PROXIED_METHODS.has(req.method ?? '')) return forward();
+    if (req.httpVersionMinor >= 1 && headerOf(req.rawHeaders, 'host') === undefined) return forward();
     const answer = isPublic(req.method ?? '', path) ? ANONYMOUS : this.principal(headerOf(req.rawHeaders, 'authorization'));
     const proceed = (caller: Principal | Refusal): void => {
       if ('code' in caller) return refuse(res, caller, acceptOrCreateRequestId(headerOf(req.rawHeaders, 'x-request-id')));
