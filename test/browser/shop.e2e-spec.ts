@@ -50,7 +50,9 @@ describe('the shop in a browser', () => {
     await page.getByTestId('customer-username').fill(customer);
     await page.getByTestId('customer-password').fill('not-the-password');
     await page.getByTestId('customer-sign-in').click();
-    await expect(page.getByTestId('customer-sign-in-message').innerText()).resolves.toMatch(/wrong user name or password/);
+    const refusal = page.getByTestId('customer-sign-in-message').getByRole('alert');
+    await refusal.waitFor();
+    await expect(refusal.innerText()).resolves.toMatch(/wrong user name or password/);
     await screenshot(page, 'sign-in-refused');
     await page.getByTestId('customer-password').fill(DEMO_CUSTOMER_PASSWORD);
     await page.getByTestId('customer-sign-in').click();
