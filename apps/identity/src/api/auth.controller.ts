@@ -29,7 +29,7 @@ export class AuthController {
   @HttpCode(200)
   @BodyBounds({ maxBytes: 1024, maxDepth: 1, maxArrayLength: 0 })
   async signIn(@Body() body: SignInDto) {
-    const lockedFor = await this.guard.lockedFor(body.username);
+    const lockedFor = await this.store(() => this.guard.lockedFor(body.username));
     if (lockedFor > 0) {
       throw new ApiError(429, 'too_many_attempts', `too many failed sign-ins for this user name; retry in ${lockedFor} s`, { 'Retry-After': String(lockedFor) });
     }
@@ -37,11 +37,11 @@ export class AuthController {
     if (checked === undefined) throw new ApiError(503, 'overloaded', 'too many sign-ins at once; retry', { 'Retry-After': '1' });
     const account = checked.value;
     if (account === undefined) {
-      await this.guard.recordFailure(body.username);
+      await this.store(() => this.guard.recordFailure(body.username));
       this.logger.event('warn', 'sign-in refused', { username: body.username });
       throw INVALID();
     }
-    await this.guard.recordSuccess(body.username);
+    await this.store(() => this.guard.recordSuccess(body.username));
     this.logger.event('log', 'signed in', { subject: account.subject, role: account.role });
     return this.tokensFor(account);
   }
@@ -51,7 +51,7 @@ export class AuthController {
   @HttpCode(200)
   @BodyBounds({ maxBytes: 1024, maxDepth: 1, maxArrayLength: 0 })
   async refresh(@Body() body: RefreshDto) {
-    const session = await this.refreshTokens.spend(body.refreshToken);
+    const session = await this.store(() => this.refreshTokens.spend(body.refreshToken));
     if (!session) throw new ApiError(401, 'invalid_refresh_token', 'refresh token unknown, used, revoked or expired: sign in again');
     return this.tokensFor(session.account, session.until);
   }
@@ -61,7 +61,7 @@ export class AuthController {
   @HttpCode(200)
   @BodyBounds({ maxBytes: 1024, maxDepth: 1, maxArrayLength: 0 })
   async signOut(@Body() body: RefreshDto) {
-    await this.refreshTokens.revoke(body.refreshToken);
+    await this.store(() => this.refreshTokens.revoke(body.refreshToken));
     return { ok: true };
   }
 
@@ -77,9 +77,19 @@ export class AuthController {
     return { previous, ...rotated };
   }
 
+  /** Redis (failure counts, sessions) is identity's own dependency: down, it is a 503 that says so, not a 500. */
+  private async store<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (error) {
+      this.logger.event('error', 'session store unavailable', { error: error instanceof Error ? error.message : String(error) });
+      throw new ApiError(503, 'session_store_unavailable', 'sign-in is unavailable right now; retry', { 'Retry-After': '1' });
+    }
+  }
+
   private async tokensFor(account: Account, sessionUntil?: number) {
     const { accessToken, expiresIn } = await this.issuer.accessToken(account);
-    const refreshToken = await this.refreshTokens.issue(account, sessionUntil);
+    const refreshToken = await this.store(() => this.refreshTokens.issue(account, sessionUntil));
     return { accessToken, tokenType: 'Bearer', expiresIn, refreshToken, subject: account.subject, role: account.role };
   }
 }
