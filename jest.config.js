@@ -19,7 +19,7 @@ const shared = {
   // NestJS 12 ships ES modules only, and jest's CommonJS runtime cannot require them on Node 20: SWC turns
   // @nestjs/* into CommonJS like our own sources.
   transform: { '^.+\\.(ts|js|mjs)$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^@shop/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',

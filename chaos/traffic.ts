@@ -9,6 +9,7 @@
  */
 import { fetchWithRetry, NoAnswerError, RetryPolicy } from '@shop/http-retry';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { SignedInCustomers } from '../test/support/sign-in';
 
 export const CHEAP_SKUS = ['SKU-0011', 'SKU-0012', 'SKU-0013', 'SKU-0017', 'SKU-0018'] as const;
 /** 3 in stock: an order of 100 can never be reserved (-> CANCELLED "out of stock"). */
@@ -85,8 +86,12 @@ export class Traffic {
   private t0 = 0;
 
   private readonly agents = new Map<string, Agent>();
+  /** Each customer signs in once, as a shop client would, and sends its access token. */
+  private readonly sessions: SignedInCustomers;
 
-  constructor(private readonly options: TrafficOptions) {}
+  constructor(private readonly options: TrafficOptions) {
+    this.sessions = new SignedInCustomers(options.gateway);
+  }
 
   /** Closes the connections kept per customer address. */
   async close(): Promise<void> {
@@ -213,11 +218,12 @@ export class Traffic {
   private async call(route: string, method: string, path: string, opts: { body?: unknown; idempotencyKey?: string; repeatable?: boolean; as?: string } = {}): Promise<Answer> {
     this.calls.set(route, (this.calls.get(route) ?? 0) + 1);
     try {
+      const auth = opts.as === undefined || path.startsWith('/api/products') ? {} : await this.sessions.headersFor(opts.as);
       const { response } = await fetchWithRetry(
         `${this.options.gateway}${path}`,
         {
           method,
-          headers: opts.body === undefined ? {} : { 'content-type': 'application/json' },
+          headers: opts.body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
           body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
           idempotencyKey: opts.idempotencyKey,
           repeatable: opts.repeatable,

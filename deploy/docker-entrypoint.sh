@@ -18,7 +18,7 @@ fi
 APP="$(printf '%s' "$app" | tr '[:lower:]-' '[:upper:]_')"
 line() { sed -n "s/^$1=//p" "$secrets_file" | tail -n 1; }
 if [ -r "$secrets_file" ]; then
-  for name in ADMIN_TOKEN RAFT_SECRET REGISTRY_SERVICE_KEY REGISTRY_TOKEN REGISTRY_OPERATOR_TOKEN KAFKA_PASSWORD; do
+  for name in ADMIN_TOKEN RAFT_SECRET REGISTRY_SERVICE_KEY REGISTRY_TOKEN REGISTRY_OPERATOR_TOKEN KAFKA_PASSWORD OPERATOR_PASSWORD; do
     # Declared (set, possibly empty) and empty: take the generated value. $name is one of the names above.
     eval "declared=\${$name+yes} current=\${$name:-}"
     if [ "$declared" != yes ] || [ -n "$current" ]; then continue; fi

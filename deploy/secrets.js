@@ -1,6 +1,7 @@
 'use strict';
 // The shop's secrets, generated on first start and kept in one file of `NAME=value` lines (mode 0600):
-//   ADMIN_TOKEN           the console's and the admin API's bearer token (the one a person types)
+//   OPERATOR_PASSWORD     the password of the operator `ops` (sign-in for the console and the admin API)
+//   ADMIN_TOKEN           the admin API's static bearer token, for machines (scripts, deployment jobs)
 //   REGISTRY_TOKEN        the registry's operator credential (may do anything: tools, the gateway's admin writes)
 //   RAFT_SECRET           the key that signs traffic between registry nodes
 //   REGISTRY_SERVICE_KEY  held by the registry only: each service's own registry credential is derived from it
@@ -32,10 +33,11 @@ const SECRET_NAMES = Object.freeze({
   RAFT_SECRET: 'raftSecret',
   REGISTRY_SERVICE_KEY: 'registryServiceKey',
   KAFKA_CREDENTIAL_KEY: 'kafkaCredentialKey',
+  OPERATOR_PASSWORD: 'operatorPassword',
 });
 
 /** Environment variables of the apps that carry a secret (compose leaves them empty for the entrypoint to fill). */
-const SECRET_VARIABLES = Object.freeze(['ADMIN_TOKEN', 'REGISTRY_TOKEN', 'RAFT_SECRET', 'REGISTRY_SERVICE_KEY', 'REGISTRY_OPERATOR_TOKEN', 'KAFKA_PASSWORD']);
+const SECRET_VARIABLES = Object.freeze(['ADMIN_TOKEN', 'REGISTRY_TOKEN', 'RAFT_SECRET', 'REGISTRY_SERVICE_KEY', 'REGISTRY_OPERATOR_TOKEN', 'KAFKA_PASSWORD', 'OPERATOR_PASSWORD']);
 
 /** Who gets a registry credential of its own, and who a Kafka user (the saga's producers and consumers). */
 const REGISTRY_SERVICES = Object.freeze(['gateway', 'order', 'inventory', 'payment', 'identity']);
@@ -151,7 +153,7 @@ if (require.main === module) {
   } else if (created) {
     // As Jenkins does with its first admin password: the person who started the stack reads it in this log.
     console.log(`secrets generated on first start into ${file} (${Object.keys(SECRET_NAMES).join(', ')} and the per-service credentials; mode 0600)`);
-    console.log(`ADMIN_TOKEN for the console and the admin API: ${secrets.adminToken}`);
+    console.log(`OPERATOR_PASSWORD for the console (user ops): ${secrets.operatorPassword}`);
   } else {
     console.log(`secrets kept from the first start in ${file} (delete it, or the volume holding it, for new ones)`);
   }

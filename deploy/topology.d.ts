@@ -1,6 +1,6 @@
 // Types of deploy/topology.js (plain CommonJS so that scripts/stack.mjs runs it without a build step).
 
-export type AppName = 'registry' | 'gateway' | 'order' | 'inventory' | 'payment';
+export type AppName = 'registry' | 'gateway' | 'order' | 'inventory' | 'payment' | 'identity';
 
 export interface StackProcess {
   /** Unique process name, also its docker-compose.yml service name: registry-1, order-2, gateway, ... */
@@ -31,6 +31,8 @@ export interface StackOptions {
   infra?: Partial<{ postgres: string; redis: string; kafka: string }>;
   /** The stack's secrets (deploy/secrets.js); without them their variables are empty and the apps refuse to start. */
   secrets?: Partial<StackSecrets>;
+  /** The demo customers' password (default `shop-demo`); empty: no demo customers. */
+  demoCustomerPassword?: string;
 }
 
 export declare const PORTS: Readonly<Record<string, number>>;
@@ -44,5 +46,7 @@ export interface StackSecrets {
   registryServiceKey: string;
   /** Each Kafka user's password is derived from it; empty: the apps connect to Kafka without SASL. */
   kafkaCredentialKey: string;
+  /** The operator `ops`'s password (identity's sign-in). */
+  operatorPassword: string;
 }
 export declare function stackProcesses(options?: StackOptions): StackProcess[];

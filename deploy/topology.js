@@ -21,6 +21,7 @@ const PORTS = Object.freeze({
   'order-2': 3011,
   inventory: 3002,
   payment: 3003,
+  identity: 3004,
 });
 
 
@@ -57,7 +58,7 @@ function stackProcesses(options = {}) {
   // No default secrets: whoever starts processes passes them (scripts/stack.mjs from .data/secrets.env, see
   // deploy/secrets.js; the end-to-end harness its own per run). Without them the values are empty: the registry
   // and the services refuse to start, and the gateway's admin API stays closed.
-  const secrets = { registryToken: '', raftSecret: '', adminToken: '', registryServiceKey: '', kafkaCredentialKey: '', ...options.secrets };
+  const secrets = { registryToken: '', raftSecret: '', adminToken: '', registryServiceKey: '', kafkaCredentialKey: '', operatorPassword: '', ...options.secrets };
   // Each app's own credentials (docs/security.md): its registry token (the operator's only where no service key
   // is given), and its Kafka user when a credential key is given (no key: no SASL, for a plaintext broker).
   const registryTokenOf = (app) => (secrets.registryServiceKey ? serviceRegistryToken(secrets.registryServiceKey, app) : secrets.registryToken);
@@ -128,6 +129,23 @@ function stackProcesses(options = {}) {
     service('order-2', 'order', { REDIS_URL: `redis://${infra.redis}` }),
     service('inventory', 'inventory', {}),
     service('payment', 'payment', {}),
+    // Sign-in (docs/security.md): alone holds the access tokens' signing key; no database, Redis for sessions.
+    {
+      name: 'identity',
+      app: 'identity',
+      tier: 1,
+      env: {
+        PORT: String(portOf('identity')),
+        INSTANCE_ID: 'identity',
+        ADVERTISE_HOST: host,
+        REDIS_URL: `redis://${infra.redis}`,
+        REGISTRY_URLS: registryUrls,
+        REGISTRY_TOKEN: registryTokenOf('identity'),
+        // The local stack is a demo: its customers sign in with the README's password unless told otherwise.
+        DEMO_CUSTOMER_PASSWORD: options.demoCustomerPassword ?? 'shop-demo',
+        OPERATOR_PASSWORD: secrets.operatorPassword,
+      },
+    },
     gateway,
   ].map((p) => ({
     ...p,

@@ -230,7 +230,7 @@ function printSummary() {
 
 // ------------------------------------------------------------------------------------------------- main
 async function main() {
-  const processes = topology.stackProcesses({ secrets: ensureSecrets() });
+  const processes = topology.stackProcesses({ secrets: ensureSecrets(), demoCustomerPassword: process.env.DEMO_CUSTOMER_PASSWORD });
   ensureInfrastructure();
   ensureBuild(processes);
   await ensurePortsFree(processes);

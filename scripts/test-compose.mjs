@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import signInHelper from '../test/support/sign-in.js';
 import { portAnswers } from './port-answers.mjs';
 
 const root = join(import.meta.dirname, '..');
@@ -113,10 +114,14 @@ async function placeOrder() {
   expectThat(products.status === 200 && Array.isArray(products.json) && products.json.length > 0, 'GET /api/products lists products', products.text.slice(0, 200));
   const product = products.json.find((p) => p.available >= 1);
   expectThat(product !== undefined, 'a product is in stock');
-  const token = await http('POST', '/api/orders/tokens', { body: { customerId: 'c-1' } });
+  // Compose's demo customers sign in with DEMO_CUSTOMER_PASSWORD (shop-demo unless set).
+  const auth = (await signInHelper.signIn(GATEWAY, 'c-1')).headers;
+  const unsigned = await http('POST', '/api/orders/tokens', { body: {} });
+  expectThat(unsigned.status === 401, 'the API refuses a call without a sign-in (401)', `status ${unsigned.status}`);
+  const token = await http('POST', '/api/orders/tokens', { body: { customerId: 'c-1' }, headers: auth });
   expectThat(token.status === 201 && typeof token.json?.token === 'string', 'POST /api/orders/tokens gives an idempotency token', token.text.slice(0, 200));
   const order = { customerId: 'c-1', items: [{ sku: product.sku, quantity: 1 }] };
-  const headers = { 'idempotency-key': token.json.token };
+  const headers = { ...auth, 'idempotency-key': token.json.token };
   const placed = await http('POST', '/api/orders', { body: order, headers });
   expectThat(placed.status === 201 && placed.json?.status === 'PENDING', 'POST /api/orders is 201 PENDING', placed.text.slice(0, 200));
   const replay = await http('POST', '/api/orders', { body: order, headers });
@@ -129,7 +134,7 @@ async function placeOrder() {
   let status = placed.json.status;
   while (status === 'PENDING' && Date.now() < deadline) {
     await sleep(250);
-    status = (await http('GET', `/api/orders/${placed.json.id}`)).json?.status;
+    status = (await http('GET', `/api/orders/${placed.json.id}`, { headers: auth })).json?.status;
   }
   expectThat(status === 'CONFIRMED', `order ${placed.json.id} is CONFIRMED`, `status ${status}`);
 }

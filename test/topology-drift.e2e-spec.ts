@@ -120,9 +120,9 @@ describe('docker-compose.yml and deploy/topology.js', () => {
     expect(driftOf(composeSource)).toEqual([]);
   });
 
-  it('cover every app of the contract: 3 registry nodes, gateway, order x2, inventory, payment', () => {
+  it('cover every app of the contract: 3 registry nodes, gateway, order x2, inventory, payment, identity', () => {
     expect([...composeApps(composeSource).keys()].sort()).toEqual(
-      ['gateway', 'inventory', 'order-1', 'order-2', 'payment', 'registry-1', 'registry-2', 'registry-3'],
+      ['gateway', 'identity', 'inventory', 'order-1', 'order-2', 'payment', 'registry-1', 'registry-2', 'registry-3'],
     );
   });
 });

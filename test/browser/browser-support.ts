@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
+import { SignedInCustomers } from '../support/sign-in';
 
 /** Debian's chromium, never a downloaded browser (`.ci/run` installs it from Debian's packages). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -33,7 +34,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** The shop's own API, called from the test (not the page) to check what the page claims. */
 export class ShopApi {
-  constructor(readonly baseUrl: string) {}
+  private readonly sessions: SignedInCustomers;
+
+  constructor(readonly baseUrl: string) {
+    this.sessions = new SignedInCustomers(baseUrl);
+  }
 
   async get<T>(pathname: string, headers: Record<string, string> = {}): Promise<T> {
     const response = await fetch(new URL(pathname, this.baseUrl), { headers, signal: AbortSignal.timeout(10_000) });
@@ -46,7 +51,7 @@ export class ShopApi {
   }
 
   async orders(customerId: string): Promise<{ id: string; status: string }[]> {
-    const body = await this.get<unknown>(`/api/orders?customerId=${encodeURIComponent(customerId)}`);
+    const body = await this.get<unknown>('/api/orders', await this.sessions.headersFor(customerId));
     if (Array.isArray(body)) return body as { id: string; status: string }[];
     const page = body as { items?: { id: string; status: string }[]; orders?: { id: string; status: string }[] };
     return page.items ?? page.orders ?? [];

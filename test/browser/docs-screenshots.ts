@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import { Page } from 'playwright-core';
+import { signIn } from '../support/sign-in';
 import { startSystem } from '../support/system';
 import { launchChromium } from './browser-support';
 
@@ -28,7 +29,10 @@ async function main(): Promise<void> {
 
     const shop = await browser.newPage({ viewport: { width: 1280, height: 820 } });
     await shop.goto(`${base}/#/`);
-    await shop.getByTestId('customer').selectOption('c-7');
+    await shop.getByTestId('customer-username').fill('c-7');
+    await shop.getByTestId('customer-password').fill(process.env.DEMO_CUSTOMER_PASSWORD || 'shop-demo');
+    await shop.getByTestId('customer-sign-in').click();
+    await shop.getByTestId('customer').filter({ hasText: 'c-7' }).waitFor();
     await shop.getByTestId('add-SKU-0001').click();
     await shop.getByTestId('add-SKU-0003').click();
     await shop.getByTestId('add-SKU-0003').click();
@@ -37,6 +41,9 @@ async function main(): Promise<void> {
 
     const consolePage = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
     await consolePage.goto(`${base}/#/console?order=${encodeURIComponent(orderIds[0])}`);
+    await consolePage.getByTestId('operator-password').fill(system.secrets.operatorPassword);
+    await consolePage.getByTestId('operator-sign-in').click();
+    await consolePage.getByTestId('operator-name').waitFor();
     // A tight rate limit for a few seconds, so the chart shows rejected requests next to admitted ones.
     const policies = await (await fetch(`${base}/gateway/status`)).json();
     const original = (policies as { rateLimits: { policies: Record<string, unknown>[] } }).rateLimits.policies;
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
 }
 
 async function placeOrder(base: string, customerId: string, items: { sku: string; quantity: number }[]): Promise<string> {
-  const json = { 'content-type': 'application/json' };
+  const json = { 'content-type': 'application/json', ...(await signIn(base, customerId)).headers };
   const token = (await (await fetch(`${base}/api/orders/tokens`, { method: 'POST', headers: json, body: JSON.stringify({ customerId }) })).json()) as { token: string };
   const res = await fetch(`${base}/api/orders`, { method: 'POST', headers: { ...json, 'Idempotency-Key': token.token }, body: JSON.stringify({ customerId, items }) });
   if (res.status !== 201) throw new Error(`order: ${res.status} ${await res.text()}`);

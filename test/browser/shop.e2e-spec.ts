@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the browser, so this file needs the DOM types.
 import { Browser, Page } from 'playwright-core';
+import { DEMO_CUSTOMER_PASSWORD } from '../support/sign-in';
 import { RunningSystem, startSystem } from '../support/system';
 import { launchChromium, newPage, pageErrors, screenshot, ShopApi } from './browser-support';
 
@@ -17,7 +18,7 @@ jest.setTimeout(180_000);
 
 let system: RunningSystem;
 let GATEWAY_URL: string;
-let ADMIN_TOKEN: string;
+let OPERATOR_PASSWORD: string;
 let api: ShopApi;
 let browser: Browser;
 
@@ -27,7 +28,7 @@ const customers = shuffled(Array.from({ length: 100 }, (_, i) => `c-${i + 1}`));
 beforeAll(async () => {
   system = await startSystem({ portOffset: PORT_OFFSET });
   GATEWAY_URL = system.gatewayUrl;
-  ADMIN_TOKEN = system.secrets.adminToken;
+  OPERATOR_PASSWORD = system.secrets.operatorPassword;
   api = new ShopApi(GATEWAY_URL);
   await waitForShop();
   browser = await launchChromium();
@@ -40,6 +41,43 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the shop in a browser', () => {
+  it('asks to sign in, then orders as the signed-in customer, and signs out', async () => {
+    const customer = customers.pop() as string;
+    const sku = await cheapestInStock();
+    const page = await newPage(browser);
+    await page.goto(`${GATEWAY_URL}/#/orders`);
+    await page.getByTestId('customer-sign-in-form').waitFor();
+    await page.getByTestId('customer-username').fill(customer);
+    await page.getByTestId('customer-password').fill('not-the-password');
+    await page.getByTestId('customer-sign-in').click();
+    const refusal = page.getByTestId('customer-sign-in-message').getByRole('alert');
+    await refusal.waitFor();
+    await expect(refusal.innerText()).resolves.toMatch(/wrong user name or password/);
+    await screenshot(page, 'sign-in-refused');
+    await page.getByTestId('customer-password').fill(DEMO_CUSTOMER_PASSWORD);
+    await page.getByTestId('customer-sign-in').click();
+    await page.getByTestId('customer').filter({ hasText: customer }).waitFor();
+
+    await page.goto(`${GATEWAY_URL}/#/`);
+    await addToCartAndCheckout(page, sku);
+    await page.getByTestId('place-order').click();
+    await finalStatus(page);
+    const orderId = await page.getByTestId('order-id').first().innerText();
+    expect((await api.orders(customer)).some((o) => o.id === orderId)).toBe(true);
+    const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('shop.session') ?? 'null') as { refreshToken: string } | null);
+    expect(session?.refreshToken).toEqual(expect.any(String));
+
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('customer-sign-in-form').waitFor();
+    await screenshot(page, 'signed-out');
+    await expect(page.evaluate(() => sessionStorage.getItem('shop.session'))).resolves.toBeNull();
+    // Signing out revoked the session's refresh token at identity.
+    const refreshed = await fetch(`${GATEWAY_URL}/api/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: session!.refreshToken }) });
+    expect(refreshed.status).toBe(401);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it('places an order and shows it go from PENDING to CONFIRMED', async () => {
     const customer = customers.pop() as string;
     const sku = await cheapestInStock();
@@ -93,7 +131,9 @@ describe('the shop in a browser', () => {
     const sku = await cheapestInStock();
     const consolePage = await newPage(browser);
     await consolePage.goto(`${GATEWAY_URL}/#/console`);
-    await consolePage.getByTestId('admin-token').fill(ADMIN_TOKEN);
+    await consolePage.getByTestId('operator-password').fill(OPERATOR_PASSWORD);
+    await consolePage.getByTestId('operator-sign-in').click();
+    await consolePage.getByTestId('operator-name').waitFor();
     await setFailureRate(consolePage, 100);
     await screenshot(consolePage, 'console-failure-100');
 
@@ -156,9 +196,13 @@ async function cheapestInStock(): Promise<string> {
   return products[0].sku;
 }
 
+/** Opens the shop and signs in as `customer` through the sign-in page. */
 async function openShopAs(page: Page, customer: string): Promise<void> {
   await page.goto(`${GATEWAY_URL}/#/`);
-  await page.getByTestId('customer').selectOption(customer);
+  await page.getByTestId('customer-username').fill(customer);
+  await page.getByTestId('customer-password').fill(DEMO_CUSTOMER_PASSWORD);
+  await page.getByTestId('customer-sign-in').click();
+  await page.getByTestId('customer').filter({ hasText: customer }).waitFor();
 }
 
 async function addToCartAndCheckout(page: Page, sku: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { runId, TestGateway, TestUpstream } from './gateway-harness';
+import { accessToken, runId, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 
@@ -65,7 +65,7 @@ describe('gateway: the edge answers everything in the contract shape, and bounds
   });
 
   it('HTTP/1.0 without Host is served', async () => {
-    expect(statusOf(await raw(port, 'GET /api/orders/1 HTTP/1.0\r\n\r\n'))).toBe(200);
+    expect(statusOf(await raw(port, `GET /api/orders/1 HTTP/1.0\r\nAuthorization: Bearer ${await accessToken()}\r\n\r\n`))).toBe(200);
   });
 
   it('the admin API is rate limited per client (a token cannot be guessed at speed)', async () => {

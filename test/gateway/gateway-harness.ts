@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { NODE_FLAGS } from '../../deploy/topology';
+import { ACCESS_TOKEN, IDENTITY_JWKS_KEY, PublishedJwks, Role, SigningKey } from '@shop/auth';
 
 /**
  * Gateways started from source (`node -r ./scripts/ts-register.js apps/gateway/src/main.ts`) on ephemeral
@@ -16,6 +17,25 @@ import { NODE_FLAGS } from '../../deploy/topology';
 
 const root = join(__dirname, '..', '..');
 export const ADMIN_TOKEN = 'e2e-admin-token';
+
+/**
+ * The harness plays identity for its gateways: a signing key whose public half every discovery file carries at
+ * `config/identity/jwks`, and access tokens signed with it. Requests to /api/ sent through `send` carry customer
+ * c-1's token unless they set their own Authorization.
+ */
+const IDENTITY_KEY = SigningKey.generate();
+export const HARNESS_JWKS: PublishedJwks = { keys: [IDENTITY_KEY.published('harness', Date.now() + 24 * 3600_000)] };
+
+export function accessToken(subject = 'c-1', role: Role = 'customer', claims: Record<string, unknown> = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return IDENTITY_KEY.sign({ iss: ACCESS_TOKEN.issuer, aud: ACCESS_TOKEN.audience, sub: subject, role, iat: now, exp: now + ACCESS_TOKEN.lifetimeSec, ...claims }, 'at+jwt');
+}
+
+export async function signedInAs(subject: string, role: Role = 'customer'): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await accessToken(subject, role)}` };
+}
+
+const defaultCustomer = accessToken('c-1');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -152,7 +172,7 @@ export class TestGateway {
 
   writeDiscovery(content: DiscoveryContent): void {
     const tmp = `${this.discoveryFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(content));
+    writeFileSync(tmp, JSON.stringify({ ...content, config: { [IDENTITY_JWKS_KEY]: HARNESS_JWKS, ...content.config } }));
     // rename: the gateway never reads a half-written file
     renameSync(tmp, this.discoveryFile);
   }
@@ -195,9 +215,11 @@ export async function send(
   path: string,
   opts: { headers?: Record<string, string>; body?: string | Buffer | Readable } = {},
 ): Promise<Answer> {
+  const headers = { ...opts.headers };
+  if (path.startsWith('/api/') && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.authorization = `Bearer ${await defaultCustomer}`;
   const res = await request(`${base}${path}`, {
     method: method as 'GET',
-    headers: opts.headers,
+    headers,
     body: opts.body,
     headersTimeout: 20_000,
     bodyTimeout: 20_000,

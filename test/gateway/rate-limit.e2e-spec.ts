@@ -1,4 +1,4 @@
-import { DiscoveryContent, eventually, runId, send, TestGateway, TestUpstream } from './gateway-harness';
+import { DiscoveryContent, eventually, runId, send, signedInAs, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 
@@ -70,15 +70,15 @@ describe('gateway: rate limits shared by two gateways through Redis', () => {
     expect(counts.reduce((n, s) => n + s.rejected!, 0)).toBe(20);
   });
 
-  it('keyed by customer (X-Customer-Id): one customer is limited, another is not', async () => {
-    const post = (customer: string) =>
-      send(gateways[0]!.url, 'POST', '/api/orders', { body: '{}', headers: { 'content-type': 'application/json', 'x-customer-id': customer } });
+  it('keyed by customer (the signed-in one): one customer is limited, another is not', async () => {
+    const post = async (customer: string) =>
+      send(gateways[0]!.url, 'POST', '/api/orders', { body: '{}', headers: { 'content-type': 'application/json', ...(await signedInAs(customer)) } });
     const a = `c-a-${runId}`;
     const b = `c-b-${runId}`;
     expect([(await post(a)).status, (await post(a)).status, (await post(a)).status]).toEqual([200, 200, 429]);
     expect((await post(b)).status).toBe(200);
     // GETs are not matched by the POST-only policy.
-    expect((await gateways[0]!.get('/api/orders/1', { 'x-customer-id': a })).status).toBe(200);
+    expect((await gateways[0]!.get('/api/orders/1', await signedInAs(a))).status).toBe(200);
   });
 
   it('leaky bucket with a queue: a burst is held and let out at the constant rate; beyond the queue it is refused', async () => {

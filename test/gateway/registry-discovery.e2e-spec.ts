@@ -1,5 +1,6 @@
 import { call, RegistryCluster, TOKEN } from '../registry/registry-cluster';
-import { ADMIN_TOKEN, eventually, runId, send, TestGateway, TestUpstream } from './gateway-harness';
+import { IDENTITY_JWKS_KEY } from '@shop/auth';
+import { ADMIN_TOKEN, eventually, HARNESS_JWKS, runId, send, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(180_000);
 
@@ -34,6 +35,8 @@ describe('gateway on the real registry', () => {
     const routes = await call(cluster.urls[0]!, 'PUT', '/v1/kv/config/gateway/routes', { body: { value: { products: { service } } } });
     expect(routes.status).toBe(200);
     await call(cluster.urls[0]!, 'PUT', '/v1/kv/config/gateway/rate-limits', { body: { value: [] } });
+    // The harness plays identity: its public key in the config center, where the gateway looks for identity's.
+    await call(cluster.urls[0]!, 'PUT', `/v1/kv/${IDENTITY_JWKS_KEY}`, { body: { value: HARNESS_JWKS } });
     gateway = await TestGateway.start({ env: { REGISTRY_URLS: cluster.urls.join(','), REGISTRY_TOKEN: TOKEN } });
     await eventually('three instances in the gateway', async () => ((await gateway.status()).services[service]?.length === 3 ? true : undefined));
   });

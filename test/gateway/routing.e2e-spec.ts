@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
-import { ADMIN_TOKEN, DiscoveryContent, eventually, runId, send, TestGateway, TestUpstream } from './gateway-harness';
+import { ADMIN_TOKEN, DiscoveryContent, eventually, runId, send, signedInAs, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 
@@ -252,9 +252,11 @@ describe('gateway: routing, load balancing, bad input, live config', () => {
         ['inventory', { unpublished: 2 }],
         ['payment', { unpublished: 3 }],
       ]);
-      const saga = (await gateway.get('/gateway/sagas/o-1')).json as { events: { type: string; service: string }[] };
+      const operator = await signedInAs('ops', 'operator');
+      const saga = (await gateway.get('/gateway/sagas/o-1', operator)).json as { events: { type: string; service: string }[] };
       expect(saga.events.map((e) => `${e.service}:${e.type}`)).toEqual(['order:OrderCreated', 'payment:PaymentSucceeded', 'inventory:StockReserved']);
-      expect((await gateway.get('/gateway/sagas/bad%20id')).status).toBe(400);
+      expect((await gateway.get('/gateway/sagas/bad%20id', operator)).status).toBe(400);
+      expect((await gateway.get('/gateway/sagas/o-1')).status).toBe(401);
     } finally {
       upstreams.forEach((u, i) => (u.behaviour = new TestUpstream(u.id).behaviour.bind(upstreams[i])));
       gateway.writeDiscovery(content);

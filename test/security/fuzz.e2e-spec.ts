@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { REQUEST_TIMEOUT_MS } from '@shop/common';
+import { signIn } from '../support/sign-in';
 import { RunningSystem, startSystem } from '../support/system';
 
 /**
@@ -62,6 +63,8 @@ class Generator {
   constructor(
     seed: number,
     private readonly adminToken: string,
+    /** A signed-in customer's access token: most requests carry it, so that they reach the services. */
+    private readonly accessToken: string,
   ) {
     this.r = prng(seed);
   }
@@ -167,7 +170,8 @@ class Generator {
     if (body.type !== undefined && body.type !== '') lines.push(`Content-Type: ${body.type}`);
     if (body.kind === 'gzip' || this.chance(0.05)) lines.push(`Content-Encoding: ${this.pick(['gzip', 'br', 'deflate', 'x-unknown'])}`);
     if (this.chance(0.3)) lines.push(`Idempotency-Key: ${this.pick(['k-' + this.int(0, 1e9), '', 'x'.repeat(5000), '../../etc', '\u00e9'])}`);
-    if (this.chance(0.25)) lines.push(`Authorization: ${this.pick([`Bearer ${this.adminToken}`, 'Bearer wrong-token', 'Basic YTpi', 'Bearer ', 'Bearer ' + 'x'.repeat(4000)])}`);
+    if (this.chance(0.25)) lines.push(`Authorization: ${this.pick([`Bearer ${this.adminToken}`, 'Bearer wrong-token', 'Basic YTpi', 'Bearer ', 'Bearer ' + 'x'.repeat(4000), `Bearer ${this.accessToken}x`, 'Bearer a.b.c'])}`);
+    else if (this.chance(0.9)) lines.push(`Authorization: Bearer ${this.accessToken}`);
     if (this.chance(0.1)) lines.push(`X-Forwarded-For: ${this.pick(['1.2.3.4', 'not-an-ip', '1.2.3.4, 5.6.7.8', '::1', ''])}`);
     if (this.chance(0.1)) lines.push(`X-Customer-Id: ${this.pick(['c-1', '', 'c 1', '\u00e9', 'x'.repeat(300)])}`);
     if (this.chance(0.05)) lines.push(`X-Request-Id: ${this.pick(['abc', 'x'.repeat(500), '\u00e9\u00e9', 'a b'])}`);
@@ -307,6 +311,7 @@ function isContractError(head: string, body: string): boolean {
 
 describe(`security: ${COUNT} hostile requests through the gateway (seed ${SEED})`, () => {
   let system: RunningSystem;
+  let accessToken: string;
 
   beforeAll(async () => {
     system = await startSystem();
@@ -320,6 +325,7 @@ describe(`security: ${COUNT} hostile requests through the gateway (seed ${SEED})
     });
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));
+    accessToken = (await signIn(system.gatewayUrl, 'c-1')).accessToken;
   });
   afterAll(async () => {
     await system?.stop();
@@ -328,7 +334,7 @@ describe(`security: ${COUNT} hostile requests through the gateway (seed ${SEED})
   it('answers every request, never with a 5xx but 503/504, always in the contract shape; every app stays healthy', async () => {
     console.log(`fuzz seed ${SEED} (replay: FUZZ_SEED=${SEED}), ${COUNT} requests`);
     const url = new URL(system.gatewayUrl);
-    const gen = new Generator(SEED, system.secrets.adminToken);
+    const gen = new Generator(SEED, system.secrets.adminToken, accessToken);
     const requests = Array.from({ length: COUNT }, () => gen.next());
     const outcomes: Outcome[] = [];
     const deadline = Date.now() + RUN_BUDGET_MS;

@@ -30,7 +30,7 @@ export interface RunningSystem {
 }
 
 export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?: number } = {}): Promise<RunningSystem> {
-  for (const app of ['registry', 'gateway', 'order', 'inventory', 'payment']) {
+  for (const app of ['registry', 'gateway', 'order', 'inventory', 'payment', 'identity']) {
     if (!existsSync(join(ROOT, 'dist', 'apps', app, 'main.js'))) {
       throw new Error(`dist/apps/${app}/main.js is missing: run \`npm run build\` before the end-to-end tests`);
     }

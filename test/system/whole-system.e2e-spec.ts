@@ -1,5 +1,6 @@
 import { describeGatewayContract } from '../contract/gateway-contract';
 import { describeRegistryContract } from '../contract/registry-contract';
+import { signIn } from '../support/sign-in';
 import { RunningSystem, startSystem } from '../support/system';
 
 // The whole topology of `npm run stack`, asked every question of the contract (test/contract/): the registry
@@ -38,9 +39,10 @@ describe('the whole running system', () => {
       });
       expect(res.status).toBe(200);
     };
+    const { headers } = await signIn(system.gatewayUrl, 'c-1');
     const timedGet = async () => {
       const started = Date.now();
-      const res = await fetch(account, { signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(account, { headers, signal: AbortSignal.timeout(10_000) });
       await res.arrayBuffer();
       return { status: res.status, ms: Date.now() - started, retryAfter: res.headers.get('retry-after') };
     };

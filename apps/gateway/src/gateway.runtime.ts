@@ -24,6 +24,8 @@ import { DEFAULT_ROUTES, parseRoutes, RouteTable } from './routing/routes.config
 import { DEFAULT_OUTLIER_POLICY } from './routing/outlier-detector';
 import { Upstreams } from './routing/upstreams';
 import { findPublicDir, registerStaticFiles } from './static/static-files';
+import { EdgeAuth } from './identity/edge-auth';
+import { createEdgeAuth } from './identity/gateway-identity';
 
 /** The config center keys the gateway follows, and the parser each value must pass. */
 export const CONFIG_KEYS = {
@@ -46,6 +48,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitPolicy[] = parseRateLimitPolicies([
   { name: 'api-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/' }, key: 'ip', capacity: 200, refillPerSec: 100, onRedisError: 'local' },
   // The console's reads that fan out to every service or registry node (see console-rate-limit.ts).
   { name: 'console-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/' }, key: 'ip', capacity: 30, refillPerSec: 5, onRedisError: 'local' },
+  // Sign-in and refresh: a password check costs identity ~0.1 s of scrypt, and guessing is what it would be for.
+  { name: 'sign-in-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/auth/' }, key: 'ip', capacity: 120, refillPerSec: 5, onRedisError: 'local' },
   // Config writes, and a bearer token someone could try to guess.
   { name: 'admin-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/admin/' }, key: 'ip', capacity: 10, refillPerSec: 1, onRedisError: 'local' },
 ]);
@@ -68,6 +72,8 @@ export class GatewayRuntime {
   readonly routes: LiveConfig<RouteTable>;
   readonly rateLimits: LiveConfig<RateLimitPolicy[]>;
   readonly breakerConfig: LiveConfig<BreakersConfig>;
+  /** Sign-in checks at the edge and the gateway's proof to the services (identity/). */
+  readonly auth: EdgeAuth;
   private readonly redis: Redis;
   readonly startedAt = Date.now();
 
@@ -129,6 +135,7 @@ export class GatewayRuntime {
     });
 
     const routes = this.routes;
+    this.auth = createEdgeAuth(discovery, config.instanceId, () => routes.get());
     this.perClient = new ClientConcurrency(config.maxRequestsPerClient);
     this.trusted = new TrustedProxies(config.trustedProxies);
     this.proxy = new ProxyHandler({
@@ -141,7 +148,9 @@ export class GatewayRuntime {
       perClient: this.perClient,
       bodyTimeoutMs: config.bodyTimeoutMs,
     });
-    this.console = new ConsoleService(discovery);
+    this.console = new ConsoleService(discovery, (service, caller) =>
+      this.auth.proofs.proofFor(caller ?? { subject: 'gateway', role: 'gateway' }, service),
+    );
     registerGatewayMetrics(metricsRegistry, this.limits, this.stats, this.upstreams);
     this.series.start();
   }
@@ -172,9 +181,14 @@ export class GatewayRuntime {
     const proxy = this.proxy;
     const isRoute = (prefix: string) => this.routes.get().has(prefix);
     const consoleLimits = { limits: this.limits, trusted: this.trusted, stats: this.stats };
+    const auth = this.auth;
+    const refuse = (res: ServerResponse, r: { status: number; code: 'unauthorized'; message: string }, requestId: string) =>
+      proxy.refuse(res, r.status, r.code, r.message, requestId, { headers: ['www-authenticate', 'Bearer'] });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url;
-      if (url !== undefined && url.startsWith(API_PREFIX)) observeProxied(req, res, isRoute, () => proxy.handle(req, res));
+      if (url !== undefined && url.startsWith(API_PREFIX)) {
+        observeProxied(req, res, isRoute, () => auth.admit(req, res, () => proxy.handle(req, res), refuse));
+      }
       else if (url !== undefined && isRateLimitedConsolePath(url)) limitConsoleRequest(req, res, consoleLimits, () => toFastify(req, res));
       else toFastify(req, res);
     });
@@ -245,6 +259,7 @@ export class GatewayRuntime {
 
   async close(): Promise<void> {
     this.series.stop();
+    this.auth.proofs.close();
     this.breakers.shutdown();
     await this.upstreams.close();
     await this.discovery.close();

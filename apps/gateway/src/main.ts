@@ -7,6 +7,8 @@ import { GatewayRuntime } from './gateway.runtime';
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const runtime = GatewayRuntime.create(config);
+  // The services check the gateway's proofs against its published key: publish it before taking requests.
+  await runtime.auth.proofs.publish(30_000);
   await bootstrapApp({
     name: 'gateway',
     module: gatewayAppModule(runtime),

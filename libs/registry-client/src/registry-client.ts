@@ -231,6 +231,21 @@ export class RegistryClient {
       if (res.status !== 200) throw new RegistryRequestError(`PUT ${key} answered ${res.status}`, res.status, res.body);
       return (res.body as { modIndex: number }).modIndex;
     },
+    /** The value with its version, for a compare-and-set write after it. */
+    read: async (key: string): Promise<{ value: unknown; modIndex: number } | undefined> => {
+      const res = await this.call('GET', `/v1/kv/${keyPath(key)}`, {});
+      if (res.status === 404) return undefined;
+      if (res.status !== 200) throw new RegistryRequestError(`GET ${key} answered ${res.status}`, res.status, res.body);
+      const body = res.body as { value: unknown; modIndex: number };
+      return { value: body.value, modIndex: body.modIndex };
+    },
+    /** `?cas=`: writes only if the key's modIndex is still `modIndex` (0: absent); false on a conflict (409). */
+    writeIfUnchanged: async (key: string, value: unknown, modIndex: number): Promise<boolean> => {
+      const res = await this.call('PUT', `/v1/kv/${keyPath(key)}?cas=${modIndex}`, { body: { value }, retryAfterTimeout: false });
+      if (res.status === 409) return false;
+      if (res.status !== 200) throw new RegistryRequestError(`PUT ${key} answered ${res.status}`, res.status, res.body);
+      return true;
+    },
   };
 
   async cluster(): Promise<unknown> {

@@ -1,4 +1,6 @@
 import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Caller, requireInternal } from '@shop/auth';
+import type { Principal } from '@shop/auth';
 import { ApiError } from '@shop/common';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -52,7 +54,9 @@ export class DemoResetController {
 
   @Post(DEMO_RESET_PATH)
   @HttpCode(200)
-  reset() {
+  reset(@Caller() caller: Principal) {
+    // Only the gateway (for an operator or the admin token) or an operator: never a customer's proof.
+    requireInternal(caller);
     return runDemoReset(this.dataSource, this.part);
   }
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { GatewayProofModule } from '@shop/auth';
 import { CommonModule, initializeWithMigrations, QueryCountingLogger } from '@shop/common';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, OutboxModule } from '@shop/outbox';
 import { RegistryClientModule } from '@shop/registry-client';
@@ -59,6 +60,8 @@ export class SagaServiceModule {
           registration: { service, instanceId: config.instanceId, address: config.advertiseHost, port: config.port },
           watchServices: options.watchServices,
         }),
+        // Every route but /health and /metrics needs the gateway's proof (docs/security.md).
+        GatewayProofModule.forRoot({ service }),
       ],
       providers: [{ provide: SAGA_SERVICE_CONFIG, useValue: config }, DatabaseHealth],
       exports: [SAGA_SERVICE_CONFIG, outbox],

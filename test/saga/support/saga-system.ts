@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { withPostgresAdmin } from '@shop/testing';
 import { serviceRegistryToken } from '../../../deploy/secrets';
 import { RegistryCluster, SERVICE_KEY, TOKEN as REGISTRY_TOKEN } from '../../registry/registry-cluster';
+import { StandInGateway } from '../../support/stand-in-gateway';
 import { freePort } from './ports';
 import { PrivateKafka } from './private-kafka';
 
@@ -71,6 +72,8 @@ export class SagaSystem {
     readonly registry: RegistryCluster,
     private readonly processes: AppProcess[],
     readonly databases: Record<AppName, string>,
+    /** The services answer only requests with the gateway's proof: calls here carry one from this stand-in. */
+    readonly gateway: StandInGateway,
   ) {}
 
   static async start(opts: SagaSystemOptions = {}): Promise<SagaSystem> {
@@ -102,6 +105,15 @@ export class SagaSystem {
       await dropDatabases();
       throw error;
     }
+    let gateway: StandInGateway;
+    try {
+      gateway = await StandInGateway.publish(registry.urls[0]!, REGISTRY_TOKEN);
+    } catch (error) {
+      await registry.stop();
+      await kafka.stop();
+      await dropDatabases();
+      throw error;
+    }
     const processes: AppProcess[] = [];
     for (const name of ['inventory', 'payment', 'order-1', 'order-2'] as ProcessName[]) {
       const app: AppName = name.startsWith('order') ? 'order' : (name as AppName);
@@ -127,7 +139,7 @@ export class SagaSystem {
         },
       });
     }
-    const system = new SagaSystem(run, dir, logDir, kafka, registry, processes, databases);
+    const system = new SagaSystem(run, dir, logDir, kafka, registry, processes, databases, gateway);
     try {
       for (const p of processes) system.launch(p);
       await Promise.all(processes.map((p) => system.waitHealthy(p.name)));
@@ -143,8 +155,16 @@ export class SagaSystem {
     return `http://127.0.0.1:${this.process(name).port}`;
   }
 
-  async call(name: ProcessName, method: string, path: string, opts: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<HttpAnswer> {
-    const headers: Record<string, string> = { ...opts.headers };
+  /** A request as the gateway would send it: with its proof for `as` (a customer id; default: an operator). */
+  async call(
+    name: ProcessName,
+    method: string,
+    path: string,
+    opts: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number; as?: string } = {},
+  ): Promise<HttpAnswer> {
+    const app = name.startsWith('order') ? 'order' : name;
+    const caller = opts.as === undefined ? undefined : { subject: opts.as, role: 'customer' as const };
+    const headers: Record<string, string> = { ...(await this.gateway.headers(app, caller)), ...opts.headers };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${this.url(name)}${path}`, {
       method,

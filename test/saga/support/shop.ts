@@ -42,13 +42,15 @@ export class Shop {
   }
 
   async token(customerId: string): Promise<string> {
-    const res = await this.system.call(this.orderReplica(), 'POST', '/orders/tokens', { body: { customerId } });
+    const res = await this.system.call(this.orderReplica(), 'POST', '/orders/tokens', { body: { customerId }, as: customerId });
     if (res.status !== 201) throw new Error(`POST /orders/tokens answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.token as string;
   }
 
+  /** As the body's customer (the gateway's proof says who is asking). */
   submit(key: string | undefined, body: unknown, replica: ProcessName = this.orderReplica()): Promise<HttpAnswer> {
-    return this.system.call(replica, 'POST', '/orders', { body, headers: key === undefined ? {} : { 'idempotency-key': key } });
+    const as = (body as { customerId?: unknown } | null)?.customerId;
+    return this.system.call(replica, 'POST', '/orders', { body, headers: key === undefined ? {} : { 'idempotency-key': key }, as: typeof as === 'string' ? as : undefined });
   }
 
   /** Token + POST /orders; expects 201. */
@@ -65,7 +67,7 @@ export class Shop {
   }
 
   async ordersOf(customerId: string): Promise<OrderView[]> {
-    const res = await this.system.call(this.orderReplica(), 'GET', `/orders?customerId=${customerId}`);
+    const res = await this.system.call(this.orderReplica(), 'GET', `/orders?customerId=${customerId}`, { as: customerId });
     if (res.status !== 200) throw new Error(`GET /orders?customerId=${customerId} answered ${res.status}`);
     return res.body as OrderView[];
   }

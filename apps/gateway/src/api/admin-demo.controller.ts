@@ -1,10 +1,11 @@
 import { Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiError, bearerTokenMatcher } from '@shop/common';
 import { resetDemo } from '../console/demo-reset';
+import { authorizeAdmin } from '../identity/admin-access';
 import { GatewayRuntime } from '../gateway.runtime';
 
 /**
- * `POST /gateway/admin/demo/reset` (admin token): the demo's stock and balances back to their start, orders kept;
+ * `POST /gateway/admin/demo/reset` (an operator's access token, or ADMIN_TOKEN for machines): the demo's stock and balances back to their start, orders kept;
  * 409 `sagas_in_flight` while a saga is moving (docs/consistency.md, "Demo reset"). The console's button and
  * `npm run load -- --reset` call it.
  */
@@ -19,9 +20,11 @@ export class AdminDemoController {
   @Post('reset')
   @HttpCode(200)
   async reset(@Headers('authorization') authorization: string | undefined) {
-    if (!this.isAdmin(authorization)) throw new ApiError(401, 'unauthorized', 'admin API needs Authorization: Bearer <ADMIN_TOKEN>');
-    const outcome = await resetDemo(this.runtime.discovery);
-    this.runtime.logger.event(outcome.status === 200 ? 'log' : 'warn', 'demo reset', { status: outcome.status, steps: outcome.steps });
+    const who = await authorizeAdmin(this.runtime.auth, this.isAdmin, authorization);
+    // The services see who asked: the operator, or the gateway itself for a machine's ADMIN_TOKEN.
+    const principal = who.via === 'operator-token' ? { subject: who.actor, role: 'operator' as const } : { subject: 'gateway', role: 'gateway' as const };
+    const outcome = await resetDemo(this.runtime.discovery, (service) => this.runtime.auth.proofs.proofFor(principal, service));
+    this.runtime.logger.event(outcome.status === 200 ? 'log' : 'warn', 'admin action: demo reset', { status: outcome.status, steps: outcome.steps, actor: who.actor, via: who.via });
     if (outcome.status !== 200) {
       const last = outcome.steps[outcome.steps.length - 1]!;
       const why = (last.answer as { error?: { message?: unknown } } | undefined)?.error?.message ?? last.answer;

@@ -2,13 +2,15 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Put, Req } from '@nes
 import type { FastifyRequest } from 'fastify';
 import { ApiError, bearerTokenMatcher } from '@shop/common';
 import { CONFIG_PARSERS, GatewayRuntime } from '../gateway.runtime';
+import { AdminActor, authorizeAdmin } from '../identity/admin-access';
 
 const KEY = /^config\/[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)+$/;
 const MAX_VALUE_BYTES = 512 * 1024;
 
 /**
- * Config center writes through the gateway, for the console: read and write `config/...` keys, guarded by
- * `Authorization: Bearer $ADMIN_TOKEN`. The gateway's own keys are checked by the same parsers the gateway
+ * Config center writes through the gateway, for the console: read and write `config/...` keys, guarded by an
+ * operator's access token (or, for machines, `Authorization: Bearer $ADMIN_TOKEN`); every write is logged with
+ * who made it. The gateway's own keys are checked by the same parsers the gateway
  * applies, so an invalid value is refused (400) before it reaches the registry.
  */
 @Controller('gateway/admin/config')
@@ -21,7 +23,7 @@ export class AdminController {
 
   @Get('*')
   async read(@Req() req: FastifyRequest, @Headers('authorization') authorization: string | undefined) {
-    this.authorize(authorization);
+    await this.authorize(authorization);
     const key = keyOf(req);
     const value = await this.runtime.discovery.readConfig(key);
     if (value === undefined) throw new ApiError(404, 'not_found', `no value for ${key}`);
@@ -31,7 +33,7 @@ export class AdminController {
   @Put('*')
   @HttpCode(200)
   async write(@Req() req: FastifyRequest, @Headers('authorization') authorization: string | undefined, @Body() body: unknown) {
-    this.authorize(authorization);
+    const who = await this.authorize(authorization);
     const key = keyOf(req);
     if (typeof body !== 'object' || body === null || Array.isArray(body) || !('value' in body) || Object.keys(body).length !== 1) {
       throw new ApiError(400, 'bad_request', 'body must be {"value": <any JSON>}');
@@ -47,12 +49,12 @@ export class AdminController {
       }
     }
     const version = await this.runtime.discovery.writeConfig(key, value);
-    this.runtime.logger.event('log', 'config written through the admin API', { key, version });
+    this.runtime.logger.event('log', 'admin action: config written through the admin API', { key, version, actor: who.actor, via: who.via });
     return { ok: true, key, modIndex: version };
   }
 
-  private authorize(authorization: string | undefined): void {
-    if (!this.isAdmin(authorization)) throw new ApiError(401, 'unauthorized', 'admin API needs Authorization: Bearer <ADMIN_TOKEN>');
+  private authorize(authorization: string | undefined): Promise<AdminActor> {
+    return authorizeAdmin(this.runtime.auth, this.isAdmin, authorization);
   }
 }
 

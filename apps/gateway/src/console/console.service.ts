@@ -1,3 +1,4 @@
+import type { Principal } from '@shop/auth';
 import { readBoundedText } from '@shop/common';
 import { request } from 'undici';
 import type { DiscoverySource, ServiceInstance } from '../discovery/discovery.source';
@@ -27,7 +28,18 @@ export interface TimelineEvent {
  * the discovery cache) with a timeout per call; a service that does not answer is reported, not fatal.
  */
 export class ConsoleService {
-  constructor(private readonly discovery: DiscoverySource) {}
+  constructor(
+    private readonly discovery: DiscoverySource,
+    /** The gateway's own proof for a service's internal endpoints (they refuse calls without one). */
+    private readonly proofFor: (service: string, caller?: Principal) => string | Promise<string>,
+  ) {}
+
+  /** Whether the order service shows this order to `caller` (it answers 404 for another customer's). */
+  async ownsOrder(orderId: string, caller: Principal): Promise<boolean> {
+    if (!/^[0-9a-f-]{36}$/.test(orderId)) return false;
+    const answer = await this.ask('order', `/orders/${orderId}`, caller);
+    return answer.status === 200;
+  }
 
   cluster() {
     return this.discovery.clusterNodes(TIMEOUT_MS);
@@ -51,11 +63,12 @@ export class ConsoleService {
     return { orderId, events, sources: answers.map(({ body: _body, ...rest }) => rest) };
   }
 
-  private async ask(service: string, path: string): Promise<ServiceAnswer> {
+  private async ask(service: string, path: string, caller?: Principal): Promise<ServiceAnswer> {
     const instance: ServiceInstance | undefined = this.discovery.instances(service)[0];
     if (!instance) return { service, instance: null, ok: false, error: 'no live instance' };
     try {
       const res = await request(`http://${instance.address}:${instance.port}${path}`, {
+        headers: { authorization: `Bearer ${await this.proofFor(service, caller)}` },
         headersTimeout: TIMEOUT_MS,
         bodyTimeout: TIMEOUT_MS,
         signal: AbortSignal.timeout(TIMEOUT_MS),

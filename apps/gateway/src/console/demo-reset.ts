@@ -30,7 +30,10 @@ export interface DemoResetOutcome {
   steps: DemoResetStep[];
 }
 
-export async function resetDemo(discovery: DiscoverySource): Promise<DemoResetOutcome> {
+/** The gateway's proof for one service's internal endpoint (the services refuse calls without one). */
+export type ProofFor = (service: string) => string | Promise<string>;
+
+export async function resetDemo(discovery: DiscoverySource, proofFor: ProofFor): Promise<DemoResetOutcome> {
   const steps: DemoResetStep[] = [];
   for (const service of DEMO_RESET_STEPS) {
     const instance = discovery.instances(service)[0];
@@ -43,6 +46,7 @@ export async function resetDemo(discovery: DiscoverySource): Promise<DemoResetOu
     try {
       const res = await request(`http://${instance.address}:${instance.port}${INTERNAL_PATH}`, {
         method: 'POST',
+        headers: { authorization: `Bearer ${await proofFor(service)}` },
         headersTimeout: TIMEOUT_MS,
         bodyTimeout: TIMEOUT_MS,
         signal: AbortSignal.timeout(TIMEOUT_MS),

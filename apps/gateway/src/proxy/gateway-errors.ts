@@ -4,6 +4,7 @@ import { drainRequestThen } from '@shop/common';
 /** The gateway's own answers, in the contract's shape {"error":{"code","message"}}. */
 export type GatewayErrorCode =
   | 'bad_request'
+  | 'unauthorized'
   | 'method_not_allowed'
   | 'request_timeout'
   | 'uri_too_long'

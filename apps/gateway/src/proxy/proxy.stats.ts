@@ -5,6 +5,7 @@ export class ProxyStats {
   requests = 0;
   readonly gatewayErrors: Record<GatewayErrorCode, number> = {
     bad_request: 0,
+    unauthorized: 0,
     method_not_allowed: 0,
     request_timeout: 0,
     uri_too_long: 0,

@@ -2,7 +2,7 @@ import { DEFAULT_ROUTES, parseRoutes } from './routes.config';
 
 describe('config/gateway/routes', () => {
   it('has the contract routes by default', () => {
-    expect([...DEFAULT_ROUTES].map(([prefix, r]) => `${prefix}->${r.service}`)).toEqual(['products->inventory', 'orders->order', 'payments->payment']);
+    expect([...DEFAULT_ROUTES].map(([prefix, r]) => `${prefix}->${r.service}`)).toEqual(['products->inventory', 'orders->order', 'payments->payment', 'auth->identity']);
   });
 
   it('parses balancers and timeouts, with defaults', () => {

@@ -37,6 +37,7 @@ export const DEFAULT_ROUTES_VALUE = {
   products: { service: 'inventory', balancer: 'round-robin' },
   orders: { service: 'order', balancer: 'least-outstanding' },
   payments: { service: 'payment', balancer: 'round-robin' },
+  auth: { service: 'identity', balancer: 'round-robin' },
 };
 
 const SEGMENT = /^[a-z0-9][a-z0-9-]{0,62}$/;

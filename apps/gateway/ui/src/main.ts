@@ -1,5 +1,6 @@
 import { describeError } from './api/http';
-import { CUSTOMER_IDS, getAccount } from './api/shop-api';
+import { customerSession } from './api/session';
+import { getAccount } from './api/shop-api';
 import { consoleView } from './console/console';
 import { h } from './lib/dom';
 import { formatCents } from './lib/format';
@@ -9,6 +10,7 @@ import { AppContext, View } from './lib/view';
 import { cartCount } from './shop/cart';
 import { checkoutView } from './shop/checkout';
 import { myOrdersView, orderPageView } from './shop/my-orders';
+import { signInView } from './shop/sign-in';
 import { storefrontView } from './shop/storefront';
 
 const BALANCE_REFRESH_MS = 5000;
@@ -41,13 +43,17 @@ function route(hash: string): { route: Route; query: URLSearchParams } {
 }
 
 function start(): void {
-  const store = new ShopStore(localStorage);
+  const store = new ShopStore(localStorage, customerSession);
   const main = document.getElementById('main');
   if (!main) throw new Error('index.html has no <main id="main">');
 
   const balance = h('strong', { 'data-testid': 'balance' }, '…');
   const refreshBalance = async (): Promise<void> => {
     const customerId = store.customerId;
+    if (customerId === '') {
+      balance.textContent = '–';
+      return;
+    }
     try {
       const account = await getAccount(customerId);
       if (customerId === store.customerId) {
@@ -61,15 +67,13 @@ function start(): void {
   };
   const ctx: AppContext = { store, refreshBalance: () => void refreshBalance() };
 
-  const customerSelect = h(
-    'select',
-    {
-      id: 'customer',
-      'data-testid': 'customer',
-      onchange: (e: Event) => store.setCustomer((e.target as HTMLSelectElement).value),
-    },
-    ...CUSTOMER_IDS.map((id) => h('option', { value: id, selected: id === store.customerId }, id)),
-  );
+  // Who is shopping: the signed-in customer (the gateway takes the customer from the token, never from a picker).
+  const who = h('span', { 'data-testid': 'customer' });
+  const signOut = h('button', { type: 'button', class: 'link-button', 'data-testid': 'sign-out', onclick: () => void customerSession.signOut() }, 'Sign out');
+  const renderWho = (): void => {
+    who.textContent = store.customerId === '' ? 'not signed in' : store.customerId;
+    signOut.hidden = store.customerId === '';
+  };
   // The cart sits beside the products (below them on a narrow screen): the header link brings it into view.
   const cartLink = h('a', {
     href: '#/',
@@ -106,8 +110,9 @@ function start(): void {
       h(
         'div',
         { class: 'who' },
-        h('label', { for: 'customer' }, 'Customer'),
-        customerSelect,
+        h('span', {}, 'Customer '),
+        who,
+        signOut,
         h('span', { class: 'balance' }, 'Balance ', balance),
         cartLink,
       ),
@@ -122,7 +127,9 @@ function start(): void {
   const show = (): void => {
     current?.dispose();
     const { route: r, query } = route(location.hash);
-    current = r.view(ctx, query);
+    // Every page of the shop is a customer's: nobody signed in, the sign-in page instead (the console has its own).
+    const signedOut = store.customerId === '' && r.nav !== '#/console';
+    current = signedOut ? signInView(customerSession) : r.view(ctx, query);
     main.replaceChildren(current.element);
     document.title = `${r.title} · Microshop`;
     for (const link of navLinks) {
@@ -132,6 +139,7 @@ function start(): void {
   };
   store.subscribe(() => {
     renderCartLink();
+    renderWho();
     if (store.customerId !== currentCustomer) {
       currentCustomer = store.customerId;
       void refreshBalance();
@@ -146,6 +154,7 @@ function start(): void {
     window.scrollTo(0, 0);
   });
   renderCartLink();
+  renderWho();
   show();
   poll(refreshBalance, BALANCE_REFRESH_MS);
 }

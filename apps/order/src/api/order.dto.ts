@@ -1,13 +1,15 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { CUSTOMER_ID_FORMAT, SKU_FORMAT } from '@shop/contracts';
 import { MAX_LINES, MAX_QUANTITY } from '../domain/order';
 
 
+/** `customerId` may be omitted: the customer is the signed-in caller (see OrderController). */
 export class CustomerRefDto {
+  @IsOptional()
   @IsString()
   @Matches(CUSTOMER_ID_FORMAT, { message: 'customerId must look like c-<number>' })
-  customerId!: string;
+  customerId?: string;
 }
 
 export class OrderLineDto {

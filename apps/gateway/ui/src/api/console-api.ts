@@ -1,3 +1,4 @@
+import { operatorSession } from './session';
 import { request } from './http';
 
 /**
@@ -325,7 +326,7 @@ export const fetchCluster = async (): Promise<ClusterNode[]> => readCluster((awa
 export const fetchStatus = async (): Promise<GatewayStatus> => readStatus((await request<unknown>('GET', '/gateway/status')).body);
 export const fetchOutbox = async (): Promise<OutboxBacklog[]> => readOutbox((await request<unknown>('GET', '/gateway/outbox')).body);
 export const fetchSaga = async (orderId: string): Promise<Saga> =>
-  readSaga((await request<unknown>('GET', `/gateway/sagas/${encodeURIComponent(orderId)}`)).body);
+  readSaga((await request<unknown>('GET', `/gateway/sagas/${encodeURIComponent(orderId)}`, { headers: await operatorSession.headers() })).body);
 export const fetchSeries = async (): Promise<Series> => readSeries((await request<unknown>('GET', '/gateway/series')).body);
 
 const adminPath = (key: string): string => `/gateway/admin/config/${key.split('/').map(encodeURIComponent).join('/')}`;

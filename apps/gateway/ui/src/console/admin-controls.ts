@@ -1,13 +1,13 @@
 import { fetchStatus, Json, readConfig, writeConfig } from '../api/console-api';
 import { describeError } from '../api/http';
+import { operatorSession } from '../api/session';
+import { signInForm } from '../shop/sign-in';
 import { h } from '../lib/dom';
 import { messageSlot } from '../lib/view';
 import { configForm } from './config-form';
 import { demoResetControl } from './demo-reset-control';
 import { rateLimitEditor } from './rate-limit-editor';
 import { trafficControl } from './traffic';
-
-const TOKEN_KEY = 'shop.adminToken';
 
 /** The config keys the console changes (docs/registry.md). */
 export const CONFIG_KEYS = {
@@ -18,18 +18,30 @@ export const CONFIG_KEYS = {
 } as const;
 
 /**
- * Controls that change live config through the gateway's admin API (`PUT /gateway/admin/config/<key>`, guarded
- * by ADMIN_TOKEN). The token is kept in sessionStorage: it lives as long as this tab and is never written to
- * disk by the page.
+ * Controls that change live config through the gateway's admin API (`PUT /gateway/admin/config/<key>`), for a
+ * signed-in operator (user `ops`): the operator's access token goes with every write, and the gateway logs who
+ * made it. The session lives in sessionStorage, for this tab only.
  */
-export function adminControls(storage: Storage): HTMLElement {
-  const tokenInput = h('input', { id: 'admin-token', type: 'password', autocomplete: 'off', value: storage.getItem(TOKEN_KEY) ?? '', 'data-testid': 'admin-token' });
-  tokenInput.addEventListener('input', () => storage.setItem(TOKEN_KEY, tokenInput.value));
-  const token = (): string => tokenInput.value.trim();
+export function adminControls(): HTMLElement {
+  const token = (): string => operatorSession.current?.accessToken ?? '';
+  const operator = h('div', { class: 'field token-field', 'data-testid': 'operator' });
+  const renderOperator = (): void => {
+    const s = operatorSession.current;
+    operator.replaceChildren(
+      ...(s
+        ? [
+            h('p', {}, 'Signed in as operator ', h('strong', { 'data-testid': 'operator-name' }, s.subject), ' '),
+            h('button', { type: 'button', class: 'link-button', 'data-testid': 'operator-sign-out', onclick: () => void operatorSession.signOut() }, 'Sign out'),
+          ]
+        : [signInForm(operatorSession, { who: 'operator', username: 'ops', hint: 'The operator password is OPERATOR_PASSWORD (.data/secrets.env, or `docker compose logs secrets-init`).' })]),
+    );
+  };
+  operatorSession.subscribe(renderOperator);
+  renderOperator();
 
   const write = async (key: string, value: Json, slot: ReturnType<typeof messageSlot>): Promise<boolean> => {
     if (token() === '') {
-      slot.error('Enter the admin token first.');
+      slot.error('Sign in as an operator first.');
       return false;
     }
     slot.info(`Writing ${key}…`);
@@ -52,13 +64,7 @@ export function adminControls(storage: Storage): HTMLElement {
     'section',
     { class: 'panel controls', 'aria-labelledby': 'controls-title', 'data-testid': 'controls' },
     h('h2', { id: 'controls-title' }, 'Controls'),
-    h(
-      'form',
-      { class: 'field token-field', onsubmit: (e: Event) => e.preventDefault() },
-      h('label', { for: 'admin-token' }, 'Admin token'),
-      tokenInput,
-      h('p', { class: 'hint' }, 'Sent as a Bearer token; kept only for this browser tab (sessionStorage).'),
-    ),
+    operator,
     numberControl({
       id: 'failure-rate',
       title: 'Payment failure rate',
@@ -198,7 +204,7 @@ function jsonControl(o: JsonControlOptions): HTMLElement {
   const formSlot = h('div', {});
   const load = async (): Promise<void> => {
     if (o.token() === '') {
-      slot.error('Enter the admin token first.');
+      slot.error('Sign in as an operator first.');
       return;
     }
     try {

@@ -103,7 +103,7 @@ export function consoleView(initialOrderId: string | undefined): View {
     'section',
     { class: 'page console', 'aria-labelledby': 'console-title' },
     h('h1', { id: 'console-title' }, 'Operations console'),
-    h('div', { class: 'console-grid' }, clusterPanel.element, servicesPanel.element, breakersPanel.element, limitsPanel.element, chartsPanel.element, outboxPanel.element, sagaPanel.element, adminControls(sessionStorage)),
+    h('div', { class: 'console-grid' }, clusterPanel.element, servicesPanel.element, breakersPanel.element, limitsPanel.element, chartsPanel.element, outboxPanel.element, sagaPanel.element, adminControls()),
   );
   return { element, dispose: () => stops.forEach((stop) => stop()) };
 }

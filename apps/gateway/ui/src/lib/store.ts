@@ -1,36 +1,34 @@
 import { CartLine, parseStoredCart } from '../shop/cart';
-import { CUSTOMER_IDS } from '../api/shop-api';
+import type { SessionStore } from '../api/session';
 
-const CUSTOMER_KEY = 'shop.customerId';
 const CART_KEY = 'shop.cart';
 
 type Listener = () => void;
 
-/** The little state the shop keeps between pages: who is shopping and what is in the cart (localStorage). */
+/**
+ * The little state the shop keeps between pages: who is shopping (the signed-in customer, from the session)
+ * and what is in the cart (localStorage).
+ */
 export class ShopStore {
   private listeners = new Set<Listener>();
-  private customer: string;
   private lines: CartLine[];
 
-  constructor(private readonly storage: Storage) {
-    const stored = storage.getItem(CUSTOMER_KEY);
-    this.customer = stored !== null && CUSTOMER_IDS.includes(stored) ? stored : 'c-1';
+  constructor(
+    private readonly storage: Storage,
+    readonly session: SessionStore,
+  ) {
     this.lines = parseStoredCart(storage.getItem(CART_KEY));
+    session.subscribe(() => this.notify());
   }
 
+  /** The signed-in customer; '' when nobody is (the pages then ask to sign in). */
   get customerId(): string {
-    return this.customer;
+    const s = this.session.current;
+    return s?.role === 'customer' ? s.subject : '';
   }
 
   get cart(): readonly CartLine[] {
     return this.lines;
-  }
-
-  setCustomer(id: string): void {
-    if (!CUSTOMER_IDS.includes(id) || id === this.customer) return;
-    this.customer = id;
-    this.storage.setItem(CUSTOMER_KEY, id);
-    this.notify();
   }
 
   setCart(lines: CartLine[]): void {

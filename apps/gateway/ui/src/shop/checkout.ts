@@ -58,7 +58,7 @@ export function checkoutView(ctx: AppContext): View {
     token = undefined;
     replaceChildren(tokenSlot, h('p', { class: 'muted' }, 'Getting an idempotency key…'));
     try {
-      const fresh = await createOrderToken(customerId);
+      const fresh = await createOrderToken();
       if (disposed) return;
       token = fresh;
       messages.clear();
@@ -96,7 +96,7 @@ export function checkoutView(ctx: AppContext): View {
     attemptList.appendChild(entry);
     let outcome: AttemptOutcome;
     try {
-      const answer = await placeOrder(token.token, customerId, draft.map(({ sku, quantity }) => ({ sku, quantity })));
+      const answer = await placeOrder(token.token, draft.map(({ sku, quantity }) => ({ sku, quantity })));
       outcome = outcomeOfAnswer(answer.status, answer.headers.get('Idempotent-Replayed'), answer.body.id);
     } catch (error: unknown) {
       if (!(error instanceof HttpError)) throw error;

@@ -40,7 +40,7 @@ export function myOrdersView(ctx: AppContext): View {
 
   const stop = poll(async () => {
     try {
-      render(await listOrders(customerId));
+      render(await listOrders());
       messages.clear();
     } catch (error: unknown) {
       messages.error(`Could not load your orders. ${describeError(error)}`);

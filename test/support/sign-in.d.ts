@@ -1,0 +1,21 @@
+// Types of test/support/sign-in.js.
+export declare const DEMO_CUSTOMER_PASSWORD: string;
+
+export interface SignInAnswer {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+  subject: string;
+  role: 'customer' | 'operator';
+  /** `{ authorization: 'Bearer <accessToken>' }` */
+  headers: Record<string, string>;
+}
+
+export declare function signIn(gatewayUrl: string, username: string, password?: string): Promise<SignInAnswer>;
+
+export declare class SignedInCustomers {
+  constructor(gatewayUrl: string, password?: string);
+  headersFor(customerId: string): Promise<Record<string, string>>;
+  forget(customerId: string): void;
+}
