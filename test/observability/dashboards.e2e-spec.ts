@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dashboardQueries, exportedMetricNames, metricNamesOf } from '../../deploy/observability/dashboard-queries';
+import { signIn } from '../support/sign-in';
 import { RunningSystem, startSystem } from '../support/system';
 
 jest.setTimeout(300_000);
@@ -48,8 +49,9 @@ describe('the provisioned dashboards against the running system', () => {
   beforeAll(async () => {
     system = await startSystem();
     // One order through the gateway, so that the saga's consumer groups have committed offsets (consumer lag).
-    const token = (await (await fetch(`${system.gatewayUrl}/api/orders/tokens`, post({ customerId: 'c-44' }))).json()) as { token: string };
-    await fetch(`${system.gatewayUrl}/api/orders`, post({ customerId: 'c-44', items: [{ sku: 'SKU-0005', quantity: 1 }] }, { 'idempotency-key': token.token }));
+    const { headers: signedIn } = await signIn(system.gatewayUrl, 'c-44');
+    const token = (await (await fetch(`${system.gatewayUrl}/api/orders/tokens`, post({}, signedIn))).json()) as { token: string };
+    await fetch(`${system.gatewayUrl}/api/orders`, post({ items: [{ sku: 'SKU-0005', quantity: 1 }] }, { ...signedIn, 'idempotency-key': token.token }));
     for (const p of system.processes) {
       const res = await fetch(p.healthUrl.replace(/\/health$/, '/metrics'), { signal: AbortSignal.timeout(10_000) });
       expect({ process: p.name, status: res.status }).toEqual({ process: p.name, status: 200 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { OtlpReceiver, ReceivedSpan, SpanKinds } from '../support/otlp-receiver';
 import { RunningSystem, startSystem } from '../support/system';
+import { SignedInCustomers } from '../support/sign-in';
 
 jest.setTimeout(300_000);
 
@@ -18,11 +19,11 @@ interface OrderView {
  * The one place this test places an order through the gateway, as a shop client does: a token, then the order
  * under it as its Idempotency-Key, with the client's own W3C traceparent (the gateway continues it).
  */
-async function placeOrder(gatewayUrl: string, customerId: string, items: Line[], traceparent: string): Promise<OrderView> {
+async function placeOrder(gatewayUrl: string, signedIn: Record<string, string>, customerId: string, items: Line[], traceparent: string): Promise<OrderView> {
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${gatewayUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent, ...headers },
+      headers: { 'content-type': 'application/json', traceparent, ...signedIn, ...headers },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
@@ -34,8 +35,8 @@ async function placeOrder(gatewayUrl: string, customerId: string, items: Line[],
   return (await placed.json()) as OrderView;
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
   if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -131,6 +132,7 @@ const placeToPaymentAnswer = (paymentEvent: string) => [
 describe('tracing: one order is one trace from the gateway to its end', () => {
   const receiver = new OtlpReceiver();
   let system: RunningSystem;
+  let customers: SignedInCustomers;
   const saved = { ...process.env };
 
   beforeAll(async () => {
@@ -142,6 +144,7 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
       OTEL_BSP_SCHEDULE_DELAY: '200',
     });
     system = await startSystem();
+    customers = new SignedInCustomers(system.gatewayUrl);
   }, 240_000);
 
   afterAll(async () => {
@@ -150,9 +153,9 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
     process.env = saved;
   }, 60_000);
 
-  const orderSettled = (id: string) =>
+  const orderSettled = (id: string, customerId: string) =>
     eventually(`order ${id} settled`, async () => {
-      const order = await getJson<OrderView>(`${system.gatewayUrl}/api/orders/${id}`);
+      const order = await getJson<OrderView>(`${system.gatewayUrl}/api/orders/${id}`, await customers.headersFor(customerId));
       return order.status === 'PENDING' ? undefined : order;
     });
 
@@ -164,8 +167,8 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
 
   it('a confirmed order: gateway -> order -> Kafka -> inventory -> payment -> order, with database and Redis spans', async () => {
     const trace = clientTraceparent();
-    const placed = await placeOrder(system.gatewayUrl, 'c-41', [{ sku: 'SKU-0003', quantity: 1 }], trace.header);
-    expect((await orderSettled(placed.id)).status).toBe('CONFIRMED');
+    const placed = await placeOrder(system.gatewayUrl, await customers.headersFor('c-41'), 'c-41', [{ sku: 'SKU-0003', quantity: 1 }], trace.header);
+    expect((await orderSettled(placed.id, 'c-41')).status).toBe('CONFIRMED');
 
     const steps = [
       ...placeToPaymentAnswer('PaymentSucceeded'),
@@ -191,7 +194,7 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
   it("a cancelled order's compensation (stock released) is in the same trace", async () => {
     // Insufficient funds, deterministically: more of one product than the customer's balance pays for.
     const customerId = 'c-42';
-    const { balanceCents } = await getJson<{ balanceCents: number }>(`${system.gatewayUrl}/api/payments/accounts/${customerId}`);
+    const { balanceCents } = await getJson<{ balanceCents: number }>(`${system.gatewayUrl}/api/payments/accounts/${customerId}`, await customers.headersFor(customerId));
     const products = await getJson<{ sku: string; priceCents: number; available: number }[]>(`${system.gatewayUrl}/api/products`);
     const line = products
       .map((p) => ({ sku: p.sku, quantity: Math.floor(balanceCents / p.priceCents) + 1, available: p.available }))
@@ -199,8 +202,8 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
     if (line === undefined) throw new Error(`no product has enough stock to exceed ${customerId}'s balance of ${balanceCents} cents`);
 
     const trace = clientTraceparent();
-    const placed = await placeOrder(system.gatewayUrl, customerId, [{ sku: line.sku, quantity: line.quantity }], trace.header);
-    expect(await orderSettled(placed.id)).toMatchObject({ status: 'CANCELLED', reason: 'insufficient funds' });
+    const placed = await placeOrder(system.gatewayUrl, await customers.headersFor(customerId), customerId, [{ sku: line.sku, quantity: line.quantity }], trace.header);
+    expect(await orderSettled(placed.id, customerId)).toMatchObject({ status: 'CANCELLED', reason: 'insufficient funds' });
 
     const steps = [
       ...placeToPaymentAnswer('PaymentFailed'),
@@ -218,10 +221,14 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
 
   it("the saga's timeline names the order's trace, for the console's link to the trace viewer", async () => {
     const trace = clientTraceparent();
-    const placed = await placeOrder(system.gatewayUrl, 'c-43', [{ sku: 'SKU-0004', quantity: 1 }], trace.header);
-    await orderSettled(placed.id);
-    const timeline = await getJson<{ direction: string; traceId: string | null }[]>(`${system.url('order-1')}/events?aggregateId=${placed.id}`);
-    const written = timeline.filter((e) => e.direction === 'out');
+    const placed = await placeOrder(system.gatewayUrl, await customers.headersFor('c-43'), 'c-43', [{ sku: 'SKU-0004', quantity: 1 }], trace.header);
+    await orderSettled(placed.id, 'c-43');
+    // The console's view of the saga (the services' internal timelines, merged by the gateway), as its customer.
+    const saga = await getJson<{ events: { service: string; direction: string; traceId: string | null }[] }>(
+      `${system.gatewayUrl}/gateway/sagas/${placed.id}`,
+      await customers.headersFor('c-43'),
+    );
+    const written = saga.events.filter((e) => e.service === 'order' && e.direction === 'out');
     expect(written.length).toBeGreaterThanOrEqual(1);
     expect(new Set(written.map((e) => e.traceId))).toEqual(new Set([trace.traceId]));
   });

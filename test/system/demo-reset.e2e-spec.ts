@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { buildReport, checkout, runLoad } from '@shop/load';
 import { Ledger } from '../../chaos/ledger';
 import { launchChromium, newPage, pageErrors } from '../browser/browser-support';
+import { signIn } from '../support/sign-in';
 import { RunningSystem, startSystem } from '../support/system';
 
 /**
@@ -67,9 +68,11 @@ describe('demo reset (POST /gateway/admin/demo/reset)', () => {
   };
   const ordersOfC1 = async () => Number((await orders.query(`SELECT count(*) FROM orders WHERE customer_id = 'c-1'`)).rows[0].count);
 
-  it('needs the admin token', async () => {
+  it("needs an operator's sign-in (or, for machines, the admin token); a customer is refused", async () => {
     expect((await reset(null)).status).toBe(401);
     expect((await reset('not-the-token')).body.error?.code).toBe('unauthorized');
+    const customer = await signIn(system.gatewayUrl, 'c-2');
+    expect((await reset(customer.accessToken)).status).toBe(403);
   });
 
   it('is refused (409) while an order is in flight, then puts stock and balances back to their start, orders kept', async () => {
@@ -108,7 +111,9 @@ describe('demo reset (POST /gateway/admin/demo/reset)', () => {
     try {
       const page = await newPage(browser);
       await page.goto(`${system.gatewayUrl}/#/console`);
-      await page.getByTestId('admin-token').fill(system.secrets.adminToken);
+      await page.getByTestId('operator-password').fill(system.secrets.operatorPassword);
+      await page.getByTestId('operator-sign-in').click();
+      await page.getByTestId('operator-name').waitFor();
       await page.getByTestId('demo-reset').click();
       await page.getByTestId('demo-reset-result').filter({ hasText: 'Done.' }).waitFor({ timeout: 60_000 });
       expect(await page.getByTestId('demo-reset-result').textContent()).toMatch(/inventory: 20 products back to their seeded stock; payment: 100 accounts back to 1000/);

@@ -8,7 +8,7 @@ export function demoResetControl(token: () => string): HTMLElement {
   const slot = messageSlot('demo-reset-result');
   const button = h('button', { type: 'submit', 'data-testid': 'demo-reset' }, 'Reset demo data');
   const reset = async (): Promise<void> => {
-    if (token() === '') return slot.error('Enter the admin token first.');
+    if (token() === '') return slot.error('Sign in as an operator first.');
     button.disabled = true;
     slot.info('Resetting…');
     try {
