@@ -10,6 +10,7 @@ import { acceptOrCreateRequestId, REQUEST_ID_HEADER, withRequestId } from '../lo
 import { errorBody } from '../http/api-error';
 import { drainRequestThen } from '../http/drain-request';
 import { collectProcessMetrics, httpRequestDuration } from '../metrics/metrics';
+import { listenSharedPort, SharedPortOptions } from '../http/shared-port';
 
 export interface BootstrapOptions {
   /** App name: in every log line and metric. */
@@ -35,6 +36,8 @@ export interface BootstrapOptions {
   unmeteredPaths?: readonly string[];
   /** Runs after the app is created, before it listens (e.g. to connect a Kafka microservice). */
   beforeListen?: (app: NestFastifyApplication) => void | Promise<void>;
+  /** Several processes on one port, each with a port of its own and a drain on SIGTERM (http/shared-port.ts). */
+  sharedPort?: SharedPortOptions;
 }
 
 const contextResource = Symbol('requestContextResource');
@@ -85,9 +88,11 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
     // Our bounded JSON parser (installBodyBounds) is the only one: no form bodies, no second JSON parser.
     bodyParser: false,
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // With a drain, the drain handles the signals and runs Nest's hooks after it.
+  if (opts.sharedPort?.drainMs === undefined) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await opts.beforeListen?.(app);
-  await app.listen(opts.port, opts.host ?? '0.0.0.0');
+  if (opts.sharedPort) await listenSharedPort(app, opts.port, opts.host ?? '0.0.0.0', opts.sharedPort, logger);
+  else await app.listen(opts.port, opts.host ?? '0.0.0.0');
   logger.event('log', `${opts.name} listening`, { port: opts.port });
   return app;
 }
