@@ -16,7 +16,9 @@
  *   with `{ onPoison }` an event that fails on every delivery is parked after N attempts instead of blocking its
  *   partition forever.
  */
+import './kafkajs-negative-timeout';
 export { BrokerUnavailableError, isBrokerUnavailable, KafkaEventPublisher, PublishTimeoutError } from './kafka-event.publisher';
 export type { EventPublisher, KafkaPublisherOptions, PublishMessage } from './kafka-event.publisher';
+export { ConsumerLiveness, DEFAULT_REJOIN_WITHIN_MS } from './consumer-liveness';
 export { CONSUMER_GROUP_TIMING, handleKafkaEvent, kafkaMicroserviceOptions } from './kafka-consumer';
 export type { ConsumedEventMeta, KafkaConsumerOptions, PoisonFailure, PoisonOptions } from './kafka-consumer';
