@@ -23,6 +23,7 @@ import { stackProcesses } from '../deploy/topology';
 import { readStackState, StackControl } from './faults';
 import { checkInvariants, Ledger } from './ledger';
 import { BreakerSample, FaultSpan, measure, scenarioMarkdown, ScenarioResult, summaryTable, timelineSvg } from './report';
+import { latencyProfile } from './profile';
 import { FaultContext, Scenario, SCENARIOS } from './scenarios';
 import { CHEAP_SKUS, CUSTOMERS, SCARCE_SKU, Traffic } from './traffic';
 
@@ -89,7 +90,7 @@ async function waitAllRunning(control: StackControl): Promise<void> {
   }
 }
 
-async function runScenario(scenario: Scenario, gateway: string, registryUrls: string[], control: StackControl, ledger: Ledger, rateOverride?: number): Promise<{ result: ScenarioResult; samples: BreakerSample[] }> {
+async function runScenario(scenario: Scenario, gateway: string, registryUrls: string[], control: StackControl, ledger: Ledger, rateOverride?: number): Promise<{ result: ScenarioResult; samples: BreakerSample[]; profile: unknown }> {
   const rate = rateOverride ?? scenario.rate ?? 20;
   say(`=== ${scenario.name}: ${scenario.title} (${rate} orders/s; ${load()})`);
   await waitAllRunning(control);
@@ -187,7 +188,7 @@ async function runScenario(scenario: Scenario, gateway: string, registryUrls: st
   if (fatal) result.fatal = fatal;
   const met = result.targets.filter((t) => t.ok).length;
   say(`[${scenario.name}] done: ${result.accepted}/${result.attempted} accepted, ${result.confirmed} CONFIRMED, cancelled ${JSON.stringify(result.cancelledByReason)}, ${traffic.errors.length} client-visible errors; targets met ${met}/${result.targets.length}; invariants ${result.invariants.every((i) => i.ok) ? 'hold' : 'BROKEN'}`);
-  return { result, samples };
+  return { result, samples, profile: latencyProfile(traffic, faults) };
 }
 
 async function main(): Promise<void> {
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   try {
     for (const scenario of scenarios) {
-      let outcome: { result: ScenarioResult; samples: BreakerSample[] };
+      let outcome: { result: ScenarioResult; samples: BreakerSample[]; profile: unknown };
       try {
         outcome = await runScenario(scenario, gateway, registryUrls, control, ledger, rate);
       } catch (error) {
@@ -222,6 +223,7 @@ async function main(): Promise<void> {
       }
       results.push(outcome.result);
       writeFileSync(join(outDir, `${scenario.name}.svg`), timelineSvg(outcome.result, outcome.samples));
+      writeFileSync(join(outDir, `${scenario.name}.profile.json`), `${JSON.stringify(outcome.profile, null, 2)}\n`);
       writeReport(outDir, results);
     }
   } finally {

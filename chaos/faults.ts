@@ -14,7 +14,7 @@ export interface StackState {
   control: string;
   token: string;
   gateway: string;
-  processes: { name: string; app: string; port: number }[];
+  processes: { name: string; app: string; port: number; healthUrl: string }[];
 }
 
 export interface ProcessStatus {
@@ -82,12 +82,13 @@ export class StackControl {
 
   /** Waits until the process runs again (after a kill the supervisor restarts it) and its /health says 200. */
   async waitRunning(name: string, timeoutMs = 120_000): Promise<void> {
-    const port = this.state.processes.find((p) => p.name === name)?.port;
+    // Its own health URL: the gateways share their port, so the shared one could be answered by the other.
+    const healthUrl = this.state.processes.find((p) => p.name === name)?.healthUrl;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const p = (await this.list()).find((x) => x.name === name);
       if (p?.state === 'running') {
-        const health = await callJson(`http://127.0.0.1:${port}/health`, { timeoutMs: 2000 }).catch(() => undefined);
+        const health = await callJson(healthUrl ?? '', { timeoutMs: 2000 }).catch(() => undefined);
         if (health?.status === 200) return;
       }
       await new Promise((r) => setTimeout(r, 500));

@@ -185,7 +185,16 @@ export class Traffic {
     order.key = key;
     const body = { customerId: order.customerId, items: order.items };
     const sends = order.duplicate ? [0, 1] : [0];
-    const answers = await Promise.all(sends.map(() => this.call(ROUTES.place, 'POST', '/api/orders', { body, idempotencyKey: key, as })));
+    // Accepted when the FIRST 201 arrives, as the customer's page shows it: a double-click's twin waits for the
+    // first attempt (409 + Retry-After: 1 s, then the replay), a wait no customer sees.
+    const answers = await Promise.all(
+      sends.map(() =>
+        this.call(ROUTES.place, 'POST', '/api/orders', { body, idempotencyKey: key, as }).then((answer) => {
+          if (answer.status === 201) order.acceptedAtMs ??= Date.now();
+          return answer;
+        }),
+      ),
+    );
     for (const a of answers) {
       if (a.status !== 201) continue;
       const id = (a.body as { id: string }).id;

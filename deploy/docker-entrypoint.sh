@@ -11,8 +11,11 @@ set -eu
 secrets_file="${SHOP_SECRETS_FILE:-/secrets/secrets.env}"
 app="${SHOP_SECRETS_SCOPE:-}"
 if [ -z "$app" ]; then
-  case "${2:-}" in
-    dist/apps/*/main.js) app="${2#dist/apps/}" && app="${app%/main.js}" ;;
+  # The main file is the command's last word (node flags may come before it, as the gateway's do).
+  main=""
+  for word in "$@"; do main="$word"; done
+  case "$main" in
+    dist/apps/*/main.js) app="${main#dist/apps/}" && app="${app%/main.js}" ;;
   esac
 fi
 APP="$(printf '%s' "$app" | tr '[:lower:]-' '[:upper:]_')"

@@ -3,11 +3,12 @@
 export type AppName = 'registry' | 'gateway' | 'order' | 'inventory' | 'payment' | 'identity';
 
 export interface StackProcess {
-  /** Unique process name, also its docker-compose.yml service name: registry-1, order-2, gateway, ... */
+  /** Unique process name, also its docker-compose.yml service name: registry-1, order-2, gateway-1, ... */
   name: string;
   app: AppName;
   /** Start order: 0 registry nodes, 1 services, 2 gateway; stopped in reverse. */
   tier: number;
+  /** The port clients use (PORT); both gateways share 8080, each probed on its own INSTANCE_PORT (healthUrl). */
   port: number;
   /** `node`, with args `[...nodeFlags, 'dist/apps/<app>/main.js']`, run in `cwd` (the repository root). */
   command: string;

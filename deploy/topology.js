@@ -1,7 +1,7 @@
 'use strict';
 // The ONE definition of the processes of `npm run stack` (docs/architecture.md): three registry
-// nodes, the gateway, two order instances, inventory and payment, each with the command and the environment
-// variables of the contract. scripts/stack.mjs runs it, end-to-end tests start the same list through
+// nodes, two gateways on one port, two order instances, inventory and payment, each with the command and the
+// environment variables of the contract. scripts/stack.mjs runs it, end-to-end tests start the same list through
 // stackProcesses(), and test/topology-drift.e2e-spec.ts fails when docker-compose.yml drifts away from it.
 //
 // CommonJS with a .d.ts beside it so that both the ESM script and jest's CommonJS tests can load it as is.
@@ -16,7 +16,11 @@ const PORTS = Object.freeze({
   'registry-1': 7001,
   'registry-2': 7002,
   'registry-3': 7003,
+  // Both gateways listen on 8080 together (SO_REUSEPORT): a client never sees one of them restart.
+  // Each also has a port of its own, where the supervisor probes that one process (INSTANCE_PORT).
   gateway: 8080,
+  'gateway-1': 8081,
+  'gateway-2': 8082,
   'order-1': 3001,
   'order-2': 3011,
   inventory: 3002,
@@ -105,13 +109,14 @@ function stackProcesses(options = {}) {
       REGISTRY_TOKEN: registryTokenOf(app),
     },
   });
-  const gateway = {
-    name: 'gateway',
+  const gateway = (name) => ({
+    name,
     app: 'gateway',
     tier: 2,
     env: {
       PORT: String(portOf('gateway')),
-      INSTANCE_ID: 'gateway',
+      INSTANCE_PORT: String(portOf(name)),
+      INSTANCE_ID: name,
       // The gateway registers itself too (its console lists gateways), so it says where it is reachable.
       ADVERTISE_HOST: host,
       REDIS_URL: `redis://${infra.redis}`,
@@ -121,7 +126,7 @@ function stackProcesses(options = {}) {
       REGISTRY_OPERATOR_TOKEN: secrets.registryToken,
       ADMIN_TOKEN: secrets.adminToken,
     },
-  };
+  });
 
   return [
     ...registryNames.map(registry),
@@ -146,12 +151,14 @@ function stackProcesses(options = {}) {
         OPERATOR_PASSWORD: secrets.operatorPassword,
       },
     },
-    gateway,
+    gateway('gateway-1'),
+    gateway('gateway-2'),
   ].map((p) => ({
     ...p,
     // Only the loopback interface for a stack on one machine (containers bind 0.0.0.0: docs/deployment.md).
     env: { BIND_HOST: host, ...p.env, ...observabilityEnv(p.app) },
-    port: portOf(p.name),
+    // A gateway's PORT is the shared one; its health is probed on its own INSTANCE_PORT.
+    port: Number(p.env.PORT),
     command: 'node',
     nodeFlags: [...(NODE_FLAGS[p.app] ?? [])],
     args: [...(NODE_FLAGS[p.app] ?? []), `dist/apps/${p.app}/main.js`],

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run footprint`: the resident memory of the running demo (`npm run stack`): its 8 Node processes, found by the
+// `npm run footprint`: the resident memory of the running demo (`npm run stack`): its 9 Node processes, found by the
 // ports of deploy/topology.js, and the servers it uses: Postgres (the postmaster, its background processes and the
 // backends connected to the stack's three databases; other databases' backends belong to someone else), Redis and
 // the Kafka broker, found by their ports. Prints RSS and PSS per process and the totals.
@@ -111,7 +111,8 @@ function main() {
   const rows = [];
   const notes = [];
   for (const p of topology.stackProcesses()) {
-    const pid = byPort.get(p.port);
+    // Its own port (the gateways share 8080; each also listens on its INSTANCE_PORT, the port of its healthUrl).
+    const pid = byPort.get(Number(new URL(p.healthUrl).port));
     rows.push({ process: p.name, kind: 'node', pid, ...(pid ? memoryOf(pid) : {}) });
   }
   for (const [name, port] of Object.entries(SERVERS)) {

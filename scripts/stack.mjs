@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run stack`: the whole topology of the contract on this machine, as processes (deploy/topology.js):
-// 3 registry nodes, then order x2, inventory and payment, then the gateway. Each log line is prefixed with its
-// process name; the script waits until every /health answers 200 and prints a table of URLs. Ctrl-C or
+// 3 registry nodes, then order x2, inventory and payment, then two gateways on one port. Each log line is
+// prefixed with its process name; the script waits until every /health answers 200 and prints a table of URLs. Ctrl-C or
 // SIGTERM stops every process (SIGTERM, then SIGKILL after a grace period), gateway first and registry last so
 // that services can still deregister. A process that dies is reported loudly and restarted with backoff; a control
 // endpoint (URL and token in .data/stack.json) stops, kills, starts and pauses a named process for `npm run chaos`
@@ -95,7 +95,9 @@ function ensureBuild(processes) {
 
 async function ensurePortsFree(processes) {
   const busy = [];
-  for (const p of processes) if (await portAnswers(p.port)) busy.push(`${p.name}:${p.port}`);
+  // The gateways share one port and each has its own (where its health is probed).
+  const ports = new Map(processes.flatMap((p) => [[p.port, p.name], [Number(new URL(p.healthUrl).port), p.name]]));
+  for (const [port, name] of ports) if (await portAnswers(port)) busy.push(`${name}:${port}`);
   if (busy.length > 0) fail(`ports already in use: ${busy.join(', ')} (is another stack running?)`);
 }
 
@@ -278,7 +280,7 @@ async function main() {
     healthTimeoutMs,
   });
   const gateway = processes.find((p) => p.app === 'gateway');
-  await control.listen({ gateway: `http://127.0.0.1:${gateway.port}`, processes: processes.map((p) => ({ name: p.name, app: p.app, port: p.port })) });
+  await control.listen({ gateway: `http://127.0.0.1:${gateway.port}`, processes: processes.map((p) => ({ name: p.name, app: p.app, port: p.port, healthUrl: p.healthUrl })) });
   printSummary();
 }
 

@@ -19,6 +19,8 @@ interface AppProcess {
   env: Record<string, string>;
   healthcheckPort?: string;
   published: boolean;
+  /** The service whose network namespace it joins (`network_mode: service:<name>`): its reachable name. */
+  networkOf?: string;
 }
 
 /** What compose makes of `${NAME:-default}` and `$$` with an empty environment. */
@@ -45,7 +47,10 @@ export function composeApps(source: string): Map<string, AppProcess> {
     }
     const test = service.healthcheck ? asMap(service.healthcheck, `${name}.healthcheck`).test : undefined;
     const healthcheckPort = Array.isArray(test) && test.join(' ').startsWith('CMD node deploy/healthcheck.js ') ? String(test[3]) : undefined;
-    apps.set(name, { app, nodeFlags, port: env.PORT, env, healthcheckPort, published: service.ports !== undefined });
+    // Two gateways share one port by joining one network namespace, published by the service that holds it.
+    const networkOf = /^service:(.+)$/.exec(String(service.network_mode ?? ''))?.[1];
+    const holder = networkOf ? asMap(services[networkOf], `service ${networkOf}`) : undefined;
+    apps.set(name, { app, nodeFlags, port: env.PORT, env, healthcheckPort, published: (holder ?? service).ports !== undefined, networkOf });
   }
   return apps;
 }
@@ -75,8 +80,10 @@ export function findDrift(compose: Map<string, AppProcess>, stack: Map<string, A
     if (composed.app !== local.app) drift.push(`${name}: runs ${composed.app} in compose, ${local.app} in the topology`);
     if (composed.port !== local.port) drift.push(`${name}: PORT ${composed.port} in compose, ${local.port} in the topology`);
     if (composed.nodeFlags !== local.nodeFlags) drift.push(`${name}: node flags "${composed.nodeFlags}" in compose, "${local.nodeFlags}" in the topology`);
-    if (composed.healthcheckPort !== composed.port) {
-      drift.push(`${name}: compose healthcheck probes port ${composed.healthcheckPort ?? '(none)'}, PORT is ${composed.port}`);
+    // A process's own port: INSTANCE_PORT where processes share PORT (the gateways), else PORT.
+    const ownPort = composed.env.INSTANCE_PORT ?? composed.port;
+    if (composed.healthcheckPort !== ownPort) {
+      drift.push(`${name}: compose healthcheck probes port ${composed.healthcheckPort ?? '(none)'}, ${composed.env.INSTANCE_PORT ? 'INSTANCE_PORT' : 'PORT'} is ${ownPort}`);
     }
     if (composed.published !== (local.app === 'gateway')) {
       drift.push(`${name}: ${composed.published ? 'publishes a port in compose (only the gateway may)' : 'gateway port is not published in compose'}`);
@@ -94,8 +101,8 @@ export function findDrift(compose: Map<string, AppProcess>, stack: Map<string, A
         drift.push(`${name}: ${variable}="${inCompose}" in compose, "${inStack}" in the topology`);
       }
     }
-    if (composed.env.ADVERTISE_HOST !== undefined && composed.env.ADVERTISE_HOST !== name) {
-      drift.push(`${name}: ADVERTISE_HOST in compose is "${composed.env.ADVERTISE_HOST}", not its service name`);
+    if (composed.env.ADVERTISE_HOST !== undefined && composed.env.ADVERTISE_HOST !== (composed.networkOf ?? name)) {
+      drift.push(`${name}: ADVERTISE_HOST in compose is "${composed.env.ADVERTISE_HOST}", not the name it is reachable under`);
     }
   }
   return drift;
@@ -120,9 +127,9 @@ describe('docker-compose.yml and deploy/topology.js', () => {
     expect(driftOf(composeSource)).toEqual([]);
   });
 
-  it('cover every app of the contract: 3 registry nodes, gateway, order x2, inventory, payment, identity', () => {
+  it('cover every app of the contract: 3 registry nodes, gateway x2, order x2, inventory, payment, identity', () => {
     expect([...composeApps(composeSource).keys()].sort()).toEqual(
-      ['gateway', 'identity', 'inventory', 'order-1', 'order-2', 'payment', 'registry-1', 'registry-2', 'registry-3'],
+      ['gateway-1', 'gateway-2', 'identity', 'inventory', 'order-1', 'order-2', 'payment', 'registry-1', 'registry-2', 'registry-3'],
     );
   });
 });
@@ -143,12 +150,12 @@ describe('the drift check reports a change made on one side only', () => {
     [
       'a variable renamed in compose',
       (s: string) => mutate(s, 'ADMIN_TOKEN: "${ADMIN_TOKEN:-}"', 'GATEWAY_ADMIN_TOKEN: "x"'),
-      'gateway: ADMIN_TOKEN only in the topology',
+      'gateway-1: ADMIN_TOKEN only in the topology',
     ],
     [
       'a well-known default secret',
       (s: string) => mutate(s, 'ADMIN_TOKEN: "${ADMIN_TOKEN:-}"', 'ADMIN_TOKEN: "${ADMIN_TOKEN:-dev-admin-token}"'),
-      'gateway: ADMIN_TOKEN has a default value in compose (secrets come from secrets-init)',
+      'gateway-1: ADMIN_TOKEN has a default value in compose (secrets come from secrets-init)',
     ],
     [
       'a database URL pointing elsewhere',
@@ -169,6 +176,16 @@ describe('the drift check reports a change made on one side only', () => {
       'a healthcheck left on the old port',
       (s: string) => mutate(s, '"deploy/healthcheck.js", "3003"', '"deploy/healthcheck.js", "3004"'),
       'payment: compose healthcheck probes port 3004, PORT is 3003',
+    ],
+    [
+      'a gateway probed on the shared port',
+      (s: string) => mutate(s, '"deploy/healthcheck.js", "8082"', '"deploy/healthcheck.js", "8080"'),
+      'gateway-2: compose healthcheck probes port 8080, INSTANCE_PORT is 8082',
+    ],
+    [
+      'the gateways\' namespace no longer published',
+      (s: string) => mutate(s, /(command: \["sleep", "infinity"\]\n\s+init: true\n)\s+ports:\n\s+- "8080:8080"\n/, '$1'),
+      'gateway-1: gateway port is not published in compose',
     ],
   ])('%s', (_what, change, expected) => {
     expect(driftOf(change(composeSource))).toContain(expected);

@@ -1,6 +1,6 @@
 /**
  * Starts the whole system of the contract for end-to-end tests: the same processes as `npm run stack`
- * (deploy/topology.js: three registry nodes, order x2, inventory, payment, gateway), from the built apps in
+ * (deploy/topology.js: three registry nodes, order x2, inventory, payment, two gateways on one port), from the built apps in
  * dist/ (`npm run build`), on ports shifted by `portOffset` so that a running stack is not disturbed, with
  * registry data in a fresh temporary directory and secrets generated for this run (deploy/secrets.js). Each
  * process's output goes to test-artifacts/logs/<name>.log.
@@ -60,7 +60,8 @@ export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?:
   };
 
   const system: RunningSystem = {
-    gatewayUrl: byName('gateway').healthUrl.replace(/\/health$/, ''),
+    // The port both gateways share (each one's healthUrl is on a port of its own).
+    gatewayUrl: `http://127.0.0.1:${processes.find((p) => p.app === 'gateway')!.port}`,
     registryUrls: processes.filter((p) => p.app === 'registry').map((p) => p.healthUrl.replace(/\/health$/, '')),
     processes,
     secrets,

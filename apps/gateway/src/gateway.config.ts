@@ -3,6 +3,11 @@ import { ConfigError, EnvReader, loadConfigOrExit } from '@shop/common';
 
 export interface GatewayConfig {
   port: number;
+  /**
+   * A port of this process alone (0: none). PORT is shared: gateways listen on it together (SO_REUSEPORT), so
+   * a probe of one process's /health goes here (docs/resilience.md, "Restarting the gateway").
+   */
+  instancePort: number;
   instanceId: string;
   /** Address the gateway registers itself under (the console lists gateways too). */
   advertiseHost: string;
@@ -35,6 +40,7 @@ export function readGatewayConfig(env: EnvReader): GatewayConfig {
   const registryUrls = env.list('REGISTRY_URLS', { default: [], urls: true });
   const config: GatewayConfig = {
     port,
+    instancePort: env.int('INSTANCE_PORT', { default: 0, min: 0, max: 65535 }),
     instanceId: env.string('INSTANCE_ID', { default: `gateway-${hostname()}-${port}` }),
     advertiseHost: env.string('ADVERTISE_HOST', { default: '127.0.0.1' }),
     redisUrl: env.url('REDIS_URL', { default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),

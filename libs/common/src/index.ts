@@ -32,6 +32,7 @@ export type { ErrorBody } from './http/api-error';
 export { ErrorShapeFilter } from './http/error-shape.filter';
 export { DRAIN_BODY_BYTES, drainRequestThen } from './http/drain-request';
 export { bearerTokenMatcher } from './http/bearer-token';
+export type { SharedPortOptions } from './http/shared-port';
 export { readBoundedText, ResponseTooLargeError } from './http/read-bounded';
 export { createValidationPipe } from './http/validation';
 export { createLogger, JsonLogger } from './logging/json-logger';

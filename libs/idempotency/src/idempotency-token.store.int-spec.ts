@@ -57,6 +57,19 @@ describe('idempotency token store (real Redis)', () => {
     expect(await store.begin(token, 'c-1', 'h1')).toEqual({ kind: 'started' });
   });
 
+  it('keeps the token of a request still running past its lease: holdWhile renews it, so a retry meanwhile is told in_flight', async () => {
+    // A lease of 1.5 s renewed every 0.5 s; the work outlasts two leases.
+    const renewing = new IdempotencyTokenStore(redis, { ...options, processingLeaseMs: 1500 });
+    const { token } = await renewing.issue('c-1');
+    await renewing.begin(token, 'c-1', 'h1');
+    const seenByRetry = await renewing.holdWhile(token, 'h1', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      return renewing.begin(token, 'c-1', 'h1');
+    });
+    expect(seenByRetry).toEqual({ kind: 'in_flight' });
+    expect(await renewing.complete(token, 'h1', created)).toEqual({ kind: 'completed' });
+  });
+
   it('gives the stored answer to a late completer after another request finished first', async () => {
     const { token } = await store.issue('c-1');
     await store.begin(token, 'c-1', 'h1');

@@ -74,3 +74,18 @@ redis.call('HSET', KEYS[1], 'state', 'new')
 redis.call('HDEL', KEYS[1], 'hash', 'lease')
 return 'released'
 `;
+
+/**
+ * Extends the lease of a request that is still running. KEYS[1]=token key; ARGV: request hash, lease ms.
+ * Returns renewed | unknown | not_owner (finished, released, or never this body's).
+ */
+export const RENEW_SCRIPT = `
+local t = redis.call('HMGET', KEYS[1], 'state', 'hash')
+if not t[1] then return 'unknown' end
+if t[1] ~= 'processing' or t[2] ~= ARGV[1] then return 'not_owner' end
+local now = redis.call('TIME')
+local leaseMs = tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'lease', tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + leaseMs)
+if redis.call('PTTL', KEYS[1]) < leaseMs then redis.call('PEXPIRE', KEYS[1], leaseMs) end
+return 'renewed'
+`;

@@ -17,11 +17,13 @@
  *   partition forever.
  * - `registerConsumerLagMetric({ brokers, groupId, clientId })`: `kafka_consumer_lag_messages` at scrape time.
  */
+import './kafkajs-negative-timeout';
 export { BrokerUnavailableError, isBrokerUnavailable, KafkaEventPublisher, PublishTimeoutError } from './kafka-event.publisher';
 export type { EventPublisher, KafkaPublisherOptions, PublishMessage } from './kafka-event.publisher';
 export { kafkaSasl } from './kafka-credentials';
 export type { KafkaCredentials } from './kafka-credentials';
 export { registerConsumerLagMetric } from './consumer-lag.metrics';
 export type { ConsumerLagOptions } from './consumer-lag.metrics';
+export { ConsumerLiveness, DEFAULT_REJOIN_WITHIN_MS } from './consumer-liveness';
 export { CONSUMER_GROUP_TIMING, handleKafkaEvent, kafkaMicroserviceOptions } from './kafka-consumer';
 export type { ConsumedEventMeta, KafkaConsumerOptions, PoisonFailure, PoisonOptions } from './kafka-consumer';

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bootstrapApp, BodyBounds } from '@shop/common';
-import { kafkaMicroserviceOptions, registerConsumerLagMetric } from '@shop/messaging';
+import { bootstrapApp, BodyBounds, HealthRegistry } from '@shop/common';
+import { ConsumerLiveness, kafkaMicroserviceOptions, registerConsumerLagMetric } from '@shop/messaging';
+import type { Consumer } from 'kafkajs';
 import type { SagaServiceConfig } from './saga-service.config';
 
 /**
@@ -33,12 +34,19 @@ export async function startSagaService(options: StartSagaServiceOptions): Promis
     bodyBounds: SERVICE_BODY_BOUNDS,
     beforeListen: async (app) => {
       const kafka = kafkaMicroserviceOptions({ brokers: config.kafkaBrokers, credentials: config.kafkaCredentials, groupId: service, clientId: config.instanceId });
-      app.connectMicroservice({
+      const microservice = app.connectMicroservice({
         ...kafka,
         options: { ...kafka.options, run: { ...kafka.options?.run, partitionsConsumedConcurrently: config.kafkaPartitionsConcurrently } },
       });
       await app.startAllMicroservices();
       registerConsumerLagMetric({ brokers: config.kafkaBrokers, groupId: service, clientId: config.instanceId });
+      // A consumer that crashed for good makes /health fail, so that the process is restarted.
+      const [, consumer] = microservice.unwrap<[unknown, Consumer]>();
+      const liveness = new ConsumerLiveness().watch(consumer);
+      app.get(HealthRegistry, { strict: false }).register('kafka-consumer', async () => {
+        const problem = liveness.problem();
+        if (problem) throw new Error(`the Kafka consumer ${problem}`);
+      });
     },
   });
 }

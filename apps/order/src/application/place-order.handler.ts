@@ -85,6 +85,12 @@ export class PlaceOrderHandler {
         break;
     }
 
+    // The lease renewed while the request runs: only a request whose instance died loses its token.
+    return this.tokens.holdWhile(key, fingerprint, () => this.placeStarted(key, fingerprint, command));
+  }
+
+  /** The order written and answered, once this request holds the token. */
+  private async placeStarted(key: string, fingerprint: string, command: PlaceOrderCommand): Promise<PlaceOrderResult> {
     let written = false;
     try {
       await this.requireCustomer(command.customerId);

@@ -13,6 +13,7 @@ import { drainRequestThen } from '../http/drain-request';
 import { collectProcessMetrics, httpRequestDuration } from '../metrics/metrics';
 import { startTracing } from '../tracing/tracing';
 import { traceIncomingRequests } from '../tracing/http-server-spans';
+import { listenSharedPort, SharedPortOptions } from '../http/shared-port';
 
 export interface BootstrapOptions {
   /** App name: in every log line and metric. */
@@ -40,6 +41,8 @@ export interface BootstrapOptions {
   startsTraces?: boolean;
   /** Runs after the app is created, before it listens (e.g. to connect a Kafka microservice). */
   beforeListen?: (app: NestFastifyApplication) => void | Promise<void>;
+  /** Several processes on one port, each with a port of its own and a drain on SIGTERM (http/shared-port.ts). */
+  sharedPort?: SharedPortOptions;
 }
 
 const contextResource = Symbol('requestContextResource');
@@ -92,9 +95,11 @@ export async function bootstrapApp(opts: BootstrapOptions): Promise<NestFastifyA
     // Our bounded JSON parser (installBodyBounds) is the only one: no form bodies, no second JSON parser.
     bodyParser: false,
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // With a drain, the drain handles the signals and runs Nest's hooks after it.
+  if (opts.sharedPort?.drainMs === undefined) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await opts.beforeListen?.(app);
-  await app.listen(opts.port, opts.host ?? bindHost());
+  if (opts.sharedPort) await listenSharedPort(app, opts.port, opts.host ?? bindHost(), opts.sharedPort, logger);
+  else await app.listen(opts.port, opts.host ?? bindHost());
   logger.event('log', `${opts.name} listening`, { port: opts.port });
   return app;
 }
