@@ -6,6 +6,7 @@
 //
 // CommonJS with a .d.ts beside it so that both the ESM script and jest's CommonJS tests can load it as is.
 const path = require('node:path');
+const { NODE_MEMORY_OPTIONS } = require('./node-memory');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -107,6 +108,8 @@ function stackProcesses(options = {}) {
     gateway,
   ].map((p) => ({
     ...p,
+    // V8's memory bounds (deploy/node-memory.js), the same for every process.
+    env: { ...p.env, NODE_OPTIONS: NODE_MEMORY_OPTIONS },
     port: portOf(p.name),
     command: 'node',
     args: [`dist/apps/${p.app}/main.js`],
