@@ -60,13 +60,19 @@ interface CounterSnapshot {
 }
 const SERVICES = ['order-1', 'order-2', 'inventory', 'payment'] as const;
 /** What one order costs in round trips, by the counter (summed over the services where it says so). */
-const COUNTERS: { label: string; series: string; services: readonly (typeof SERVICES)[number][] }[] = [
+const COUNTERS: { label: string; series: string; services: readonly (typeof SERVICES)[number][]; scale?: number; gross?: boolean }[] = [
   { label: 'pg statements (orders db)', series: 'db_client_statements_total', services: ['order-1', 'order-2'] },
   { label: 'pg statements (inventory db)', series: 'db_client_statements_total', services: ['inventory'] },
   { label: 'pg statements (payments db)', series: 'db_client_statements_total', services: ['payment'] },
   { label: 'Redis calls', series: 'idempotency_redis_calls_total', services: ['order-1', 'order-2'] },
   { label: 'Kafka sends (produce requests)', series: 'outbox_publish_duration_seconds_count', services: SERVICES },
   { label: 'Kafka messages consumed', series: 'saga_events_consumed_total', services: SERVICES },
+  // CPU time (user + system, prom-client's process_cpu_seconds_total) per order, in ms: what the profiles say
+  // the order path costs, without a profiler's overhead. Gross (the idle rate is not taken off): a row's drain
+  // can last far longer than the 3 s the idle rate is measured over, and idle CPU is part of the price.
+  { label: 'CPU ms order x2', series: 'process_cpu_seconds_total', services: ['order-1', 'order-2'], scale: 1000, gross: true },
+  { label: 'CPU ms inventory', series: 'process_cpu_seconds_total', services: ['inventory'], scale: 1000, gross: true },
+  { label: 'CPU ms payment', series: 'process_cpu_seconds_total', services: ['payment'], scale: 1000, gross: true },
 ];
 
 /** Where the orders go: the services started by the bench, or a running gateway. */
@@ -185,7 +191,7 @@ async function readCounters(system: SagaSystem): Promise<CounterSnapshot> {
   const texts = new Map<string, string>();
   for (const name of SERVICES) texts.set(name, await metricsText(system, name));
   return {
-    counters: new Map(COUNTERS.map((c) => [c.label, c.services.reduce((sum, name) => sum + sumSeries(texts.get(name)!, c.series), 0)])),
+    counters: new Map(COUNTERS.map((c) => [c.label, (c.scale ?? 1) * c.services.reduce((sum, name) => sum + sumSeries(texts.get(name)!, c.series), 0)])),
     eventLoopP99Ms: new Map(SERVICES.map((name) => [name, sumSeries(texts.get(name)!, 'nodejs_eventloop_lag_p99_seconds') * 1000])),
   };
 }
@@ -332,7 +338,7 @@ async function measureRow(
   if (before.counters && countersAfter && accepted.length > 0) {
     roundTrips = new Map();
     for (const [label, value] of countersAfter.counters) {
-      const idle = (background?.get(label) ?? 0) * elapsedS;
+      const idle = COUNTERS.find((c) => c.label === label)?.gross ? 0 : (background?.get(label) ?? 0) * elapsedS;
       roundTrips.set(label, Math.max(0, value - before.counters.counters.get(label)! - idle) / accepted.length);
     }
   }
@@ -430,7 +436,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         '',
-        'Round trips per order (services\' counters, less the idle rate) and event-loop delay p99 (ms) per service:',
+        'Round trips and CPU per order (services\' counters, less the idle rate) and event-loop delay p99 (ms) per service:',
         `| load | ${labels.join(' | ')} | ${services.map((s) => `loop p99 ${s}`).join(' | ')} |`,
         `|---:|${labels.map(() => '---:').join('|')}|${services.map(() => '---:').join('|')}|`,
         ...tripRows.map(

@@ -16,7 +16,7 @@ export interface StackProcess {
   nodeFlags: string[];
   args: string[];
   cwd: string;
-  /** Exactly the contract's variables for this process (docs/architecture.md). */
+  /** The contract's variables for this process (docs/architecture.md), plus NODE_OPTIONS (deploy/node-memory.js). */
   env: Record<string, string>;
   healthUrl: string;
 }

@@ -8,6 +8,7 @@
 const path = require('node:path');
 const { kafkaPassword, serviceRegistryToken } = require('./secrets');
 const { observabilityEnv } = require('./observability-env');
+const { NODE_MEMORY_OPTIONS } = require('./node-memory');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -155,8 +156,9 @@ function stackProcesses(options = {}) {
     gateway('gateway-2'),
   ].map((p) => ({
     ...p,
-    // Only the loopback interface for a stack on one machine (containers bind 0.0.0.0: docs/deployment.md).
-    env: { BIND_HOST: host, ...p.env, ...observabilityEnv(p.app) },
+    // Only the loopback interface for a stack on one machine (containers bind 0.0.0.0: docs/deployment.md); V8's
+    // memory bounds (deploy/node-memory.js), the same for every process.
+    env: { BIND_HOST: host, ...p.env, ...observabilityEnv(p.app), NODE_OPTIONS: NODE_MEMORY_OPTIONS },
     // A gateway's PORT is the shared one; its health is probed on its own INSTANCE_PORT.
     port: Number(p.env.PORT),
     command: 'node',

@@ -39,7 +39,7 @@ export { createLogger, JsonLogger } from './logging/json-logger';
 export { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER, withRequestId } from './logging/request-context';
 export { collectProcessMetrics, httpRequestDuration, metricsRegistry } from './metrics/metrics';
 export { initializeWithMigrations } from './database/migrate-exclusively';
-export { QueryCountingLogger } from './database/query-counting.logger';
+export { countDatabaseRoundTrip, QueryCountingLogger } from './database/query-counting.logger';
 export {
   contextFromTraceparent,
   failSpan,

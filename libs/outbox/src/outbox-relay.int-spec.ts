@@ -1,4 +1,5 @@
 import { BrokerUnavailableError, EventPublisher, KafkaEventPublisher, PublishMessage } from '@shop/messaging';
+import { Client as PgClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { OutboxQueries } from './outbox.queries';
 import { OutboxRelay, OutboxRelayOptions } from './outbox.relay';
@@ -85,6 +86,25 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     expect(envelopeOf(message)).toEqual({ id, type: 'Counted', aggregateId: 'order-1', occurredAt: expect.any(String), payload: { n: 7 } });
     expect(message.headers['event-type']).toBe('Counted');
     expect(await row(id)).toMatchObject({ status: 'published', attempts: 1, last_error: null });
+  });
+
+  it('a pass costs two round trips to the database, idle or publishing (each statement used to be one)', async () => {
+    const topic = await newTopic('round-trips');
+    const relay = newRelay();
+    await relay.relayOnce(); // anything left by earlier tests
+    // Every round trip of node-postgres is one Client#query call, whoever makes it (TypeORM or raw).
+    const roundTrips = jest.spyOn(PgClient.prototype, 'query');
+    try {
+      roundTrips.mockClear();
+      expect((await relay.relayOnce()).claimed).toBe(0);
+      expect(roundTrips).toHaveBeenCalledTimes(2);
+      await write(topic, 'k-round-trips', 1);
+      roundTrips.mockClear();
+      expect((await relay.relayOnce()).published).toBe(1);
+      expect(roundTrips).toHaveBeenCalledTimes(2);
+    } finally {
+      roundTrips.mockRestore();
+    }
   });
 
   it('is woken by NOTIFY when its poll interval is far away', async () => {

@@ -7,6 +7,7 @@ import { outboxMetrics, registerStatsSource, StatsSource } from './outbox.metric
 import { PublishSpans } from './outbox-publish-spans';
 import { OutboxQueries, OutboxStats } from './outbox.queries';
 import { OUTBOX_NOTIFY_CHANNEL } from './outbox-tables.migration';
+import { ClaimedRow, RelayTransaction } from './relay-transaction';
 
 export interface OutboxRelayOptions {
   /** Labels metrics and logs. */
@@ -47,58 +48,8 @@ export interface RelayPassResult {
   dead: number;
 }
 
-interface ClaimedRow {
-  id: string;
-  topic: string;
-  key: string;
-  type: string;
-  payload: unknown;
-  headers: Record<string, string>;
-  traceparent: string | null;
-  attempts: number;
-  created_at: Date;
-}
-
-/*
- * The claim: the head of a key is its oldest pending row (by seq). Each pass takes the available heads in seq
- * order (their backoff is over), locked with FOR UPDATE SKIP LOCKED for the length of the pass's transaction.
- *
- * Why this keeps per-key order with several relays: a key's head stays `pending` (and locked) until the relay
- * that holds it commits. Another relay sees the same head, finds it locked and skips it, and the key's next row
- * is not a head while the first one is pending (NOT EXISTS): at most one event per key is in flight. A head in
- * backoff blocks its key (later rows wait: order beats latency) until it is published or dead. The outer
- * `status = 'pending'` is re-checked by Postgres on a row that another relay updated meanwhile (READ COMMITTED
- * re-evaluation), so a head published a moment ago is not published again.
- *
- * Why not a high-water mark: rows are selected by state. A row with a lower seq that commits later is still
- * pending, and is picked up by the next pass.
- *
- * Cost: the scan walks pending rows in seq order (outbox_message_pending_seq) and stops after `batchSize` heads,
- * each checked through outbox_message_pending_key; a backlog of many keys costs about the batch, not the backlog.
- */
-const CLAIM_SQL = `
-  SELECT o.id, o.topic, o.key, o.type, o.payload, o.headers, o.traceparent, o.attempts, o.created_at
-    FROM outbox_message o
-   WHERE o.status = 'pending'
-     AND o.available_at <= now()
-     AND NOT EXISTS (SELECT 1 FROM outbox_message earlier
-                      WHERE earlier.key = o.key AND earlier.status = 'pending' AND earlier.seq < o.seq)
-   ORDER BY o.seq
-   LIMIT $1
-   FOR UPDATE OF o SKIP LOCKED`;
-
-/**
- * Marks the published rows and, in the same round trip, tells whether one of their keys has a later pending row
- * (now the key's head: the next pass must follow at once). A row committed after this statement's snapshot is
- * not seen here, but its NOTIFY wakes the relay.
- */
-const MARK_PUBLISHED_SQL = `
-  WITH marked AS (
-    UPDATE outbox_message SET status = 'published', published_at = now(), attempts = attempts + 1, last_error = NULL
-     WHERE id = ANY($1::uuid[])
-     RETURNING key, seq)
-  SELECT EXISTS (SELECT 1 FROM outbox_message later JOIN marked ON later.key = marked.key
-                  WHERE later.status = 'pending' AND later.seq > marked.seq) AS more`;
+/** Marks published rows (the failure path's parameterized form; a pass without failure uses relay-transaction.ts'). */
+const MARK_PUBLISHED_SQL = `UPDATE outbox_message SET status = 'published', published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[])`;
 
 const MAX_ERROR_LENGTH = 2000;
 
@@ -213,12 +164,10 @@ export class OutboxRelay implements StatsSource {
    * NOTIFYs, which wakes the relay anyway; so an idle relay runs one pass per wake-up, not two.
    */
   private async pass(): Promise<{ result: RelayPassResult; more: boolean }> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    // The claim and the mark are raw pg on a pooled connection (relay-transaction.ts): two round trips a pass.
+    const tx = await RelayTransaction.connect(this.dataSource);
     try {
-      await runner.startTransaction();
-      await runner.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.floor(this.transactionTimeoutMs)}`);
-      const rows = (await runner.query(CLAIM_SQL, [this.batchSize])) as ClaimedRow[];
+      const rows = await tx.claim(this.batchSize, this.transactionTimeoutMs);
       const result: RelayPassResult = { claimed: rows.length, published: 0, failed: 0, dead: 0 };
       const published: ClaimedRow[] = [];
       let failure: { rows: ClaimedRow[]; error: string; brokerDown: boolean } | undefined;
@@ -237,12 +186,16 @@ export class OutboxRelay implements StatsSource {
         }
       }
       let laterRows = false;
-      if (published.length > 0) {
-        const [marked] = (await runner.query(MARK_PUBLISHED_SQL, [published.map((r) => r.id)])) as [{ more: boolean }];
-        laterRows = marked.more;
+      if (failure) {
+        // The rare path: the failed rows' backoff is parameterized, so the mark and the commit go one by one.
+        if (published.length > 0) await tx.query(MARK_PUBLISHED_SQL, [published.map((r) => r.id)]);
+        result.dead = await this.markFailed((sql, params) => tx.query(sql, params), failure.rows, failure.error, failure.brokerDown);
+        await tx.commit();
+      } else if (published.length > 0) {
+        laterRows = await tx.markPublishedAndCommit(published.map((r) => r.id));
+      } else {
+        await tx.commit();
       }
-      if (failure) result.dead = await this.markFailed(runner.query.bind(runner), failure.rows, failure.error, failure.brokerDown);
-      await runner.commitTransaction();
 
       const now = Date.now();
       for (const row of published) {
@@ -265,11 +218,8 @@ export class OutboxRelay implements StatsSource {
         this.lastPublishError = undefined;
       }
       return { result, more: published.length > 0 && !failure && (laterRows || rows.length >= this.batchSize) };
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      throw error;
     } finally {
-      await runner.release();
+      await tx.end();
     }
   }
 
@@ -411,7 +361,7 @@ export class OutboxRelay implements StatsSource {
   }
 
   private async markFailed(
-    query: (sql: string, params: unknown[]) => Promise<unknown>,
+    query: (sql: string, params: unknown[]) => Promise<unknown[]>,
     rows: readonly ClaimedRow[],
     error: string,
     brokerDown: boolean,
@@ -431,8 +381,8 @@ export class OutboxRelay implements StatsSource {
         WHERE o.id = v.id
         RETURNING o.id, o.topic, o.key, o.type, o.attempts, o.status`,
       [rows.map((r) => r.id), error.slice(0, MAX_ERROR_LENGTH), this.maxAttempts, delays, attemptsSpent],
-    )) as [{ id: string; topic: string; key: string; type: string; attempts: number; status: string }[], number];
-    const dead = updated[0].filter((r) => r.status === 'dead');
+    )) as { id: string; topic: string; key: string; type: string; attempts: number; status: string }[];
+    const dead = updated.filter((r) => r.status === 'dead');
     for (const row of dead) {
       outboxMetrics.dead.inc({ service: this.serviceName, topic: row.topic });
       this.logger.event('error', 'outbox row is dead after its last attempt; replay it once the cause is fixed', {

@@ -1,4 +1,6 @@
 import { withRequestId } from '@shop/common';
+import { Client as PgClient } from 'pg';
+import { OUTBOX_NOTIFY_CHANNEL } from './outbox-tables.migration';
 import { createThrowawayDatabase, ThrowawayDatabase } from './testing/throwaway-database';
 import { UnitOfWork } from './unit-of-work';
 
@@ -32,6 +34,43 @@ describe('UnitOfWork (real Postgres): state, inbox and outbox in one transaction
     expect(rows.map((r: { id: string }) => r.id)).toEqual(ids);
     expect(rows.map((r: { type: string }) => r.type)).toEqual(['WidgetMade', 'WidgetPainted']);
     expect(rows[0]).toMatchObject({ topic: 't', status: 'pending', payload: { n: 1 } });
+  });
+
+  it('writeWithEvents: the statement and its outbox rows in one statement, with the request id and the NOTIFY', async () => {
+    // The relay is woken by the NOTIFY trigger on outbox_message: it must fire for rows written in a CTE too.
+    const listener = new PgClient({ connectionString: db.url });
+    await listener.connect();
+    await listener.query(`LISTEN ${OUTBOX_NOTIFY_CHANNEL}`);
+    const notified = new Promise<void>((resolve) => listener.once('notification', () => resolve()));
+    const ids = await withRequestId('req-one-statement', () =>
+      uow.writeWithEvents({ sql: `INSERT INTO widget (id, count) VALUES ($1, $2)`, params: ['w-one', 3] }, [
+        { topic: 't', type: 'WidgetMade', aggregateId: 'w-one', payload: { n: 1 } },
+        { topic: 't', type: 'WidgetPainted', aggregateId: 'w-one', payload: { n: 2 } },
+      ]),
+    );
+    expect(await widget('w-one')).toBe(3);
+    const rows = await outboxRows('w-one');
+    expect(rows.map((r: { id: string }) => r.id)).toEqual(ids);
+    expect(rows.map((r: { type: string }) => r.type)).toEqual(['WidgetMade', 'WidgetPainted']);
+    expect(rows[1]).toMatchObject({ topic: 't', status: 'pending', payload: { n: 2 }, headers: { 'x-request-id': 'req-one-statement' } });
+    await notified;
+    await listener.end();
+  });
+
+  it('writeWithEvents writes nothing when the statement fails, nor when an outbox row fails', async () => {
+    await db.dataSource.query(`INSERT INTO widget (id, count) VALUES ('w-taken', 1)`);
+    await expect(
+      uow.writeWithEvents({ sql: `INSERT INTO widget (id, count) VALUES ($1, $2)`, params: ['w-taken', 2] }, [
+        { topic: 't', type: 'WidgetMade', aggregateId: 'w-taken', payload: {} },
+      ]),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await outboxRows('w-taken')).toEqual([]);
+    await expect(
+      uow.writeWithEvents({ sql: `INSERT INTO widget (id, count) VALUES ($1, $2)`, params: ['w-bad-event', 1] }, [
+        { topic: 't', type: 'WidgetMade', aggregateId: 'w-bad-event', payload: { text: '\u0000' } },
+      ]),
+    ).rejects.toThrow();
+    expect(await widget('w-bad-event')).toBeUndefined();
   });
 
   it('rolls both back when the work throws, and surfaces the very error', async () => {

@@ -106,6 +106,31 @@ export class UnitOfWork {
     return this.transaction(opts, (manager) => this.withOutbox(manager, work));
   }
 
+  /**
+   * One state-changing statement and the events it publishes, written by ONE statement: the outbox rows go in a
+   * data-modifying CTE in front of `statement`, and a single statement is atomic by itself (both rows or neither,
+   * the NOTIFY trigger included). One round trip where `run` takes four (BEGIN, statement, outbox, COMMIT): for
+   * a hot write that is one statement, such as placing an order. `statement` must be a single INSERT, UPDATE or
+   * DELETE (a CTE may not follow another statement) whose placeholders start at $1. Returns the events' ids; a
+   * constraint violation is thrown as is (nothing written).
+   */
+  async writeWithEvents(statement: { sql: string; params: readonly unknown[] }, events: readonly OutboundEvent[]): Promise<string[]> {
+    if (events.length > this.maxEvents) throw new OutboxLimitError(`a unit of work may publish at most ${this.maxEvents} events`);
+    const requestId = currentRequestId();
+    // One statement is one transaction: it gets the transaction's span, and its rows carry that span's context
+    // for the relay to continue (as `run`'s do).
+    return inChildSpan('pg transaction', { kind: SpanKind.CLIENT, attributes: TRANSACTION_SPAN_ATTRIBUTES }, async () => {
+      const rows = events.map((event) => this.pendingRow(event, requestId));
+      if (rows.length === 0) {
+        await this.dataSource.query(statement.sql, [...statement.params]);
+        return [];
+      }
+      const outbox = outboxInsert(rows, statement.params.length);
+      await this.dataSource.query(`WITH outbox_rows AS (${outbox.sql}) ${statement.sql}`, [...statement.params, ...outbox.params]);
+      return rows.map((r) => r.id);
+    });
+  }
+
   runOnce<T>(inbox: InboxEntry, work: (ctx: UnitOfWorkContext) => Promise<T>, opts: RunOptions = {}): Promise<RunOnceResult<T>> {
     return this.transaction(opts, async (manager) => {
       const inserted: unknown[] = await manager.query(
@@ -178,42 +203,50 @@ export class UnitOfWork {
     const publish = (event: OutboundEvent): string => {
       if (!open) throw new Error('publish() called after its unit of work ended: the event would not be in the transaction');
       if (rows.length >= this.maxEvents) throw new OutboxLimitError(`a unit of work may publish at most ${this.maxEvents} events`);
-      const payload = JSON.stringify(event.payload);
-      if (payload === undefined) throw new OutboxLimitError(`event ${event.type} has no JSON payload`);
-      if (Buffer.byteLength(payload) > this.maxPayloadBytes) {
-        throw new OutboxLimitError(`event ${event.type} payload is over ${this.maxPayloadBytes} bytes`);
-      }
-      const id = randomUUID();
-      // The active span (this transaction's, or a step inside it): the relay's publish, much later, continues the
-      // trace from the work that wrote the row.
-      const traceparent = traceparentOf() ?? null;
-      const headers = requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
-      rows.push({ id, topic: event.topic, key: event.aggregateId, type: event.type, payload, headers: JSON.stringify(headers), traceparent });
-      return id;
+      const row = this.pendingRow(event, requestId);
+      rows.push(row);
+      return row.id;
     };
     try {
       const result = await work({ manager, publish });
       open = false;
-      if (rows.length > 0) await insertOutboxRows(manager, rows);
+      if (rows.length > 0) {
+        const outbox = outboxInsert(rows, 0);
+        await manager.query(outbox.sql, outbox.params);
+      }
       return result;
     } finally {
       open = false;
     }
   }
+
+  /** An event as its outbox row: the payload checked against the bounds, the headers of the current context. */
+  private pendingRow(event: OutboundEvent, requestId: string | undefined): PendingRow {
+    const payload = JSON.stringify(event.payload);
+    if (payload === undefined) throw new OutboxLimitError(`event ${event.type} has no JSON payload`);
+    if (Buffer.byteLength(payload) > this.maxPayloadBytes) {
+      throw new OutboxLimitError(`event ${event.type} payload is over ${this.maxPayloadBytes} bytes`);
+    }
+    const headers = requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
+    // The active span (this transaction's, or a step inside it): the relay's publish, much later, continues the
+    // trace from the work that wrote the row.
+    const traceparent = traceparentOf() ?? null;
+    return { id: randomUUID(), topic: event.topic, key: event.aggregateId, type: event.type, payload, headers: JSON.stringify(headers), traceparent };
+  }
 }
 
 const TRANSACTION_SPAN_ATTRIBUTES = { 'db.system.name': 'postgresql', 'db.operation.name': 'TRANSACTION' };
 
-/** One multi-row INSERT, in publish order (seq follows the VALUES order). */
-async function insertOutboxRows(manager: EntityManager, rows: readonly PendingRow[]): Promise<void> {
+/**
+ * One multi-row INSERT, in publish order (seq follows the VALUES order), its placeholders numbered after
+ * `firstParam` (so that it can sit in a CTE in front of another statement's parameters).
+ */
+function outboxInsert(rows: readonly PendingRow[], firstParam: number): { sql: string; params: (string | null)[] } {
   const params: (string | null)[] = [];
   const values = rows.map((row) => {
-    const base = params.length;
+    const base = firstParam + params.length;
     params.push(row.id, row.topic, row.key, row.type, row.payload, row.headers, row.traceparent);
     return `($${base + 1}::uuid, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}::jsonb, $${base + 6}::jsonb, $${base + 7})`;
   });
-  await manager.query(
-    `INSERT INTO outbox_message (id, topic, key, type, payload, headers, traceparent) VALUES ${values.join(', ')}`,
-    params,
-  );
+  return { sql: `INSERT INTO outbox_message (id, topic, key, type, payload, headers, traceparent) VALUES ${values.join(', ')}`, params };
 }

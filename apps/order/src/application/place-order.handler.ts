@@ -5,7 +5,6 @@ import { sagaEvent } from '@shop/contracts';
 import { IdempotencyTokenStore, IssuedToken, requestFingerprint, StoredResponse } from '@shop/idempotency';
 import { UnitOfWork } from '@shop/outbox';
 import { Counter } from 'prom-client';
-import type { EntityManager } from 'typeorm';
 import { Order } from '../domain/order';
 import { KnownCustomersCache } from '../infrastructure/known-customers.cache';
 import { DuplicateIdempotencyKeyError, OrderRepository } from '../infrastructure/order.repository';
@@ -97,13 +96,13 @@ export class PlaceOrderHandler {
       let response: StoredResponse;
       let absorbed = false;
       try {
-        const order = await this.unitOfWork.run(async ({ manager, publish }) => {
-          const placed = await this.buildOrder(manager, key, fingerprint, command);
-          await this.orders.insert(manager, placed);
-          const s = placed.snapshot();
-          publish(sagaEvent('OrderCreated', s.id, { customerId: s.customerId, items: s.items, totalCents: s.totalCents }));
-          return placed;
-        });
+        // Priced from a read before the write: under READ COMMITTED a read inside the write's transaction took no
+        // lock and saw no steadier price. The order and its OrderCreated row are then one statement (one round trip).
+        const order = await this.buildOrder(key, fingerprint, command);
+        const s = order.snapshot();
+        await this.orders.insertWithEvents(this.unitOfWork, order, [
+          sagaEvent('OrderCreated', s.id, { customerId: s.customerId, items: s.items, totalCents: s.totalCents }),
+        ]);
         written = true;
         response = { status: 201, body: toView(order) };
       } catch (error) {
@@ -119,13 +118,13 @@ export class PlaceOrderHandler {
     }
   }
 
-  /** Prices the lines from the price list, in the transaction that writes the order. */
-  private async buildOrder(manager: EntityManager, key: string, fingerprint: string, command: PlaceOrderCommand): Promise<Order> {
+  /** Prices the lines from the price list. */
+  private async buildOrder(key: string, fingerprint: string, command: PlaceOrderCommand): Promise<Order> {
     const skus = command.items.map((l) => l.sku);
-    const priceOf = await this.prices.pricesOf(manager, skus);
+    const priceOf = await this.prices.pricesOf(skus);
     const unknown = skus.filter((sku) => !priceOf.has(sku));
     if (unknown.length > 0) {
-      if (priceOf.size === 0 && (await this.prices.isEmpty(manager))) {
+      if (priceOf.size === 0 && (await this.prices.isEmpty())) {
         // A fresh order database whose consumer has not yet read inventory's catalog: order's own read model is
         // not ready, which says nothing about the skus; the client retries with the same key.
         submissions.inc({ outcome: 'unavailable' });

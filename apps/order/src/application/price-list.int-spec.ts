@@ -117,11 +117,12 @@ describe('price list (real Postgres and Redis)', () => {
     const fragileRedis = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: true });
     await fragileRedis.connect();
     const uow = new UnitOfWork(db.dataSource, { serviceName: 'order' });
+    // The order and its event are written by one statement (writeWithEvents): Redis goes right after it.
     const cutAfterCommit: UnitOfWork = Object.assign(Object.create(uow) as UnitOfWork, {
-      run: async <T>(work: Parameters<UnitOfWork['run']>[0]): Promise<T> => {
-        const result = (await uow.run(work)) as T;
+      writeWithEvents: async (...args: Parameters<UnitOfWork['writeWithEvents']>): Promise<string[]> => {
+        const ids = await uow.writeWithEvents(...args);
         fragileRedis.disconnect();
-        return result;
+        return ids;
       },
     });
     const orderRepository = new OrderRepository(db.dataSource);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { OutboundEvent, UnitOfWork } from '@shop/outbox';
 import { DataSource, EntityManager } from 'typeorm';
 import { Order, OrderSnapshot } from '../domain/order';
 import { OrderEntity } from './order.entity';
@@ -10,25 +11,43 @@ export class DuplicateIdempotencyKeyError extends Error {
   override name = 'DuplicateIdempotencyKeyError';
 }
 
+function insertStatement(order: Order): { sql: string; params: unknown[] } {
+  const s = order.snapshot();
+  return {
+    sql: `INSERT INTO orders (id, customer_id, status, reason, items, total_cents, history, idempotency_key, request_hash, created_at)
+          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9, $10)`,
+    params: [s.id, s.customerId, s.status, s.reason, JSON.stringify(s.items), s.totalCents, JSON.stringify(s.history), s.idempotencyKey, s.requestHash, s.createdAt],
+  };
+}
+
+/** The unique index on the idempotency key refusing a second order, as DuplicateIdempotencyKeyError. */
+async function duplicateKeyAsError(order: Order, write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION && String((error as { constraint?: string }).constraint) === 'orders_idempotency_key') {
+      throw new DuplicateIdempotencyKeyError(`an order already exists for idempotency key ${order.snapshot().idempotencyKey}`);
+    }
+    throw error;
+  }
+}
+
 /** Orders in Postgres. Writes take the transaction's manager (UnitOfWork), reads the pool. */
 @Injectable()
 export class OrderRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async insert(manager: EntityManager, order: Order): Promise<void> {
-    const s = order.snapshot();
-    try {
-      await manager.query(
-        `INSERT INTO orders (id, customer_id, status, reason, items, total_cents, history, idempotency_key, request_hash, created_at)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9, $10)`,
-        [s.id, s.customerId, s.status, s.reason, JSON.stringify(s.items), s.totalCents, JSON.stringify(s.history), s.idempotencyKey, s.requestHash, s.createdAt],
-      );
-    } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION && String((error as { constraint?: string }).constraint) === 'orders_idempotency_key') {
-        throw new DuplicateIdempotencyKeyError(`an order already exists for idempotency key ${s.idempotencyKey}`);
-      }
-      throw error;
-    }
+    const statement = insertStatement(order);
+    await duplicateKeyAsError(order, manager.query(statement.sql, statement.params));
+  }
+
+  /**
+   * Inserts a new order and its events in ONE statement (UnitOfWork.writeWithEvents: one round trip, atomic by
+   * itself). The hot path of placing an order.
+   */
+  async insertWithEvents(unitOfWork: UnitOfWork, order: Order, events: readonly OutboundEvent[]): Promise<void> {
+    await duplicateKeyAsError(order, unitOfWork.writeWithEvents(insertStatement(order), events));
   }
 
   /** Writes the aggregate's status, reason and history (the only fields that change after placement). */

@@ -24,8 +24,8 @@ export class PriceListRepository {
     return rows.length === 1;
   }
 
-  /** The unit price of each of `skus` that the list holds, read in the caller's transaction. */
-  async pricesOf(manager: EntityManager, skus: readonly string[]): Promise<Map<string, number>> {
+  /** The unit price of each of `skus` that the list holds (`manager`: read in the caller's transaction). */
+  async pricesOf(skus: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, number>> {
     const rows: { sku: string; price_cents: string }[] = await manager.query(
       `SELECT sku, price_cents FROM product_prices WHERE sku = ANY($1)`,
       [skus],
@@ -34,7 +34,7 @@ export class PriceListRepository {
   }
 
   /** True until the first ProductPriced arrived (a fresh order database, its consumer still catching up). */
-  async isEmpty(manager: EntityManager): Promise<boolean> {
+  async isEmpty(manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     const [row]: { any: boolean }[] = await manager.query(`SELECT EXISTS (SELECT 1 FROM product_prices) AS any`);
     return !row!.any;
   }

@@ -9,9 +9,17 @@ import { metricsRegistry } from '../metrics/metrics';
  */
 const databaseStatements = new Counter({
   name: 'db_client_statements_total',
-  help: 'Statements sent to this service database through TypeORM (one round trip each)',
+  help: 'Round trips to this service database: a statement through TypeORM, or a raw query (possibly several statements sent as one)',
   registers: [metricsRegistry],
 });
+
+/**
+ * Counts a round trip made outside TypeORM (raw pg on a hot path, e.g. the outbox relay's multi-statement
+ * queries), so that `db_client_statements_total` stays the count of every round trip.
+ */
+export function countDatabaseRoundTrip(): void {
+  databaseStatements.inc();
+}
 
 /**
  * TypeORM's logger for the services: counts statements (a metric, no log line per query: a line per statement
