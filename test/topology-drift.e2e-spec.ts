@@ -140,7 +140,7 @@ describe('the drift check reports a change made on one side only', () => {
     [
       "the gateway's node flag dropped from compose",
       (s: string) => mutate(s, '"node", "--no-allocation-site-pretenuring", "dist/apps/gateway/main.js"', '"node", "dist/apps/gateway/main.js"'),
-      'gateway: node flags "" in compose, "--no-allocation-site-pretenuring" in the topology',
+      'gateway-1: node flags "" in compose, "--no-allocation-site-pretenuring" in the topology',
     ],
     [
       'a variable dropped from compose',
