@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { CanActivate, ExecutionContext, Module } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import type { Principal } from '@shop/auth';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommonModule, metricsRegistry } from '@shop/common';
@@ -17,14 +18,28 @@ class RecordingPublisher implements EventPublisher {
   }
 }
 
+/**
+ * Stands in for the services' GatewayProofGuard (libs/auth; its own tests verify real proofs): the caller is the
+ * role a test names in `x-test-role`, as if the gateway's proof said so; no header, no caller.
+ */
+class CallerFromTestHeader implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; principal?: Principal }>();
+    const role = req.headers['x-test-role'];
+    if (typeof role === 'string') req.principal = { subject: `test-${role}`, role: role as Principal['role'] };
+    return true;
+  }
+}
+
 describe('OutboxModule in a Nest app (real Postgres)', () => {
   let db: ThrowawayDatabase;
   let app: NestFastifyApplication;
   let baseUrl: string;
   const publisher = new RecordingPublisher();
 
-  const get = async (url: string) => {
-    const res = await fetch(`${baseUrl}${url}`, { signal: AbortSignal.timeout(10_000) });
+  const get = async (url: string, role: string | null = 'gateway') => {
+    const headers: Record<string, string> = role === null ? {} : { 'x-test-role': role };
+    const res = await fetch(`${baseUrl}${url}`, { headers, signal: AbortSignal.timeout(10_000) });
     return { status: res.status, body: (await res.json()) as unknown };
   };
 
@@ -42,6 +57,7 @@ describe('OutboxModule in a Nest app (real Postgres)', () => {
         }),
         OutboxModule.forRoot({ serviceName: 'order', kafka: { publisher }, relay: { pollIntervalMs: 50 } }),
       ],
+      providers: [{ provide: APP_GUARD, useClass: CallerFromTestHeader }],
     })
     class AppModule {}
     app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: ['error'] });
@@ -75,6 +91,12 @@ describe('OutboxModule in a Nest app (real Postgres)', () => {
       { eventId, type: 'OrderCreated', direction: 'out', at: expect.any(String), status: 'published', traceId: null },
       { eventId: 'stock-1', type: 'StockReserved', direction: 'in', at: expect.any(String), status: 'processed', traceId: null },
     ]);
+  });
+
+  it('serves the stats and the timeline to the gateway and operators only: 401 without a caller, 403 for a customer', async () => {
+    expect((await get('/outbox/stats', null)).status).toBe(401);
+    expect((await get('/events?aggregateId=order-m1', 'customer')).status).toBe(403);
+    expect((await get('/outbox/stats', 'operator')).status).toBe(200);
   });
 
   it('answers 400 in the contract shape when aggregateId is missing', async () => {
