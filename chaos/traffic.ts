@@ -90,7 +90,12 @@ export class Traffic {
   private readonly sessions: SignedInCustomers;
 
   constructor(private readonly options: TrafficOptions) {
-    this.sessions = new SignedInCustomers(options.gateway);
+    // Sign-ins go through the same retry policy as every other call: a burst of customers signing in meets the
+    // sign-in's own bounds (429 or 503 with Retry-After), and a gateway may be restarting.
+    this.sessions = new SignedInCustomers(options.gateway, undefined, async (url, init) => {
+      const { response } = await fetchWithRetry(url, { ...init, repeatable: true }, { policy: options.retryPolicy });
+      return response;
+    });
   }
 
   /** Closes the connections kept per customer address. */

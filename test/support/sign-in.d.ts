@@ -12,10 +12,13 @@ export interface SignInAnswer {
   headers: Record<string, string>;
 }
 
-export declare function signIn(gatewayUrl: string, username: string, password?: string): Promise<SignInAnswer>;
+/** How a sign-in is sent (a fetch with a retry policy, say); the global fetch by default. */
+export type SignInFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+export declare function signIn(gatewayUrl: string, username: string, password?: string, fetchImpl?: SignInFetch): Promise<SignInAnswer>;
 
 export declare class SignedInCustomers {
-  constructor(gatewayUrl: string, password?: string);
+  constructor(gatewayUrl: string, password?: string, fetchImpl?: SignInFetch);
   headersFor(customerId: string): Promise<Record<string, string>>;
   forget(customerId: string): void;
 }

@@ -12,9 +12,10 @@ const DEMO_CUSTOMER_PASSWORD = process.env.DEMO_CUSTOMER_PASSWORD || 'shop-demo'
  * @param {string} gatewayUrl
  * @param {string} username  `c-<n>` or `ops`
  * @param {string} [password] the demo customers' password by default
+ * @param {(url: string, init: RequestInit) => Promise<Response>} [fetchImpl] e.g. a fetch with a retry policy
  */
-async function signIn(gatewayUrl, username, password = DEMO_CUSTOMER_PASSWORD) {
-  const res = await fetch(`${gatewayUrl}/api/auth/sign-in`, {
+async function signIn(gatewayUrl, username, password = DEMO_CUSTOMER_PASSWORD, fetchImpl = fetch) {
+  const res = await fetchImpl(`${gatewayUrl}/api/auth/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password }),
@@ -31,10 +32,14 @@ async function signIn(gatewayUrl, username, password = DEMO_CUSTOMER_PASSWORD) {
  * any test or tool run here; a longer run calls `forget` and signs in again).
  */
 class SignedInCustomers {
-  /** @param {string} gatewayUrl */
-  constructor(gatewayUrl, password = DEMO_CUSTOMER_PASSWORD) {
+  /**
+   * @param {string} gatewayUrl
+   * @param {(url: string, init: RequestInit) => Promise<Response>} [fetchImpl] how each sign-in is sent
+   */
+  constructor(gatewayUrl, password = DEMO_CUSTOMER_PASSWORD, fetchImpl = fetch) {
     this.gatewayUrl = gatewayUrl;
     this.password = password;
+    this.fetchImpl = fetchImpl;
     /** @type {Map<string, Promise<Record<string, string>>>} */
     this.sessions = new Map();
   }
@@ -43,7 +48,7 @@ class SignedInCustomers {
   headersFor(customerId) {
     let session = this.sessions.get(customerId);
     if (!session) {
-      session = signIn(this.gatewayUrl, customerId, this.password).then((a) => a.headers);
+      session = signIn(this.gatewayUrl, customerId, this.password, this.fetchImpl).then((a) => a.headers);
       session.catch(() => this.sessions.delete(customerId));
       this.sessions.set(customerId, session);
     }

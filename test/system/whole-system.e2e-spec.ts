@@ -30,7 +30,11 @@ describe('the whole running system', () => {
   // The seed's rule, live: payment made slow through the config center (no restart), the gateway's breaker for
   // payment opens on slow calls and fails fast, and closes again once payment is fast.
   it('a slow payment opens its breaker at the gateway, which then fails fast, and closes once payment is fast again', async () => {
-    const account = `${system.gatewayUrl}/api/payments/accounts/c-1`;
+    // One gateway's own port: a breaker is per gateway process, and on the shared port the kernel spreads the
+    // calls over both gateways (each would see fewer than the breaker's minimum volume).
+    const gatewayOne = system.processes.find((p) => p.name === 'gateway-1')!;
+    const oneGatewayUrl = `http://127.0.0.1:${gatewayOne.env.INSTANCE_PORT}`;
+    const account = `${oneGatewayUrl}/api/payments/accounts/c-1`;
     const setLatency = async (ms: number) => {
       const res = await fetch(`${system.gatewayUrl}/gateway/admin/config/config/payment/latency-ms`, {
         method: 'PUT',
@@ -47,7 +51,7 @@ describe('the whole running system', () => {
       return { status: res.status, ms: Date.now() - started, retryAfter: res.headers.get('retry-after') };
     };
     const paymentBreaker = async () => {
-      const status = (await (await fetch(`${system.gatewayUrl}/gateway/status`)).json()) as { breakers: Array<{ upstream: string; state: string }> };
+      const status = (await (await fetch(`${oneGatewayUrl}/gateway/status`)).json()) as { breakers: Array<{ upstream: string; state: string }> };
       return status.breakers.find((b) => b.upstream === 'payment')?.state;
     };
 
