@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run test:compose`: the demo of the README's first command, proven on a real Docker engine. It brings
 // docker-compose.yml up with `up --build -d`, waits until every service is healthy (one-shots exited 0), reads
-// the admin token that secrets-init generated, places an order through the gateway with an idempotency token
-// until it is CONFIRMED, checks the replay (`Idempotent-Replayed: true`), /gateway/status and the admin API,
+// the operator's password that secrets-init generated (as the README tells a user to), places an order through
+// the gateway as a signed-in demo customer with an idempotency token
+// until it is CONFIRMED, checks the replay (`Idempotent-Replayed: true`), /gateway/status and the admin API as
+// the signed-in operator,
 // measures the memory of the whole demo (`docker stats`, must stay under 1.5 GiB), and always brings it down
 // with its volumes. Prints the time of each phase; exits non-zero on any failure.
 //
@@ -102,11 +104,11 @@ async function waitHealthy() {
   throw new Error(`not healthy within ${healthTimeoutMs / 1000} s: ${pending.join(', ')}`);
 }
 
-function adminTokenFromLog() {
+function operatorPasswordFromLog() {
   const log = run(['logs', '--no-color', 'secrets-init'], { quiet: true });
-  const token = /ADMIN_TOKEN for the console and the admin API: (\S+)/.exec(log)?.[1];
-  if (!token) throw new Error(`secrets-init did not print a generated admin token:\n${log}`);
-  return token;
+  const password = /OPERATOR_PASSWORD for the console \(user ops\): (\S+)/.exec(log)?.[1];
+  if (!password) throw new Error(`secrets-init did not print a generated operator password:\n${log}`);
+  return password;
 }
 
 async function placeOrder() {
@@ -139,12 +141,16 @@ async function placeOrder() {
   expectThat(status === 'CONFIRMED', `order ${placed.json.id} is CONFIRMED`, `status ${status}`);
 }
 
-async function checkConsoleAndAdmin(adminToken) {
+async function checkConsoleAndAdmin(operatorPassword) {
   const status = await http('GET', '/gateway/status');
   expectThat(status.status === 200 && typeof status.json === 'object' && status.json !== null, 'GET /gateway/status answers', status.text.slice(0, 200));
   const key = '/gateway/admin/config/config/payment/latency-ms';
-  const withToken = await http('GET', key, { headers: { authorization: `Bearer ${adminToken}` } });
-  expectThat(withToken.status === 200 || withToken.status === 404, 'the admin API accepts the generated admin token', `status ${withToken.status}`);
+  const operator = (await signInHelper.signIn(GATEWAY, 'ops', operatorPassword)).headers;
+  const asOperator = await http('GET', key, { headers: operator });
+  expectThat(asOperator.status === 200 || asOperator.status === 404, 'the admin API accepts the signed-in operator', `status ${asOperator.status}`);
+  const customer = (await signInHelper.signIn(GATEWAY, 'c-2')).headers;
+  const asCustomer = await http('GET', key, { headers: customer });
+  expectThat(asCustomer.status === 403, "the admin API refuses a customer's token (403)", `status ${asCustomer.status}`);
   const wellKnown = await http('GET', key, { headers: { authorization: 'Bearer dev-admin-token' } });
   expectThat(wellKnown.status === 401, 'the admin API refuses the old well-known token', `status ${wellKnown.status}`);
 }
@@ -188,9 +194,9 @@ try {
   await phase('up --build -d (image built once)', () => run(['up', '--build', '-d']));
   const containers = await phase('every service healthy', waitHealthy);
   console.log(`  ok  ${containers} containers healthy or done`);
-  const adminToken = await phase('admin token from the secrets-init log', adminTokenFromLog);
+  const operatorPassword = await phase("the operator's password from the secrets-init log", operatorPasswordFromLog);
   await phase('order through the gateway to CONFIRMED, replayed', placeOrder);
-  await phase('console status and admin API', () => checkConsoleAndAdmin(adminToken));
+  await phase('console status and admin API', () => checkConsoleAndAdmin(operatorPassword));
   await phase('memory (docker stats --no-stream)', measureMemory);
 } catch (error) {
   failure = error;
