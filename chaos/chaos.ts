@@ -103,6 +103,7 @@ async function runScenario(scenario: Scenario, gateway: string, registryUrls: st
   const samples: BreakerSample[] = [];
   let sampling = true;
   const sampler = sampleBreakers(gateway, samples, () => !sampling);
+  await traffic.signInAll();
   traffic.start();
   const t0 = traffic.startedAt;
   const rel = () => `${((Date.now() - t0) / 1000).toFixed(0)}s`;

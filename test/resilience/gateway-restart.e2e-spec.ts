@@ -47,6 +47,7 @@ describe('the gateways restarted one after the other while orders flow', () => {
     const port = Number(new URL(system.gatewayUrl).port);
     traffic = new Traffic({ gateway: system.gatewayUrl, rate: 10, maxOrders: 400, duplicateShare: 0.2, impossibleShare: 0, addressPerCustomer: true });
     const prober = probeConnections(port);
+    await traffic.signInAll();
     traffic.start();
     await sleep(5000);
     for (const name of ['gateway-1', 'gateway-2']) {

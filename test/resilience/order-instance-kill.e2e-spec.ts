@@ -31,6 +31,7 @@ describe('one order instance killed while orders flow', () => {
     ledger = await Ledger.open('postgres://postgres@127.0.0.1:5432');
     const before = await ledger.snapshot();
     traffic = new Traffic({ gateway: system.gatewayUrl, rate: 10, maxOrders: 400, duplicateShare: 0.2, impossibleShare: 0, addressPerCustomer: true });
+    await traffic.signInAll();
     traffic.start();
     await sleep(8000);
     await system.stopProcess('order-1', 'SIGKILL');
