@@ -80,6 +80,8 @@ export class RaftHost {
   private lastSnapshot: { index: number; data: Uint8Array } | null;
   private previousSnapshot: { index: number; data: Uint8Array } | null = null;
   private snapshotting = false;
+  /** The background snapshot write in progress, awaited by stop(); it never rejects (failures go to fail()). */
+  private snapshotWrite: Promise<void> | undefined;
   /** Term and vote as last persisted: a leader sends before its fsync only if these did not change. */
   private durableTermVote: { term: number; vote: NodeId };
   private stopped = false;
@@ -292,6 +294,9 @@ export class RaftHost {
     if (this.ticker) clearInterval(this.ticker);
     await this.transport.close();
     while (this.loopRunning) await this.loopRunning;
+    // A snapshot written in the background finishes (or fails) before the WAL closes and the caller may remove
+    // the data directory.
+    await this.snapshotWrite;
     this.rejectAll(this.stoppedError());
     await this.wal.close();
   }
@@ -472,7 +477,7 @@ export class RaftHost {
     this.snapshotting = true;
     this.bytesSinceSnapshot = 0;
     const snapshot: Snapshot = { metadata: { index, term, members: Object.keys(this.opts.peers) }, data };
-    this.snapshots
+    this.snapshotWrite = this.snapshots
       .save(snapshot)
       .then(async () => {
         this.previousSnapshot = this.lastSnapshot;
