@@ -3,7 +3,7 @@ import { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { bindHost } from './bind-host';
+import { bindHost } from '../config/bind-host.config';
 import { BodyBounds, DEFAULT_BODY_BOUNDS, installBodyBounds } from '../http/body-bounds';
 import { contractShapedParserErrors, HEADERS_TIMEOUT_MS, lacksRequiredHost, refuseConnectRequests, REQUEST_TIMEOUT_MS } from '../http/parser-errors';
 import { createLogger, JsonLogger } from '../logging/json-logger';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ConfigError } from '../config/env-reader.config';
+import { ConfigError } from './env-reader.config';
 
 /**
  * The interface an app listens on: BIND_HOST, given by the deployment (docs/deployment.md). `npm run stack` and

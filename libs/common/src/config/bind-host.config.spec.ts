@@ -1,4 +1,4 @@
-import { bindHost } from './bind-host';
+import { bindHost } from './bind-host.config';
 
 describe('BIND_HOST: the interface an app listens on', () => {
   it('is what the deployment gives, 0.0.0.0 when unset, and refuses what is no address', () => {
