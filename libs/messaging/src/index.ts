@@ -17,7 +17,7 @@
  *   partition forever.
  * - `registerConsumerLagMetric({ brokers, groupId, clientId })`: `kafka_consumer_lag_messages` at scrape time.
  */
-import './kafkajs-negative-timeout';
+import './kafkajs-request-queue.patch';
 export { BrokerUnavailableError, isBrokerUnavailable, KafkaEventPublisher, PublishTimeoutError } from './kafka-event.publisher';
 export type { EventPublisher, KafkaPublisherOptions, PublishMessage } from './kafka-event.publisher';
 export { kafkaSasl } from './kafka-credentials';
