@@ -27,6 +27,7 @@ import { fetchWithRetry } from '@shop/http-retry';
 import { eventually, HttpAnswer, SagaSystem } from '../test/saga/support/saga-system';
 import { OrderView, Shop } from '../test/saga/support/shop';
 import { ordersBenchConfig } from './orders-bench.config';
+import { machineCpuBetween, MachineCpuSample, sampleMachineCpu } from './orders/machine-cpu';
 import { HopLatencies, HOPS, sagaHopLatencies } from './orders/saga-hops';
 
 const CHEAP_SKUS = ['SKU-0011', 'SKU-0012', 'SKU-0013', 'SKU-0017'];
@@ -44,6 +45,11 @@ interface Row {
   outboxP50: string;
   outboxP99: string;
   ceilingTps: number;
+  /** The machine's CPU ms (every process at normal priority) per order: the shop's row, and pgbench's run. */
+  machineCpuMsPerOrder?: number;
+  ceilingCpuMsPerOrder?: number;
+  /** Cores busy on average during the row. */
+  machineCores?: number;
   hops?: HopLatencies;
   roundTrips?: Map<string, number>;
   eventLoopP99?: Map<string, number>;
@@ -290,20 +296,23 @@ async function placeAtRate(target: OrdersTarget, rate: number, seconds: number, 
   return { ...placed, notSent };
 }
 
-function pgbenchCeiling(concurrency: number, seconds: number): number {
+function pgbenchCeiling(concurrency: number, seconds: number): { tps: number; cpuMsPerOrder?: number } {
   const db = `bench_orders_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
   const psql = (args: string[]) => execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args], { stdio: 'pipe', timeout: 60_000 });
   psql(['-d', 'postgres', '-c', `CREATE DATABASE ${db}`]);
   try {
     psql(['-d', db, '-f', join(__dirname, 'orders', 'ceiling.setup.sql')]);
+    const cpuBefore = sampleMachineCpu();
     const out = execFileSync(
       'pgbench',
       ['-h', '127.0.0.1', '-U', 'postgres', '-n', '-M', 'extended', '-f', join(__dirname, 'orders', 'ceiling.pgbench.sql'), '-c', String(concurrency), '-j', String(Math.min(concurrency, 2)), '-T', String(seconds), db],
       { encoding: 'utf8', timeout: (seconds + 60) * 1000 },
     );
+    const cpu = machineCpuBetween(cpuBefore, sampleMachineCpu());
     const tps = /tps = ([\d.]+)/.exec(out);
+    const processed = /number of transactions actually processed: (\d+)/.exec(out);
     if (!tps) throw new Error(`pgbench printed no tps:\n${out}`);
-    return Number(tps[1]);
+    return { tps: Number(tps[1]), cpuMsPerOrder: cpu && processed ? cpu.busyMs / Number(processed[1]) : undefined };
   } finally {
     psql(['-d', 'postgres', '-c', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`]);
   }
@@ -315,7 +324,7 @@ async function measureRow(
   load: string,
   concurrency: number,
   placed: Placed,
-  before: { buckets?: Map<number, number>; counters?: CounterSnapshot; at: number },
+  before: { buckets?: Map<number, number>; counters?: CounterSnapshot; at: number; cpu?: MachineCpuSample },
   background: Map<string, number> | undefined,
 ): Promise<Row> {
   const { secondsPerRow } = ordersBenchConfig;
@@ -328,6 +337,8 @@ async function measureRow(
   // Counters first: their scrape reads the event-loop delay since the row began (any scrape resets it).
   const countersAfter = await target.counters?.();
   const after = await target.deliveryBuckets();
+  // From the row's first order to its last saga's last outbox row: the whole price of the row's orders.
+  const cpu = machineCpuBetween(before.cpu, sampleMachineCpu());
   const elapsedS = (Date.now() - before.at) / 1000;
   const acceptMs = accepted.map((a) => a.ms).sort((a, b) => a - b);
   const confirmMs = settled
@@ -355,6 +366,8 @@ async function measureRow(
     outboxP50: bucketPercentile(before.buckets, after, 50),
     outboxP99: bucketPercentile(before.buckets, after, 99),
     ceilingTps: 0,
+    machineCpuMsPerOrder: cpu && accepted.length > 0 ? cpu.busyMs / accepted.length : undefined,
+    machineCores: cpu?.cores,
     hops: await target.hops?.(accepted.map((a) => a.id)),
     roundTrips,
     eventLoopP99: countersAfter?.eventLoopP99Ms,
@@ -379,7 +392,7 @@ async function main(): Promise<void> {
     let offset = 0;
     const begin = async () => {
       const buckets = await target.deliveryBuckets();
-      return { buckets, counters: await target.counters?.(), at: Date.now() };
+      return { buckets, counters: await target.counters?.(), at: Date.now(), cpu: sampleMachineCpu() };
     };
     for (const c of concurrency) {
       const before = await begin();
@@ -395,7 +408,12 @@ async function main(): Promise<void> {
   } finally {
     await target.stop();
   }
-  for (const row of rows) if (row.concurrency > 0) row.ceilingTps = pgbenchCeiling(row.concurrency, secondsPerRow);
+  for (const row of rows) {
+    if (row.concurrency === 0) continue;
+    const ceiling = pgbenchCeiling(row.concurrency, secondsPerRow);
+    row.ceilingTps = ceiling.tps;
+    row.ceilingCpuMsPerOrder = ceiling.cpuMsPerOrder;
+  }
 
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : 'n/a');
   const lines = [
@@ -410,6 +428,24 @@ async function main(): Promise<void> {
   const notes = rows.filter((r) => r.notSent).map((r) => `${r.load}: ${r.notSent} arrivals not sent (more than ${maxOutstanding} in flight)`);
   process.stdout.write(`\n${lines.join('\n')}\n\n${secondsPerRow} s per row, ${mode}; ceiling = ${'bench/orders/ceiling.pgbench.sql'}: every write of one order's saga in one database.${notes.length > 0 ? `\n${notes.join('; ')}` : ''}\n`);
 
+  const cpuRows = rows.filter((r) => r.machineCpuMsPerOrder !== undefined);
+  if (cpuRows.length > 0) {
+    // When the cores are saturated, orders/s = cores / CPU per order: the pgbench ratio cannot exceed the
+    // ratio of the two CPU costs, however the latencies move.
+    process.stdout.write(
+      [
+        '',
+        "The machine's CPU per order (every process at normal priority: services, Postgres, Kafka, Redis, the bench's client; niced work not counted):",
+        '| load | cores busy | shop CPU ms / order | pgbench CPU ms / order | ratio bound by CPU (pgbench / shop) |',
+        '|---:|---:|---:|---:|---:|',
+        ...cpuRows.map((r) => {
+          const bound = r.ceilingCpuMsPerOrder !== undefined ? `${((100 * r.ceilingCpuMsPerOrder) / r.machineCpuMsPerOrder!).toFixed(1)} %` : 'n/a';
+          return `| ${r.load} | ${f(r.machineCores ?? Number.NaN)} | ${f(r.machineCpuMsPerOrder!)} | ${r.ceilingCpuMsPerOrder !== undefined ? f(r.ceilingCpuMsPerOrder) : 'n/a'} | ${bound} |`;
+        }),
+        '',
+      ].join('\n'),
+    );
+  }
   const hopRows = rows.filter((r) => r.hops);
   if (hopRows.length > 0) {
     process.stdout.write(
