@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const appNames = ['gateway', 'order', 'inventory', 'payment', 'registry'];
+const appNames = ['gateway', 'order', 'inventory', 'payment', 'registry', 'web'];
 
 const noReachingIntoApps = {
   group: ['**/apps/**', 'apps/**'],

@@ -1,4 +1,5 @@
-// Builds the browser UI (apps/gateway/ui) into dist/apps/gateway/public, which the gateway serves at `/`.
+// Builds the browser app (apps/web: the shop and the operations console) into dist/apps/web/public, which the
+// gateway serves at `/` (GATEWAY_PUBLIC_DIR; docs/architecture.md says why the gateway serves the files).
 // Everything is bundled here at build time (rspack + its built-in SWC loader): no CDN, no remote font, no
 // framework fetched at run time, so the shop works offline.
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -7,8 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { rspack } from '@rspack/core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const uiDir = path.join(root, 'apps/gateway/ui');
-const outDir = path.join(root, 'dist/apps/gateway/public');
+const uiDir = path.join(root, 'apps/web');
+const outDir = path.join(root, 'dist/apps/web/public');
+// The libraries written for the browser too (no Node APIs), the only @shop/* the bundle can resolve: an import of
+// any other library (server code) fails the build with "Can't resolve", and so does a Node built-in (target web).
+// @shop/contracts: the config keys and the rate limit policy's shape, shared with the server; @shop/http-retry:
+// the clients' retry policy; @shop/load: the load engine behind the console's traffic controls.
+const BROWSER_LIBRARIES = ['contracts', 'http-retry', 'load'];
 
 const compiler = rspack({
   mode: 'production',
@@ -16,8 +22,10 @@ const compiler = rspack({
   target: ['web', 'es2020'],
   entry: { app: './src/main.ts' },
   output: { path: outDir, filename: '[name].js', clean: false },
-  // The UI may use a library written for it too (no Node APIs): @shop/http-retry, @shop/load (the console's traffic).
-  resolve: { extensions: ['.ts', '.js'], alias: { '@shop/http-retry': path.join(root, 'libs/http-retry/src'), '@shop/load': path.join(root, 'libs/load/src') } },
+  resolve: {
+    extensions: ['.ts', '.js'],
+    alias: Object.fromEntries(BROWSER_LIBRARIES.map((lib) => [`@shop/${lib}`, path.join(root, 'libs', lib, 'src')])),
+  },
   devtool: 'source-map',
   module: {
     rules: [
