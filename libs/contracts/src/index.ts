@@ -2,7 +2,8 @@
  * @shop/contracts: what two sides of the shop must spell the same way. Mostly the events of the order saga, the
  * one vocabulary the three services share over Kafka; besides them, the config center keys that a service follows
  * and the console changes (`CONFIG_KEYS`), and a rate limit policy's vocabulary, which the gateway enforces and
- * the console edits (`AlgorithmName`, `AlgorithmParams`, `KEY_BY`, `ON_REDIS_ERROR`).
+ * the console edits (`AlgorithmName`, `AlgorithmParams`, `KEY_BY`, `ON_REDIS_ERROR`), and a circuit breaker's
+ * options with the seed's numbers (`BreakerOptions`, `DEFAULT_BREAKER_OPTIONS`).
  *
  * The browser app (apps/web) imports this library too: it stays free of Node APIs and of other libraries
  * (scripts/build-ui.mjs resolves only the browser-safe ones, and fails the build on anything else).
@@ -21,6 +22,8 @@
  *   `isEvent(event, 'StockReserved')` or the per-type guards `isOrderCreated(event)` and so on.
  * - `validatePayload(type, payload)`: the list of problems (empty when valid), for tests and tools.
  */
+export { DEFAULT_BREAKER_OPTIONS } from './breaker-options';
+export type { BreakerOptions } from './breaker-options';
 export { CONFIG_KEYS } from './config-keys';
 export { KEY_BY, ON_REDIS_ERROR } from './rate-limit-policy';
 export type {

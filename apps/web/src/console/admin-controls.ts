@@ -1,4 +1,4 @@
-import { CONFIG_KEYS } from '@shop/contracts';
+import { CONFIG_KEYS, DEFAULT_BREAKER_OPTIONS } from '@shop/contracts';
 import { fetchStatus, Json, readConfig, writeConfig } from '../api/console-api';
 import { describeError } from '../api/http';
 import { operatorSession } from '../api/session';
@@ -157,24 +157,8 @@ function numberControl(o: NumberControlOptions): HTMLElement {
   );
 }
 
-/**
- * The gateway's built-in breaker defaults (@shop/circuit-breaker's DEFAULT_BREAKER_OPTIONS, the seed's "5 s,
- * 50 %, open 5 s"), offered as a starting point while the key has never been written. Copied, because the
- * library (opossum, prom-client) is not for the browser.
- */
-const BREAKER_DEFAULTS: Json = {
-  default: {
-    timeout: 3000,
-    errorThresholdPercentage: 50,
-    rollingCountTimeout: 5000,
-    volumeThreshold: 10,
-    resetTimeout: 5000,
-    slowCallMs: 1000,
-    slowCallRateThreshold: 50,
-    slowCallWindowMs: 5000,
-    slowCallMinCalls: 10,
-  },
-};
+/** The gateway's built-in breaker options (the seed's "5 s, 50 %, open 5 s"), a starting point while the key has never been written. */
+const BREAKER_DEFAULTS: Json = { default: { ...DEFAULT_BREAKER_OPTIONS } };
 
 /** The policies the gateway applies now (its defaults while the key is unset), as the config key takes them. */
 async function effectivePolicies(): Promise<Json> {
