@@ -6,15 +6,13 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rspack } from '@rspack/core';
+import { BROWSER_LIBRARIES } from './browser-libraries.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const uiDir = path.join(root, 'apps/web');
 const outDir = path.join(root, 'dist/apps/web/public');
-// The libraries written for the browser too (no Node APIs), the only @shop/* the bundle can resolve: an import of
-// any other library (server code) fails the build with "Can't resolve", and so does a Node built-in (target web).
-// @shop/contracts: the config keys and the rate limit policy's shape, shared with the server; @shop/http-retry:
-// the clients' retry policy; @shop/load: the load engine behind the console's traffic controls.
-const BROWSER_LIBRARIES = ['contracts', 'http-retry', 'load'];
+// The only @shop/* the bundle can resolve: an import of any other library (server code) fails the build with
+// "Can't resolve", and so does a Node.js built-in (target web).
 
 const compiler = rspack({
   mode: 'production',
