@@ -1,11 +1,13 @@
 // Lint: the architecture's import rules, enforced so that they cannot rot (docs/conventions.md, "Layout"):
 // apps -> libs only; never app -> app, never lib -> app; a library is used only through its index (@shop/<lib>).
+import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+import { BROWSER_LIBRARIES } from './scripts/browser-libraries.mjs';
 
-const appNames = ['gateway', 'order', 'inventory', 'payment', 'registry'];
+const appNames = ['gateway', 'order', 'inventory', 'payment', 'registry', 'web'];
 
 const noReachingIntoApps = {
   group: ['**/apps/**', 'apps/**'],
@@ -15,6 +17,11 @@ const noSystemTestSupport = {
   group: ['**/test/**'],
   message: "Code under apps/ and libs/ never imports test/ (the system tests' support); shared test helpers live in a library.",
 };
+// The browser app: only the libraries written for the browser too, never a Node.js built-in (the bundler would
+// fail on them; the lint says why first). Built-ins by exact name: as a pattern, 'http' would match '../api/http'.
+const browserOnlyMessage = `The browser app (apps/web) imports no Node.js built-in and of the libraries only ${BROWSER_LIBRARIES.map((lib) => `@shop/${lib}`).join(', ')} (scripts/browser-libraries.mjs).`;
+const browserSafe = { group: ['node:*', '@shop/*', ...BROWSER_LIBRARIES.map((lib) => `!@shop/${lib}`)], message: browserOnlyMessage };
+const nodeBuiltins = builtinModules.map((name) => ({ name, message: browserOnlyMessage }));
 const onlyLibraryIndex = {
   group: ['@shop/*/**', '**/libs/**', 'libs/**'],
   message: 'Import a library only through its index: @shop/<lib>.',
@@ -73,10 +80,12 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          ...(app === 'web' ? { paths: nodeBuiltins } : {}),
           patterns: [
             onlyLibraryIndex,
             noSystemTestSupport,
             { group: appNames.filter((a) => a !== app).flatMap((a) => [`**/${a}/src/**`, `../../${a}/**`]), message: 'Never import one app from another.' },
+            ...(app === 'web' ? [browserSafe] : []),
           ],
         },
       ],

@@ -3,6 +3,7 @@
  * (issue "Basically available"). A scenario's `inject` runs the fault and marks its span; the runner sends
  * traffic for `warmupS` before it and `recoveryS` after it.
  */
+import { CONFIG_KEYS } from '@shop/contracts';
 import { infra, registryLeader, StackControl, writeConfig } from './faults';
 
 export interface FaultContext {
@@ -29,7 +30,7 @@ export interface Scenario {
   inject(ctx: FaultContext): Promise<void>;
 }
 
-const LATENCY_KEY = 'config/payment/latency-ms';
+const LATENCY_KEY = CONFIG_KEYS.payment.latencyMs;
 /** Slower than the gateway's 1 s slow-call threshold, faster than its 3 s timeout (README's tour). */
 const SLOW_PAYMENT_MS = 1500;
 

@@ -1,14 +1,18 @@
-// Builds the browser UI (apps/gateway/ui) into dist/apps/gateway/public, which the gateway serves at `/`.
+// Builds the browser app (apps/web: the shop and the operations console) into dist/apps/web/public, which the
+// gateway serves at `/` (GATEWAY_PUBLIC_DIR; docs/architecture.md says why the gateway serves the files).
 // Everything is bundled here at build time (rspack + its built-in SWC loader): no CDN, no remote font, no
 // framework fetched at run time, so the shop works offline.
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rspack } from '@rspack/core';
+import { BROWSER_LIBRARIES } from './browser-libraries.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const uiDir = path.join(root, 'apps/gateway/ui');
-const outDir = path.join(root, 'dist/apps/gateway/public');
+const uiDir = path.join(root, 'apps/web');
+const outDir = path.join(root, 'dist/apps/web/public');
+// The only @shop/* the bundle can resolve: an import of any other library (server code) fails the build with
+// "Can't resolve", and so does a Node.js built-in (target web).
 
 const compiler = rspack({
   mode: 'production',
@@ -16,8 +20,10 @@ const compiler = rspack({
   target: ['web', 'es2020'],
   entry: { app: './src/main.ts' },
   output: { path: outDir, filename: '[name].js', clean: false },
-  // The UI may use a library written for it too (no Node APIs): @shop/http-retry, @shop/load (the console's traffic).
-  resolve: { extensions: ['.ts', '.js'], alias: { '@shop/http-retry': path.join(root, 'libs/http-retry/src'), '@shop/load': path.join(root, 'libs/load/src') } },
+  resolve: {
+    extensions: ['.ts', '.js'],
+    alias: Object.fromEntries(BROWSER_LIBRARIES.map((lib) => [`@shop/${lib}`, path.join(root, 'libs', lib, 'src')])),
+  },
   devtool: 'source-map',
   module: {
     rules: [

@@ -69,6 +69,25 @@ describe('import rules', () => {
     expect(testOnly('test/saga/support/y.ts')).toEqual([]);
   });
 
+  it('keeps the browser app to the browser-safe libraries, without Node.js built-ins', () => {
+    const code = [
+      "import { RateLimitEngine } from '@shop/rate-limit';",
+      "import { readFileSync } from 'node:fs';",
+      "import { randomUUID } from 'crypto';",
+      "import { CONFIG_KEYS } from '@shop/contracts';",
+      "import { runLoad } from '@shop/load';",
+      'export const y = [RateLimitEngine, readFileSync, randomUUID, CONFIG_KEYS, runLoad];',
+    ].join('\n');
+    // One refusal for each of the first three imports; the browser-safe libraries pass.
+    expect(importProblems(code, 'apps/web/src/console/y.ts')).toEqual([
+      expect.stringMatching(/browser app/),
+      expect.stringMatching(/browser app/),
+      expect.stringMatching(/browser app/),
+    ]);
+    // The server's apps are not held to it.
+    expect(importProblems(code, 'apps/order/src/y.ts')).toEqual([]);
+  });
+
   it('refuses an import cycle, through relative paths and through a library index', () => {
     // proxy.handler.ts imports api-path.ts: api-path.ts importing it back closes a circle.
     expect(cycles("import { ProxyHandler } from './proxy.handler';\nexport const y = ProxyHandler;\n", 'apps/gateway/src/proxy/api-path.ts')).toEqual([

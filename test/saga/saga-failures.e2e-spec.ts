@@ -1,9 +1,10 @@
+import { CONFIG_KEYS } from '@shop/contracts';
 import { eventually, SagaSystem } from './support/saga-system';
 import { Shop } from './support/shop';
 
 jest.setTimeout(600_000);
 
-const SAGA_TIMEOUT_KEY = 'config/order/saga-timeout-ms';
+const SAGA_TIMEOUT_KEY = CONFIG_KEYS.order.sagaTimeoutMs;
 const LIFTED_SAGA_TIMEOUT_MS = 600_000;
 
 /**

@@ -22,7 +22,7 @@ export interface GatewayConfig {
   trustedProxies: string[];
   /** A JSON file instead of the registry, for runs without one (tests, benchmark); see FileDiscovery. */
   discoveryFile: string | undefined;
-  /** Where the console's built files are; default: dist/apps/gateway/public, else apps/gateway/public. */
+  /** Where the browser app's built files are (apps/web, built by `npm run build:ui`); default: dist/apps/web/public. */
   publicDir: string | undefined;
   /** Connections per upstream instance (undici pool bound). */
   upstreamConnections: number;

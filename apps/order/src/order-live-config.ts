@@ -1,6 +1,5 @@
-/** Live config keys of the order service (config center), their defaults and validation. */
+/** Live config of the order service (config center; the keys are CONFIG_KEYS.order in @shop/contracts): defaults and validation. */
 
-export const SAGA_TIMEOUT_KEY = 'config/order/saga-timeout-ms';
 /**
  * 3 minutes: well above the slowest recovery that must not cancel orders. A SIGKILLed consumer's partitions move
  * after its 10 s session timeout plus a rebalance (at most 20 s), a restarted service needs ~10-30 s to start and

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CONFIG_KEYS } from '@shop/contracts';
 import { IdempotencyTokenStore, DEFAULT_IDEMPOTENCY_OPTIONS } from '@shop/idempotency';
 import { RegistryClient } from '@shop/registry-client';
 import { DEMO_RESET_PART, DemoResetController, SagaServiceModule } from '@shop/service-defaults';
@@ -22,7 +23,7 @@ import { PriceListHealth } from './infrastructure/price-list.health';
 import { PriceListRepository } from './infrastructure/price-list.repository';
 import { createRedis, RedisLifecycle } from './infrastructure/redis.provider';
 import type { OrderConfig } from './order.config';
-import { DEFAULT_SAGA_TIMEOUT_MS, parseSagaTimeoutMs, SAGA_TIMEOUT_KEY } from './order-live-config';
+import { DEFAULT_SAGA_TIMEOUT_MS, parseSagaTimeoutMs } from './order-live-config';
 import { ORDER_CONFIG, REDIS, SAGA_TIMEOUT } from './order.tokens';
 
 @Module({})
@@ -51,7 +52,7 @@ export class OrderModule {
         {
           provide: SAGA_TIMEOUT,
           inject: [RegistryClient],
-          useFactory: (registry: RegistryClient) => registry.watchConfig(SAGA_TIMEOUT_KEY, parseSagaTimeoutMs, DEFAULT_SAGA_TIMEOUT_MS),
+          useFactory: (registry: RegistryClient) => registry.watchConfig(CONFIG_KEYS.order.sagaTimeoutMs, parseSagaTimeoutMs, DEFAULT_SAGA_TIMEOUT_MS),
         },
         RedisLifecycle,
         OrderRepository,

@@ -1,7 +1,4 @@
-/** Live config keys of the payment service (config center): failure injection for demos and tests. */
-
-export const FAILURE_RATE_KEY = 'config/payment/failure-rate';
-export const LATENCY_KEY = 'config/payment/latency-ms';
+/** Live config of the payment service (config center; the keys are CONFIG_KEYS.payment in @shop/contracts): failure injection for demos and tests. */
 
 /** A share of payments to decline on purpose, 0..1. */
 export function parseFailureRate(raw: unknown): number {

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CONFIG_KEYS } from '@shop/contracts';
 import { RegistryClient } from '@shop/registry-client';
 import { DEMO_RESET_PART, DemoResetController, SagaServiceModule } from '@shop/service-defaults';
 import { PaymentEventsConsumer } from './api/payment-events.consumer';
@@ -11,7 +12,7 @@ import { SeedAccounts1764203000001 } from './infrastructure/migrations/176420300
 import { AccountEntity, PaymentEntity } from './infrastructure/payment.entity';
 import { PaymentRepository } from './infrastructure/payment.repository';
 import type { PaymentConfig } from './payment.config';
-import { FAILURE_RATE_KEY, LATENCY_KEY, parseFailureRate, parseLatencyMs } from './payment-live-config';
+import { parseFailureRate, parseLatencyMs } from './payment-live-config';
 import { FAILURE_RATE, LATENCY_MS } from './payment.tokens';
 
 @Module({})
@@ -30,8 +31,8 @@ export class PaymentModule {
       controllers: [PaymentsController, PaymentEventsConsumer, DemoResetController],
       providers: [
         { provide: DEMO_RESET_PART, useClass: PaymentDemoReset },
-        { provide: FAILURE_RATE, inject: [RegistryClient], useFactory: (r: RegistryClient) => r.watchConfig(FAILURE_RATE_KEY, parseFailureRate, 0) },
-        { provide: LATENCY_MS, inject: [RegistryClient], useFactory: (r: RegistryClient) => r.watchConfig(LATENCY_KEY, parseLatencyMs, 0) },
+        { provide: FAILURE_RATE, inject: [RegistryClient], useFactory: (r: RegistryClient) => r.watchConfig(CONFIG_KEYS.payment.failureRate, parseFailureRate, 0) },
+        { provide: LATENCY_MS, inject: [RegistryClient], useFactory: (r: RegistryClient) => r.watchConfig(CONFIG_KEYS.payment.latencyMs, parseLatencyMs, 0) },
         PaymentRepository,
         AccountQueries,
         PaymentEventsHandler,

@@ -1,4 +1,5 @@
-import { DEFAULT_BREAKER_OPTIONS, optionsFor, parseBreakersConfig } from './breaker-options';
+import { DEFAULT_BREAKER_OPTIONS } from '@shop/contracts';
+import { optionsFor, parseBreakersConfig } from './breaker-options';
 
 describe('config/gateway/breakers', () => {
   it('defaults to the seed: 5 s windows, 50 %, open for 5 s, with a minimum volume', () => {

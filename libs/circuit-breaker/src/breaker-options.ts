@@ -1,40 +1,8 @@
-/**
- * Options of one breaker: opossum's own, plus the seed's slow-call rule ("within 5 s, if 50% of calls are
- * slow, fail fast for the next 5 s") that opossum lacks.
- */
-export interface BreakerOptions {
-  /** A call that has not answered after this long fails (opossum rejects it with ETIMEDOUT). */
-  timeout: number;
-  /** Open when at least this % of the calls in the rolling window failed... */
-  errorThresholdPercentage: number;
-  /** ...over this rolling window (ms)... */
-  rollingCountTimeout: number;
-  /** ...once it holds at least this many calls (opossum's default 0 opens on the very first failure). */
-  volumeThreshold: number;
-  /** How long it stays open before letting a probe through (half-open). */
-  resetTimeout: number;
-  /** A call that succeeds but takes longer than this is slow (counted, never aborted). */
-  slowCallMs: number;
-  /** Open when at least this % of the calls in the slow-call window were slow... */
-  slowCallRateThreshold: number;
-  /** ...over this window (ms)... */
-  slowCallWindowMs: number;
-  /** ...once it holds at least this many calls. */
-  slowCallMinCalls: number;
-}
+import { DEFAULT_BREAKER_OPTIONS } from '@shop/contracts';
+import type { BreakerOptions } from '@shop/contracts';
 
-/** The seed's numbers: 5 s windows, 50 %, open for 5 s. */
-export const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = Object.freeze({
-  timeout: 3000,
-  errorThresholdPercentage: 50,
-  rollingCountTimeout: 5000,
-  volumeThreshold: 10,
-  resetTimeout: 5000,
-  slowCallMs: 1000,
-  slowCallRateThreshold: 50,
-  slowCallWindowMs: 5000,
-  slowCallMinCalls: 10,
-});
+// A breaker's options and the seed's numbers (DEFAULT_BREAKER_OPTIONS) are declared in @shop/contracts, shared with
+// the console that offers them as the starting point of `config/gateway/breakers`; here are their bounds and parsing.
 
 const BOUNDS: Record<keyof BreakerOptions, [number, number]> = {
   timeout: [1, 600_000],

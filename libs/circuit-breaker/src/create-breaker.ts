@@ -1,6 +1,7 @@
 import CircuitBreaker from 'opossum';
 import { Counter, Gauge, register, Registry } from 'prom-client';
-import { BreakerOptions, DEFAULT_BREAKER_OPTIONS } from './breaker-options';
+import { DEFAULT_BREAKER_OPTIONS } from '@shop/contracts';
+import type { BreakerOptions } from '@shop/contracts';
 import { LatencySummary, SlowCallDetector } from './slow-call-detector';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';

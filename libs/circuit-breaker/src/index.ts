@@ -6,8 +6,9 @@
  *
  * Entry points: `createBreaker(name, fn, options)`, `parseBreakersConfig`, `SlowCallDetector`.
  */
-export { DEFAULT_BREAKER_OPTIONS, DEFAULT_BREAKERS_CONFIG, optionsFor, parseBreakerOptions, parseBreakersConfig } from './breaker-options';
-export type { BreakerOptions, BreakersConfig } from './breaker-options';
+// A breaker's options and their defaults (BreakerOptions, DEFAULT_BREAKER_OPTIONS) are in @shop/contracts, shared with the console.
+export { DEFAULT_BREAKERS_CONFIG, optionsFor, parseBreakerOptions, parseBreakersConfig } from './breaker-options';
+export type { BreakersConfig } from './breaker-options';
 export { createBreaker } from './create-breaker';
 export type { BreakerLogger, BreakerState, BreakerTransition, BreakerTransitionReason, CreateBreakerHooks, ShopBreaker } from './create-breaker';
 export { LATENCY_BOUNDS_MS, SlowCallDetector } from './slow-call-detector';

@@ -1,4 +1,4 @@
-import type { BreakerOptions } from './breaker-options';
+import type { BreakerOptions } from '@shop/contracts';
 
 const BUCKETS = 10;
 

@@ -1,5 +1,12 @@
 /**
- * @shop/contracts: the events of the order saga, the one vocabulary the three services share over Kafka.
+ * @shop/contracts: what two sides of the shop must spell the same way. Mostly the events of the order saga, the
+ * one vocabulary the three services share over Kafka; besides them, the config center keys that a service follows
+ * and the console changes (`CONFIG_KEYS`), and a rate limit policy's vocabulary, which the gateway enforces and
+ * the console edits (`AlgorithmName`, `AlgorithmParams`, `KEY_BY`, `ON_REDIS_ERROR`), and a circuit breaker's
+ * options with the seed's numbers (`BreakerOptions`, `DEFAULT_BREAKER_OPTIONS`).
+ *
+ * The browser app (apps/web) imports this library too: it stays free of Node APIs and of other libraries
+ * (scripts/build-ui.mjs resolves only the browser-safe ones, and fails the build on anything else).
  *
  * Besides the saga's events, inventory.events carries `ProductPriced` (keyed by sku): the catalog that feeds order's
  * own price list, so that placing an order needs no synchronous call to inventory.
@@ -15,6 +22,20 @@
  *   `isEvent(event, 'StockReserved')` or the per-type guards `isOrderCreated(event)` and so on.
  * - `validatePayload(type, payload)`: the list of problems (empty when valid), for tests and tools.
  */
+export { DEFAULT_BREAKER_OPTIONS } from './breaker-options';
+export type { BreakerOptions } from './breaker-options';
+export { CONFIG_KEYS } from './config-keys';
+export { KEY_BY, ON_REDIS_ERROR } from './rate-limit-policy';
+export type {
+  AlgorithmName,
+  AlgorithmParams,
+  FixedWindowParams,
+  KeyBy,
+  LeakyBucketParams,
+  OnRedisError,
+  SlidingWindowParams,
+  TokenBucketParams,
+} from './rate-limit-policy';
 export {
   EVENT_TYPES,
   MAX_ORDER_LINES,

@@ -92,6 +92,16 @@ describe('saga event contracts', () => {
     expect(() => parseEnvelope(envelope('StockRejected', { sku: 'a' }))).toThrow(/reason/);
   });
 
+  it('parseEnvelope reads a Kafka value as bytes or text, and refuses one over 256 KiB in UTF-8', () => {
+    const event = envelope('StockReserved', validPayloads.StockReserved);
+    expect(isStockReserved(parseEnvelope(Buffer.from(JSON.stringify(event))))).toBe(true);
+    expect(isStockReserved(parseEnvelope(JSON.stringify(event)))).toBe(true);
+    // 140,000 characters of two bytes each: under the limit in characters, over it in bytes.
+    const wide = JSON.stringify({ ...event, padding: 'é'.repeat(140_000) });
+    expect(() => parseEnvelope(wide)).toThrow(/over 262144 bytes/);
+    expect(() => parseEnvelope(Buffer.from(wide))).toThrow(/over 262144 bytes/);
+  });
+
   it('parseEnvelope accepts an already parsed object (as Nest hands it over)', () => {
     const event = parseEnvelope(envelope('StockReserved', validPayloads.StockReserved));
     expect(isStockReserved(event)).toBe(true);

@@ -22,6 +22,14 @@ const MAX_ID_LENGTH = 128;
 const MAX_REASON_LENGTH = 500;
 /** Bounds the work a malformed or hostile message can cause before it is rejected. */
 const MAX_RAW_BYTES = 256 * 1024;
+const UTF8 = new TextDecoder();
+
+/** Whether a message is over MAX_RAW_BYTES in UTF-8; a string is encoded only when its length leaves it open (1 to 3 bytes per UTF-16 unit). */
+function overRawLimit(raw: Uint8Array | string): boolean {
+  if (typeof raw !== 'string') return raw.byteLength > MAX_RAW_BYTES;
+  if (raw.length > MAX_RAW_BYTES || raw.length * 3 <= MAX_RAW_BYTES) return raw.length > MAX_RAW_BYTES;
+  return new TextEncoder().encode(raw).byteLength > MAX_RAW_BYTES;
+}
 
 type Problems = string[];
 type Checker = (value: Record<string, unknown>, at: string, problems: Problems) => void;
@@ -152,14 +160,15 @@ function envelopeProblems(value: unknown): Problems {
 }
 
 /**
- * A validated saga event from a Kafka message value (Buffer or JSON string) or from an already parsed object
- * (Nest's Kafka transport parses JSON values before the handler sees them). Throws `InvalidEventError`.
+ * A validated saga event from a Kafka message value (bytes, e.g. a Buffer, or a JSON string) or from an already
+ * parsed object (Nest's Kafka transport parses JSON values before the handler sees them). Throws
+ * `InvalidEventError`. No Node.js API: the browser app imports this library too (for its config keys).
  */
 export function parseEnvelope(raw: unknown): SagaEvent {
   let value = raw;
-  if (Buffer.isBuffer(raw) || typeof raw === 'string') {
-    const text = raw.toString();
-    if (Buffer.byteLength(text) > MAX_RAW_BYTES) throw new InvalidEventError([`message is over ${MAX_RAW_BYTES} bytes`]);
+  if (raw instanceof Uint8Array || typeof raw === 'string') {
+    if (overRawLimit(raw)) throw new InvalidEventError([`message is over ${MAX_RAW_BYTES} bytes`]);
+    const text = typeof raw === 'string' ? raw : UTF8.decode(raw);
     try {
       value = JSON.parse(text) as unknown;
     } catch {

@@ -1,9 +1,10 @@
+import type { AlgorithmName } from '@shop/contracts';
 import { RateLimitAlgorithm } from './algorithms/decision';
 import { FixedWindowLimiter } from './algorithms/fixed-window.limiter';
 import { SlidingWindowLimiter } from './algorithms/sliding-window.limiter';
 import { TokenBucketLimiter } from './algorithms/token-bucket.limiter';
 import { SharedLeakyBucket } from './leasing/shared-leaky-bucket';
-import type { AlgorithmName, RateLimitPolicy } from './policy';
+import type { RateLimitPolicy } from './policy';
 
 /**
  * What runs in Redis for each algorithm of a policy: the algorithm itself (algorithms/), except the leaky

@@ -1,13 +1,8 @@
-import { FixedWindowParams } from './algorithms/fixed-window.limiter';
-import { LeakyBucketParams } from './algorithms/leaky-bucket.limiter';
-import { SlidingWindowParams } from './algorithms/sliding-window.limiter';
-import { TokenBucketParams } from './algorithms/token-bucket.limiter';
+import { KEY_BY, ON_REDIS_ERROR } from '@shop/contracts';
+import type { AlgorithmParams, KeyBy, OnRedisError } from '@shop/contracts';
 
-export type AlgorithmName = 'fixed-window' | 'sliding-window' | 'leaky-bucket' | 'token-bucket';
-/** Who shares one budget: each client IP, each customer (X-Customer-Id), or everybody. */
-export type KeyBy = 'ip' | 'customer' | 'global';
-/** What a policy does when Redis cannot answer: admit, refuse with 503 (never 429), or decide in memory. */
-export type OnRedisError = 'open' | 'closed' | 'local';
+// A policy's vocabulary (algorithm names, their parameters, key, onRedisError) is declared in @shop/contracts,
+// shared with the console that edits it; here is the gateway's parsed form and its validation.
 
 interface PolicyBase {
   name: string;
@@ -22,10 +17,10 @@ interface PolicyBase {
 }
 
 export type RateLimitPolicy =
-  | (PolicyBase & { algorithm: 'fixed-window' } & FixedWindowParams)
-  | (PolicyBase & { algorithm: 'sliding-window' } & SlidingWindowParams)
-  | (PolicyBase & { algorithm: 'leaky-bucket' } & LeakyBucketParams)
-  | (PolicyBase & { algorithm: 'token-bucket' } & TokenBucketParams);
+  | (PolicyBase & { algorithm: 'fixed-window' } & AlgorithmParams['fixed-window'])
+  | (PolicyBase & { algorithm: 'sliding-window' } & AlgorithmParams['sliding-window'])
+  | (PolicyBase & { algorithm: 'leaky-bucket' } & AlgorithmParams['leaky-bucket'])
+  | (PolicyBase & { algorithm: 'token-bucket' } & AlgorithmParams['token-bucket']);
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -65,11 +60,9 @@ function parsePolicy(raw: unknown, at: string): RateLimitPolicy {
     throw new Error(`${at}.match.pathPrefix: expected a path starting with /`);
   }
   const key = o.key ?? 'ip';
-  if (key !== 'ip' && key !== 'customer' && key !== 'global') throw new Error(`${at}.key: expected ip, customer or global`);
+  if (!isOneOf(KEY_BY, key)) throw new Error(`${at}.key: expected ip, customer or global`);
   const onRedisError = o.onRedisError ?? 'open';
-  if (onRedisError !== 'open' && onRedisError !== 'closed' && onRedisError !== 'local') {
-    throw new Error(`${at}.onRedisError: expected open, closed or local`);
-  }
+  if (!isOneOf(ON_REDIS_ERROR, onRedisError)) throw new Error(`${at}.onRedisError: expected open, closed or local`);
   const leaseSize = int(o.leaseSize ?? DEFAULT_LEASE_SIZE, `${at}.leaseSize`, 1, 256);
   const base: PolicyBase = { name, methods: methods as string[], pathPrefix, key, onRedisError, leaseSize };
   switch (o.algorithm) {
@@ -94,6 +87,10 @@ function parsePolicy(raw: unknown, at: string): RateLimitPolicy {
     default:
       throw new Error(`${at}.algorithm: expected fixed-window, sliding-window, leaky-bucket or token-bucket`);
   }
+}
+
+function isOneOf<T extends string>(values: readonly T[], raw: unknown): raw is T {
+  return (values as readonly unknown[]).includes(raw);
 }
 
 function object(raw: unknown, at: string): Record<string, unknown> {

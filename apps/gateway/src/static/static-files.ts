@@ -20,14 +20,17 @@ const TYPES: Record<string, string> = {
 /** A file name with a content hash (app.3f9a1c2e.js) never changes: cache it for a year. */
 const HASHED = /[.-][0-9a-f]{8,}\./i;
 
-/** The first of the candidate directories that exists. */
+/** The browser app's build output (`npm run build:ui` from apps/web), relative to the working directory. */
+export const DEFAULT_PUBLIC_DIR = 'dist/apps/web/public';
+
+/** GATEWAY_PUBLIC_DIR, else the default, when the directory exists (without it the gateway serves the API only). */
 export function findPublicDir(explicit: string | undefined): string | undefined {
-  const candidates = explicit ? [explicit] : ['dist/apps/gateway/public', 'apps/gateway/public'];
-  return candidates.map((d) => resolve(d)).find((d) => existsSync(d));
+  const dir = resolve(explicit ?? DEFAULT_PUBLIC_DIR);
+  return existsSync(dir) ? dir : undefined;
 }
 
 /**
- * Serves the console's built files at / with their content types, ETag/Last-Modified revalidation, and
+ * Serves the browser app's built files (apps/web: the shop and the console) at / with their content types, ETag/Last-Modified revalidation, and
  * caching by kind: index.html always revalidated (it names the current assets), hashed assets immutable.
  * Unknown non-asset paths get index.html (client-side routes).
  */

@@ -1,10 +1,8 @@
+import type { FixedWindowParams } from '@shop/contracts';
 import { RateLimitAlgorithm, Step } from './decision';
 
-/** 计数器 / fixed window counter: at most `limit` requests per aligned window of `windowMs`. */
-export interface FixedWindowParams {
-  limit: number;
-  windowMs: number;
-}
+// 计数器 / fixed window counter: at most `limit` requests per aligned window of `windowMs`.
+// Its parameters (FixedWindowParams) are a policy's, declared in @shop/contracts, where the console reads them too.
 
 export interface FixedWindowState {
   windowStart: number;

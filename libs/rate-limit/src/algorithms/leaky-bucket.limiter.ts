@@ -1,15 +1,11 @@
+import type { LeakyBucketParams } from '@shop/contracts';
 import { Decision, Step, UNIT, unitsPerMs } from './decision';
 
-/**
- * 漏桶 / leaky bucket: requests leave at a constant `ratePerSec`, one every 1000/rate ms.
- * `queue` = 0: a request that cannot leave at once is rejected (strict constant outflow, no burst at all).
- * `queue` = n: up to n requests wait their turn; each is admitted with `delayMs` (the gateway holds it that
- * long), and one more than n is rejected. This is nginx's limit_req (with `burst=n`, without `nodelay`).
- */
-export interface LeakyBucketParams {
-  ratePerSec: number;
-  queue: number;
-}
+// 漏桶 / leaky bucket: requests leave at a constant `ratePerSec`, one every 1000/rate ms.
+// `queue` = 0: a request that cannot leave at once is rejected (strict constant outflow, no burst at all).
+// `queue` = n: up to n requests wait their turn; each is admitted with `delayMs` (the gateway holds it that
+// long), and one more than n is rejected. This is nginx's limit_req (with `burst=n`, without `nodelay`).
+// Its parameters (LeakyBucketParams) are a policy's, declared in @shop/contracts, where the console reads them too.
 
 export interface LeakyBucketState {
   /** Water still to drain ahead of a new arrival, in fixed-point units (UNIT per request). */

@@ -1,10 +1,8 @@
+import type { SlidingWindowParams } from '@shop/contracts';
 import { RateLimitAlgorithm, Step } from './decision';
 
-/** 滑动窗口 / sliding window: at most `limit` requests in ANY interval (t - windowMs, t]. */
-export interface SlidingWindowParams {
-  limit: number;
-  windowMs: number;
-}
+// 滑动窗口 / sliding window: at most `limit` requests in ANY interval (t - windowMs, t].
+// Its parameters (SlidingWindowParams) are a policy's, declared in @shop/contracts, where the console reads them too.
 
 export interface SlidingWindowState {
   /**

@@ -1,10 +1,8 @@
+import type { TokenBucketParams } from '@shop/contracts';
 import { RateLimitAlgorithm, Step, UNIT, unitsPerMs } from './decision';
 
-/** 令牌桶 / token bucket: holds up to `capacity` tokens, refilled at `refillPerSec`; a request takes one. */
-export interface TokenBucketParams {
-  capacity: number;
-  refillPerSec: number;
-}
+// 令牌桶 / token bucket: holds up to `capacity` tokens, refilled at `refillPerSec`; a request takes one.
+// Its parameters (TokenBucketParams) are a policy's, declared in @shop/contracts, where the console reads them too.
 
 export interface TokenBucketState {
   /** Tokens in fixed-point units (UNIT per token), so the refill is exact integer arithmetic. */

@@ -1,5 +1,6 @@
 import { RateLimitAlgorithm, Step, UNIT, unitsPerMs } from '../algorithms/decision';
-import { LeakyBucketParams, LeakyBucketState, pour } from '../algorithms/leaky-bucket.limiter';
+import type { LeakyBucketParams } from '@shop/contracts';
+import { LeakyBucketState, pour } from '../algorithms/leaky-bucket.limiter';
 import { LEASE_MS } from './lease-lifetime';
 
 /** The leaky bucket's state in Redis: its water, and the outflow lent to gateways' shares. */

@@ -1,3 +1,4 @@
+import { CONFIG_KEYS, DEFAULT_BREAKER_OPTIONS } from '@shop/contracts';
 import { fetchStatus, Json, readConfig, writeConfig } from '../api/console-api';
 import { describeError } from '../api/http';
 import { operatorSession } from '../api/session';
@@ -8,14 +9,6 @@ import { configForm } from './config-form';
 import { demoResetControl } from './demo-reset-control';
 import { rateLimitEditor } from './rate-limit-editor';
 import { trafficControl } from './traffic';
-
-/** The config keys the console changes (docs/registry.md). */
-export const CONFIG_KEYS = {
-  rateLimits: 'config/gateway/rate-limits',
-  breakers: 'config/gateway/breakers',
-  paymentFailureRate: 'config/payment/failure-rate',
-  paymentLatencyMs: 'config/payment/latency-ms',
-} as const;
 
 /**
  * Controls that change live config through the gateway's admin API (`PUT /gateway/admin/config/<key>`), for a
@@ -68,7 +61,7 @@ export function adminControls(): HTMLElement {
     numberControl({
       id: 'failure-rate',
       title: 'Payment failure rate',
-      key: CONFIG_KEYS.paymentFailureRate,
+      key: CONFIG_KEYS.payment.failureRate,
       unit: '%',
       min: 0,
       max: 100,
@@ -83,7 +76,7 @@ export function adminControls(): HTMLElement {
     numberControl({
       id: 'latency',
       title: 'Payment latency',
-      key: CONFIG_KEYS.paymentLatencyMs,
+      key: CONFIG_KEYS.payment.latencyMs,
       unit: 'ms',
       min: 0,
       max: 8000, // payment's own bound (below its Kafka session timeout)
@@ -96,8 +89,8 @@ export function adminControls(): HTMLElement {
     }),
     trafficControl(),
     demoResetControl(token),
-    jsonControl({ id: 'rate-limits', title: 'Rate limit policies', key: CONFIG_KEYS.rateLimits, write, token, editor: rateLimitEditor, whenUnset: effectivePolicies }),
-    jsonControl({ id: 'breakers', title: 'Breaker thresholds', key: CONFIG_KEYS.breakers, write, token, editor: (v) => configForm('breakers', v), whenUnset: async () => BREAKER_DEFAULTS }),
+    jsonControl({ id: 'rate-limits', title: 'Rate limit policies', key: CONFIG_KEYS.gateway.rateLimits, write, token, editor: rateLimitEditor, whenUnset: effectivePolicies }),
+    jsonControl({ id: 'breakers', title: 'Breaker thresholds', key: CONFIG_KEYS.gateway.breakers, write, token, editor: (v) => configForm('breakers', v), whenUnset: async () => BREAKER_DEFAULTS }),
   );
 }
 
@@ -164,24 +157,8 @@ function numberControl(o: NumberControlOptions): HTMLElement {
   );
 }
 
-/**
- * The gateway's built-in breaker defaults (@shop/circuit-breaker's DEFAULT_BREAKER_OPTIONS, the seed's "5 s,
- * 50 %, open 5 s"), offered as a starting point while the key has never been written. Copied, because the
- * library (opossum, prom-client) is not for the browser.
- */
-const BREAKER_DEFAULTS: Json = {
-  default: {
-    timeout: 3000,
-    errorThresholdPercentage: 50,
-    rollingCountTimeout: 5000,
-    volumeThreshold: 10,
-    resetTimeout: 5000,
-    slowCallMs: 1000,
-    slowCallRateThreshold: 50,
-    slowCallWindowMs: 5000,
-    slowCallMinCalls: 10,
-  },
-};
+/** The gateway's built-in breaker options (the seed's "5 s, 50 %, open 5 s"), a starting point while the key has never been written. */
+const BREAKER_DEFAULTS: Json = { default: { ...DEFAULT_BREAKER_OPTIONS } };
 
 /** The policies the gateway applies now (its defaults while the key is unset), as the config key takes them. */
 async function effectivePolicies(): Promise<Json> {

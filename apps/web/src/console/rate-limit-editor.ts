@@ -1,6 +1,8 @@
+import { KEY_BY } from '@shop/contracts';
+import type { AlgorithmName } from '@shop/contracts';
 import type { Json } from '../api/console-api';
 import { h } from '../lib/dom';
-import { ALGORITHM_LABELS, ALGORITHM_PARAMS, AlgorithmName, isAlgorithm, switchAlgorithm } from './rate-limit-policy';
+import { ALGORITHM_LABELS, ALGORITHM_PARAMS, isAlgorithm, switchAlgorithm } from './rate-limit-policy';
 
 type Policy = Record<string, Json>;
 
@@ -58,7 +60,7 @@ export function rateLimitEditor(value: Json): { element: HTMLElement; read(): Js
     const keySelect = h(
       'select',
       { id: id('key'), onchange: (e: Event) => (policies[index].key = (e.target as HTMLSelectElement).value) },
-      ...['ip', 'customer', 'global'].map((k) => h('option', { value: k, selected: (policy.key ?? 'ip') === k }, k)),
+      ...KEY_BY.map((k) => h('option', { value: k, selected: (policy.key ?? 'ip') === k }, k)),
     );
     const where = [match?.methods && Array.isArray(match.methods) && match.methods.length ? match.methods.join(',') : 'any method', typeof match?.pathPrefix === 'string' ? match.pathPrefix : '/'].join(' ');
     return h(

@@ -1,19 +1,20 @@
+import type { AlgorithmName, AlgorithmParams } from '@shop/contracts';
 import type { Json } from '../api/console-api';
 
 /**
- * A rate limit policy as `config/gateway/rate-limits` holds it (an array of these; the gateway validates with
- * @shop/rate-limit's parseRateLimitPolicies). Each algorithm of the seed has its own parameters.
+ * How the console edits a rate limit policy as `config/gateway/rate-limits` holds it (an array of these; the
+ * gateway validates with @shop/rate-limit's parseRateLimitPolicies). The algorithms' names and parameters are
+ * the gateway's own declarations (@shop/contracts): a parameter renamed there no longer compiles here.
  */
-export type AlgorithmName = 'fixed-window' | 'sliding-window' | 'leaky-bucket' | 'token-bucket';
-
-export interface ParamSpec {
-  field: string;
+export interface ParamSpec<Field extends string = string> {
+  field: Field;
   label: string;
   integer: boolean;
   min: number;
 }
 
-export const ALGORITHM_PARAMS: Record<AlgorithmName, ParamSpec[]> = {
+/** Each algorithm's parameters, with the label and bounds of their input fields. */
+export const ALGORITHM_PARAMS: { [A in AlgorithmName]: ParamSpec<keyof AlgorithmParams[A] & string>[] } = {
   'fixed-window': [
     { field: 'limit', label: 'Limit (requests per window)', integer: true, min: 1 },
     { field: 'windowMs', label: 'Window (ms)', integer: true, min: 1 },
@@ -42,7 +43,7 @@ export const ALGORITHM_LABELS: Record<AlgorithmName, string> = {
 
 export const isAlgorithm = (v: unknown): v is AlgorithmName => typeof v === 'string' && v in ALGORITHM_PARAMS;
 
-const ALL_PARAMS = new Set(Object.values(ALGORITHM_PARAMS).flatMap((specs) => specs.map((s) => s.field)));
+const ALL_PARAMS = new Set<string>(Object.values(ALGORITHM_PARAMS).flatMap((specs) => specs.map((s) => s.field)));
 type Policy = Record<string, Json>;
 const n = (v: Json | undefined): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const perSecond = (limit: number, windowMs: number): number => Math.max(0.001, Math.round((limit * 1000 * 1000) / windowMs) / 1000);
