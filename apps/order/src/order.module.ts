@@ -10,6 +10,9 @@ import { OrderDemoReset } from './application/demo-reset.part';
 import { OrderQueries } from './application/order.queries';
 import { PlaceOrderHandler } from './application/place-order.handler';
 import { InboundEventsHandler } from './application/inbound-events.handler';
+import { KnownCustomers } from './application/known-customers.port';
+import { OrderStore } from './application/order-store.port';
+import { PriceList } from './application/price-list.port';
 import { PriceListProjection } from './application/price-list.projection';
 import { SagaTimeoutSweeper } from './application/saga-timeout.sweeper';
 import { OrdersSchema1764201000000 } from './infrastructure/migrations/1764201000000-orders-schema.migration';
@@ -54,10 +57,13 @@ export class OrderModule {
           useFactory: (registry: RegistryClient) => registry.watchConfig(SAGA_TIMEOUT_KEY, parseSagaTimeoutMs, DEFAULT_SAGA_TIMEOUT_MS),
         },
         RedisLifecycle,
+        // The application's ports, bound to their implementations in infrastructure/.
         OrderRepository,
+        { provide: OrderStore, useExisting: OrderRepository },
         PriceListRepository,
+        { provide: PriceList, useExisting: PriceListRepository },
         PriceListHealth,
-        { provide: KnownCustomersCache, inject: [OrderRepository], useFactory: (orders: OrderRepository) => new KnownCustomersCache(orders) },
+        { provide: KnownCustomers, inject: [OrderRepository], useFactory: (orders: OrderRepository) => new KnownCustomersCache(orders) },
         PlaceOrderHandler,
         OrderQueries,
         OrderSagaHandler,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '@shop/common';
+import { httpAnswerOf } from '@shop/common';
 import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/testing';
 import { ProductPricedPayload, SagaEventOf } from '@shop/contracts';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IdempotencyTokenStore } from '@shop/idempotency';
@@ -13,6 +13,7 @@ import { CustomerEntity, OrderEntity } from '../infrastructure/order.entity';
 import { KnownCustomersCache } from '../infrastructure/known-customers.cache';
 import { OrderRepository } from '../infrastructure/order.repository';
 import { PriceListRepository } from '../infrastructure/price-list.repository';
+import { PriceListLoading } from './order.errors';
 import { PlaceOrderHandler } from './place-order.handler';
 import { PriceListProjection } from './price-list.projection';
 
@@ -88,8 +89,8 @@ describe('price list (real Postgres and Redis)', () => {
     const { token } = await placeOrder.issueToken('c-1');
     const command = { customerId: 'c-1', items: [{ sku: 'SKU-0001', quantity: 2 }] };
     const refused = await placeOrder.place(token, command).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(ApiError);
-    expect(refused).toMatchObject({ status: 503, code: 'price_list_loading', headers: { 'Retry-After': '1' } });
+    expect(refused).toBeInstanceOf(PriceListLoading);
+    expect(httpAnswerOf(refused as PriceListLoading)).toMatchObject({ status: 503, code: 'price_list_loading', headers: { 'Retry-After': '1' } });
     expect(await orderRows()).toBe(0);
 
     await projection.apply(priced({ sku: 'SKU-0001', name: 'Mechanical keyboard', priceCents: 8900, version: 1 }));
