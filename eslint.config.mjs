@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const appNames = ['gateway', 'order', 'inventory', 'payment', 'registry'];
+const appNames = ['gateway', 'order', 'inventory', 'payment', 'identity', 'registry'];
 
 const noReachingIntoApps = {
   group: ['**/apps/**', 'apps/**'],
@@ -14,6 +14,14 @@ const noReachingIntoApps = {
 const noSystemTestSupport = {
   group: ['**/test/**'],
   message: "Code under apps/ and libs/ never imports test/ (the system tests' support); shared test helpers live in a library.",
+};
+const noInfrastructureInside = {
+  group: ['**/infrastructure/**', '../infrastructure', './infrastructure'],
+  message: 'domain/ and application/ never import infrastructure/: the application declares a port (*.port.ts) and the module binds its implementation.',
+};
+const domainStandsAlone = {
+  group: ['**/application/**', '@nestjs/*', 'typeorm', 'ioredis', 'kafkajs'],
+  message: 'domain/ holds the rules alone: no application/, no framework, no I/O.',
 };
 const onlyLibraryIndex = {
   group: ['@shop/*/**', '**/libs/**', 'libs/**'],
@@ -66,20 +74,28 @@ export default tseslint.config(
     files: ['libs/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noReachingIntoApps, onlyLibraryIndex, noSystemTestSupport] }] },
   },
-  // Inside an app, its own relative imports are fine, but not a step out into a sibling app.
-  ...appNames.map((app) => ({
-    files: [`apps/${app}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            onlyLibraryIndex,
-            noSystemTestSupport,
-            { group: appNames.filter((a) => a !== app).flatMap((a) => [`**/${a}/src/**`, `../../${a}/**`]), message: 'Never import one app from another.' },
-          ],
-        },
-      ],
-    },
-  })),
+  // Inside an app, its own relative imports are fine, but not a step out into a sibling app; and its layers
+  // depend inwards (docs/architecture.md, "Layers"): domain/ and application/ never import infrastructure/ (the
+  // application declares ports, the module binds them), and domain/ imports neither application/ nor a framework.
+  ...appNames.flatMap((app) => {
+    const appPatterns = [
+      onlyLibraryIndex,
+      noSystemTestSupport,
+      { group: appNames.filter((a) => a !== app).flatMap((a) => [`**/${a}/src/**`, `../../${a}/**`]), message: 'Never import one app from another.' },
+    ];
+    const tests = ['**/*.spec.ts', '**/*.int-spec.ts'];
+    return [
+      { files: [`apps/${app}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: appPatterns }] } },
+      {
+        files: [`apps/${app}/src/application/**/*.ts`],
+        ignores: tests,
+        rules: { 'no-restricted-imports': ['error', { patterns: [...appPatterns, noInfrastructureInside] }] },
+      },
+      {
+        files: [`apps/${app}/src/domain/**/*.ts`],
+        ignores: tests,
+        rules: { 'no-restricted-imports': ['error', { patterns: [...appPatterns, noInfrastructureInside, domainStandsAlone] }] },
+      },
+    ];
+  }),
 );
