@@ -1,7 +1,7 @@
 import { errorAnswerOf } from '@shop/testing';
 import type { Credentials } from './credentials';
 import type { RefreshTokens } from './refresh-tokens';
-import { SignInGuard } from './sign-in-guard';
+import { MAX_CONCURRENT_CHECKS, SignInGuard } from './sign-in-guard';
 import { SignInHandler } from './sign-in.handler';
 import type { TokenIssuer } from './token-issuer';
 
@@ -48,6 +48,24 @@ describe('SignInHandler', () => {
       headers: { 'Retry-After': '42' },
       body: { error: { code: 'too_many_attempts', message: 'too many failed sign-ins for this user name; retry in 42 s' } },
     });
+  });
+
+  it('a sign-in beyond the password checks running at once is 503 overloaded with Retry-After', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const checks = new SignInGuard({} as never);
+    const slow = { check: () => gate.then(() => undefined) } as unknown as Credentials;
+    const busy = new SignInHandler(slow, checks, {} as RefreshTokens, {} as TokenIssuer);
+    const lockedFor = jest.spyOn(checks, 'lockedFor').mockResolvedValue(0);
+    const running = Array.from({ length: MAX_CONCURRENT_CHECKS }, () => checks.bounded(() => slow.check('c-1', 'x')));
+    expect(await refusal(busy.signIn('c-1', 'right'))).toEqual({
+      status: 503,
+      headers: { 'Retry-After': '1' },
+      body: { error: { code: 'overloaded', message: 'too many sign-ins at once; retry' } },
+    });
+    release();
+    await Promise.all(running);
+    lockedFor.mockRestore();
   });
 
   it('a spent or unknown refresh token is 401 invalid_refresh_token', async () => {
