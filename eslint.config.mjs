@@ -7,7 +7,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 import { BROWSER_LIBRARIES } from './scripts/browser-libraries.mjs';
 
-const appNames = ['gateway', 'order', 'inventory', 'payment', 'registry', 'web'];
+const appNames = ['gateway', 'order', 'inventory', 'payment', 'identity', 'registry', 'web'];
 
 const noReachingIntoApps = {
   group: ['**/apps/**', 'apps/**'],
@@ -22,6 +22,14 @@ const noSystemTestSupport = {
 const browserOnlyMessage = `The browser app (apps/web) imports no Node.js built-in and of the libraries only ${BROWSER_LIBRARIES.map((lib) => `@shop/${lib}`).join(', ')} (scripts/browser-libraries.mjs).`;
 const browserSafe = { group: ['node:*', '@shop/*', ...BROWSER_LIBRARIES.map((lib) => `!@shop/${lib}`)], message: browserOnlyMessage };
 const nodeBuiltins = builtinModules.map((name) => ({ name, message: browserOnlyMessage }));
+const noInfrastructureInside = {
+  group: ['**/infrastructure/**', '../infrastructure', './infrastructure'],
+  message: 'domain/ and application/ never import infrastructure/: the application declares a port (*.port.ts) and the module binds its implementation.',
+};
+const domainStandsAlone = {
+  group: ['**/application/**', '@nestjs/*', 'typeorm', 'ioredis', 'kafkajs'],
+  message: 'domain/ holds the rules alone: no application/, no framework, no I/O.',
+};
 const onlyLibraryIndex = {
   group: ['@shop/*/**', '**/libs/**', 'libs/**'],
   message: 'Import a library only through its index: @shop/<lib>.',
@@ -73,22 +81,31 @@ export default tseslint.config(
     files: ['libs/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noReachingIntoApps, onlyLibraryIndex, noSystemTestSupport] }] },
   },
-  // Inside an app, its own relative imports are fine, but not a step out into a sibling app.
-  ...appNames.map((app) => ({
-    files: [`apps/${app}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...(app === 'web' ? { paths: nodeBuiltins } : {}),
-          patterns: [
-            onlyLibraryIndex,
-            noSystemTestSupport,
-            { group: appNames.filter((a) => a !== app).flatMap((a) => [`**/${a}/src/**`, `../../${a}/**`]), message: 'Never import one app from another.' },
-            ...(app === 'web' ? [browserSafe] : []),
-          ],
-        },
-      ],
-    },
-  })),
+  // Inside an app, its own relative imports are fine, but not a step out into a sibling app; and its layers
+  // depend inwards (docs/architecture.md, "Layers"): domain/ and application/ never import infrastructure/ (the
+  // application declares ports, the module binds them), and domain/ imports neither application/ nor a framework.
+  ...appNames.flatMap((app) => {
+    const appPatterns = [
+      onlyLibraryIndex,
+      noSystemTestSupport,
+      { group: appNames.filter((a) => a !== app).flatMap((a) => [`**/${a}/src/**`, `../../${a}/**`]), message: 'Never import one app from another.' },
+    ];
+    const tests = ['**/*.spec.ts', '**/*.int-spec.ts'];
+    return [
+      {
+        files: [`apps/${app}/**/*.ts`],
+        rules: { 'no-restricted-imports': ['error', { ...(app === 'web' ? { paths: nodeBuiltins } : {}), patterns: app === 'web' ? [...appPatterns, browserSafe] : appPatterns }] },
+      },
+      {
+        files: [`apps/${app}/src/application/**/*.ts`],
+        ignores: tests,
+        rules: { 'no-restricted-imports': ['error', { patterns: [...appPatterns, noInfrastructureInside] }] },
+      },
+      {
+        files: [`apps/${app}/src/domain/**/*.ts`],
+        ignores: tests,
+        rules: { 'no-restricted-imports': ['error', { patterns: [...appPatterns, noInfrastructureInside, domainStandsAlone] }] },
+      },
+    ];
+  }),
 );

@@ -99,6 +99,26 @@ describe('import rules', () => {
     ]);
   });
 
+  it("keeps an app's layers pointing inwards: application/ and domain/ never import infrastructure/, domain/ no framework", () => {
+    const repository = "import { OrderRepository } from '../infrastructure/order.repository';\nexport const y = OrderRepository;\n";
+    expect(importProblems(repository, 'apps/order/src/application/y.ts')).toEqual([expect.stringMatching(/never import infrastructure\/: the application declares a port/)]);
+    expect(importProblems(repository, 'apps/order/src/domain/y.ts')).toEqual([expect.stringMatching(/never import infrastructure\//)]);
+    expect(importProblems("import { Injectable } from '@nestjs/common';\nexport const y = Injectable;\n", 'apps/payment/src/domain/y.ts')).toEqual([
+      expect.stringMatching(/domain\/ holds the rules alone/),
+    ]);
+    expect(importProblems("import { OrderStore } from '../application/order-store.port';\nexport const y = OrderStore;\n", 'apps/order/src/domain/y.ts')).toEqual([
+      expect.stringMatching(/domain\/ holds the rules alone/),
+    ]);
+    // Infrastructure implements the application's ports; an int-spec wires real adapters; the module binds them.
+    expect(importProblems("import { OrderStore } from '../application/order-store.port';\nexport const y = OrderStore;\n", 'apps/order/src/infrastructure/y.ts')).toEqual([]);
+    expect(importProblems(repository, 'apps/order/src/application/y.int-spec.ts')).toEqual([]);
+    expect(importProblems("import { OrderRepository } from './infrastructure/order.repository';\nexport const y = OrderRepository;\n", 'apps/order/src/y.module.ts')).toEqual([]);
+  });
+
+  it('refuses identity importing another app, as every app', () => {
+    expect(importProblems("import { x } from '../../order/src/x';\nexport const y = x;\n", 'apps/identity/src/y.ts')).toEqual([expect.stringMatching(/Never import one app from another/)]);
+  });
+
   it('allows the files as they are: no cycle anywhere the rule looks', () => {
     expect(cycles("import { routeKeyOf } from './api-path';\nexport const y = routeKeyOf;\n", 'apps/gateway/src/proxy/y.ts')).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { AuthController } from './api/auth.controller';
 import { Credentials } from './application/credentials';
 import { RefreshTokens } from './application/refresh-tokens';
 import { SignInGuard } from './application/sign-in-guard';
+import { SignInHandler } from './application/sign-in.handler';
 import { TokenIssuer } from './application/token-issuer';
 import type { IdentityConfig } from './identity.config';
 
@@ -71,6 +72,7 @@ export function identityAppModule(config: IdentityConfig, credentials: Credentia
         inject: [RegistryClient],
         useFactory: (registry: RegistryClient) => new TokenIssuer(registry.kv, IDENTITY_JWKS_KEY, config.instanceId, createLogger('TokenIssuer')),
       },
+      SignInHandler,
       IdentityLifecycle,
     ],
   })

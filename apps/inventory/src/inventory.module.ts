@@ -3,8 +3,9 @@ import { DEMO_RESET_PART, DemoResetController, SagaServiceModule } from '@shop/s
 import { InventoryEventsConsumer } from './api/inventory-events.consumer';
 import { ProductsController } from './api/products.controller';
 import { CatalogQueries } from './application/catalog.queries';
-import { InventoryDemoReset } from './application/demo-reset.part';
 import { StockEventsHandler } from './application/stock-events.handler';
+import { StockStore } from './application/stock-store.port';
+import { InventoryDemoReset } from './infrastructure/demo-reset.part';
 import { InventorySchema1764202000000 } from './infrastructure/migrations/1764202000000-inventory-schema.migration';
 import { SeedProducts1764202000001 } from './infrastructure/migrations/1764202000001-seed-products.migration';
 import { PublishCatalog1764202000002 } from './infrastructure/migrations/1764202000002-publish-catalog.migration';
@@ -26,7 +27,13 @@ export class InventoryModule {
         }),
       ],
       controllers: [ProductsController, InventoryEventsConsumer, DemoResetController],
-      providers: [{ provide: DEMO_RESET_PART, useClass: InventoryDemoReset }, StockRepository, CatalogQueries, StockEventsHandler],
+      providers: [
+        { provide: DEMO_RESET_PART, useClass: InventoryDemoReset },
+        StockRepository,
+        { provide: StockStore, useExisting: StockRepository },
+        CatalogQueries,
+        StockEventsHandler,
+      ],
     };
   }
 }

@@ -7,12 +7,15 @@ import type Redis from 'ioredis';
 import { OrderEventsConsumer } from './api/order-events.consumer';
 import { OrderController } from './api/order.controller';
 import { OrderSagaHandler } from './application/order-saga.handler';
-import { OrderDemoReset } from './application/demo-reset.part';
 import { OrderQueries } from './application/order.queries';
 import { PlaceOrderHandler } from './application/place-order.handler';
 import { InboundEventsHandler } from './application/inbound-events.handler';
+import { KnownCustomers } from './application/known-customers.port';
+import { OrderStore } from './application/order-store.port';
+import { PriceList } from './application/price-list.port';
 import { PriceListProjection } from './application/price-list.projection';
 import { SagaTimeoutSweeper } from './application/saga-timeout.sweeper';
+import { OrderDemoReset } from './infrastructure/demo-reset.part';
 import { OrdersSchema1764201000000 } from './infrastructure/migrations/1764201000000-orders-schema.migration';
 import { SeedCustomers1764201000001 } from './infrastructure/migrations/1764201000001-seed-customers.migration';
 import { PriceList1764201000002 } from './infrastructure/migrations/1764201000002-price-list.migration';
@@ -55,10 +58,13 @@ export class OrderModule {
           useFactory: (registry: RegistryClient) => registry.watchConfig(CONFIG_KEYS.order.sagaTimeoutMs, parseSagaTimeoutMs, DEFAULT_SAGA_TIMEOUT_MS),
         },
         RedisLifecycle,
+        // The application's ports, bound to their implementations in infrastructure/.
         OrderRepository,
+        { provide: OrderStore, useExisting: OrderRepository },
         PriceListRepository,
+        { provide: PriceList, useExisting: PriceListRepository },
         PriceListHealth,
-        { provide: KnownCustomersCache, inject: [OrderRepository], useFactory: (orders: OrderRepository) => new KnownCustomersCache(orders) },
+        { provide: KnownCustomers, inject: [OrderRepository], useFactory: (orders: OrderRepository) => new KnownCustomersCache(orders) },
         PlaceOrderHandler,
         OrderQueries,
         OrderSagaHandler,

@@ -5,8 +5,9 @@ import { DEMO_RESET_PART, DemoResetController, SagaServiceModule } from '@shop/s
 import { PaymentEventsConsumer } from './api/payment-events.consumer';
 import { PaymentsController } from './api/payments.controller';
 import { AccountQueries } from './application/account.queries';
-import { PaymentDemoReset } from './application/demo-reset.part';
 import { PaymentEventsHandler } from './application/payment-events.handler';
+import { PaymentStore } from './application/payment-store.port';
+import { PaymentDemoReset } from './infrastructure/demo-reset.part';
 import { PaymentsSchema1764203000000 } from './infrastructure/migrations/1764203000000-payments-schema.migration';
 import { SeedAccounts1764203000001 } from './infrastructure/migrations/1764203000001-seed-accounts.migration';
 import { AccountEntity, PaymentEntity } from './infrastructure/payment.entity';
@@ -34,6 +35,7 @@ export class PaymentModule {
         { provide: FAILURE_RATE, inject: [RegistryClient], useFactory: (r: RegistryClient) => r.watchConfig(CONFIG_KEYS.payment.failureRate, parseFailureRate, 0) },
         { provide: LATENCY_MS, inject: [RegistryClient], useFactory: (r: RegistryClient) => r.watchConfig(CONFIG_KEYS.payment.latencyMs, parseLatencyMs, 0) },
         PaymentRepository,
+        { provide: PaymentStore, useExisting: PaymentRepository },
         AccountQueries,
         PaymentEventsHandler,
       ],

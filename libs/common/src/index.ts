@@ -6,8 +6,11 @@
  *   `withRequestId`, `REQUEST_ID_HEADER`.
  * - `/health` (@nestjs/terminus) and `/metrics` (Prometheus): `CommonModule.forRoot()`, `HealthRegistry`,
  *   `metricsRegistry`.
- * - The contract's error shape `{"error":{"code","message"}}`: `ApiError`, `ErrorShapeFilter`, and for errors
- *   below the app (HTTP parser, router) `contractShapedParserErrors`, `refuseConnectRequests`.
+ * - The application's errors, which say nothing about HTTP: `ApplicationError` and its kinds (`Invalid`,
+ *   `NotFound`, `Conflict`, `Unavailable`, ...), mapped to a status in one table (`httpAnswerOf`).
+ * - The contract's error shape `{"error":{"code","message"}}`: `ErrorShapeFilter`, `ApiError` (for code that
+ *   speaks HTTP itself), and for errors below the app (HTTP parser, router) `contractShapedParserErrors`,
+ *   `refuseConnectRequests`.
  * - Bounded JSON bodies (bytes, depth, array lengths) checked before parsing and validation: `@BodyBounds`,
  *   `installBodyBounds`, `jsonShapeProblem`.
  * - Start-up and graceful shutdown: `bootstrapApp`; schema migrations serialised across replicas:
@@ -23,6 +26,7 @@ export { CommonModule } from './common.module';
 export { ConfigError, EnvReader, loadConfig, loadConfigOrExit } from './config/env-reader.config';
 export { HealthRegistry } from './health/health-registry';
 export type { HealthProbe } from './health/health-registry';
+export { ApplicationError, Conflict, Forbidden, Invalid, Mismatch, NotFound, Throttled, Unauthenticated, Unavailable } from './errors/application-error';
 export { ApiError, codeForStatus, errorBody } from './http/api-error';
 export { BodyBounds, DEFAULT_BODY_BOUNDS, installBodyBounds } from './http/body-bounds';
 export { jsonShapeProblem } from './http/json-shape-bounds';
@@ -30,6 +34,8 @@ export type { JsonShapeBounds } from './http/json-shape-bounds';
 export { answerClientError, contractShapedParserErrors, HEADERS_TIMEOUT_MS, refuseConnectRequests, REQUEST_TIMEOUT_MS } from './http/parser-errors';
 export type { ErrorBody } from './http/api-error';
 export { ErrorShapeFilter } from './http/error-shape.filter';
+export { httpAnswerOf } from './http/error-status.table';
+export type { HttpAnswer } from './http/error-status.table';
 export { DRAIN_BODY_BYTES, drainRequestThen } from './http/drain-request';
 export { bearerTokenMatcher } from './http/bearer-token';
 export type { SharedPortOptions } from './http/shared-port';

@@ -5,8 +5,11 @@
  * - A database of its own per test file on the real Postgres, migrations run: `createThrowawayDatabase`.
  * - A short-lived superuser connection (create or drop databases, inspect anything): `withPostgresAdmin`.
  * - The local broker and its users (deploy/infra.sh, .data/secrets.env): `localKafka`, `localKafkaSasl`.
+ * - The HTTP answer an app gives to an error (ErrorShapeFilter, no server): `errorAnswerOf`.
  */
 export { createThrowawayDatabase, withPostgresAdmin } from './throwaway-database';
 export type { ThrowawayDatabase, ThrowawayDatabaseOptions } from './throwaway-database';
 export { localKafka, localKafkaSasl } from './local-kafka';
 export type { LocalKafka } from './local-kafka';
+export { errorAnswerOf } from './error-answer';
+export type { ErrorAnswer } from './error-answer';

@@ -1,8 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiError } from '@shop/common';
 import { SKU_FORMAT } from '@shop/contracts';
 import { CatalogQueries } from '../application/catalog.queries';
-import type { ProductView } from '../infrastructure/stock.repository';
+import { ProductNotFound } from '../application/inventory.errors';
+import type { ProductView } from '../application/stock-store.port';
 
 @Controller('products')
 export class ProductsController {
@@ -15,7 +15,7 @@ export class ProductsController {
 
   @Get(':sku')
   bySku(@Param('sku') sku: string): Promise<ProductView> {
-    if (!SKU_FORMAT.test(sku)) throw new ApiError(404, 'product_not_found', `no product ${sku.slice(0, 64)}`);
+    if (!SKU_FORMAT.test(sku)) throw new ProductNotFound(sku);
     return this.catalog.bySku(sku);
   }
 }

@@ -1,11 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { ApiError } from '@shop/common';
-import { ProductView, StockRepository } from '../infrastructure/stock.repository';
+import { Inject, Injectable } from '@nestjs/common';
+import { ProductNotFound } from './inventory.errors';
+import { ProductView, StockStore } from './stock-store.port';
 
 /** The catalog as customers see it. Order prices from its own copy (ProductPriced events), never from here. */
 @Injectable()
 export class CatalogQueries {
-  constructor(private readonly stock: StockRepository) {}
+  constructor(@Inject(StockStore) private readonly stock: StockStore) {}
 
   list(): Promise<ProductView[]> {
     return this.stock.listProducts();
@@ -13,7 +13,7 @@ export class CatalogQueries {
 
   async bySku(sku: string): Promise<ProductView> {
     const product = await this.stock.findProduct(sku);
-    if (!product) throw new ApiError(404, 'product_not_found', `no product ${sku}`);
+    if (!product) throw new ProductNotFound(sku);
     return product;
   }
 }

@@ -4,7 +4,7 @@ import { SagaEvent, SagaEventOf, sagaEvent } from '@shop/contracts';
 import { UnitOfWork, UnitOfWorkContext } from '@shop/outbox';
 import { Counter } from 'prom-client';
 import { assertReservationTransition, planReservation } from '../domain/stock';
-import { StockRepository } from '../infrastructure/stock.repository';
+import { StockStore } from './stock-store.port';
 
 
 export type HandleOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -25,7 +25,7 @@ export class StockEventsHandler {
   private readonly logger = createLogger('StockEventsHandler');
 
   constructor(
-    private readonly stock: StockRepository,
+    @Inject(StockStore) private readonly stock: StockStore,
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
   ) {}
 

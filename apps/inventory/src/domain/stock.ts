@@ -1,4 +1,5 @@
 /** Stock rules of inventory: pure, so the all-or-nothing reservation can be tested without a database. */
+import { Conflict } from '@shop/common';
 
 export interface StockLevel {
   sku: string;
@@ -33,14 +34,14 @@ export function planReservation(levels: readonly StockLevel[], lines: readonly R
 /** What a reservation of one order can become; a final state never changes again. */
 export type ReservationStatus = 'RESERVED' | 'SOLD' | 'RELEASED' | 'REJECTED' | 'CANCELLED';
 
-export class IllegalReservationTransitionError extends Error {
+/** A reservation change the saga does not allow (e.g. RELEASED -> SOLD): it is never written. */
+export class IllegalReservationTransitionError extends Conflict {
   constructor(
     readonly orderId: string,
     readonly from: ReservationStatus,
     readonly to: ReservationStatus,
   ) {
-    super(`reservation of ${orderId}: ${from} -> ${to} is not legal`);
-    this.name = 'IllegalReservationTransitionError';
+    super('illegal_reservation_transition', `reservation of ${orderId}: ${from} -> ${to} is not legal`);
   }
 }
 

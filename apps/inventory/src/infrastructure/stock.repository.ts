@@ -1,26 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { ProductView, ReservationRow, StockStore } from '../application/stock-store.port';
 import type { ReservationStatus, StockLevel } from '../domain/stock';
 import { ProductEntity } from './product.entity';
 
-export interface ProductView {
-  sku: string;
-  name: string;
-  priceCents: number;
-  available: number;
-  reserved: number;
-  sold: number;
-}
-
-export interface ReservationRow {
-  orderId: string;
-  status: ReservationStatus;
-  lines: { sku: string; quantity: number }[];
-}
-
-/** Products and reservations in Postgres; every write goes through the caller's transaction manager. */
+/** Products and reservations in Postgres (the StockStore port); every write goes through the caller's transaction manager. */
 @Injectable()
-export class StockRepository {
+export class StockRepository implements StockStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async listProducts(): Promise<ProductView[]> {

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { actingCustomer, Caller, mayRead } from '@shop/auth';
 import type { Principal } from '@shop/auth';
-import { ApiError, BodyBounds } from '@shop/common';
+import { BodyBounds, Invalid } from '@shop/common';
 import { CUSTOMER_ID_FORMAT } from '@shop/contracts';
 import type { FastifyReply } from 'fastify';
+import { OrderNotFound } from '../application/order.errors';
 import { OrderQueries } from '../application/order.queries';
 import { OrderView } from '../application/order.view';
 import { PlaceOrderHandler } from '../application/place-order.handler';
@@ -49,14 +50,14 @@ export class OrderController {
   @Get(':id')
   async byId(@Caller() caller: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderView> {
     const order = await this.queries.byId(id);
-    if (!mayRead(caller, order.customerId)) throw new ApiError(404, 'order_not_found', `no order ${id}`);
+    if (!mayRead(caller, order.customerId)) throw new OrderNotFound(id);
     return order;
   }
 
   @Get()
   byCustomer(@Caller() caller: Principal, @Query('customerId') customerId: unknown): Promise<OrderView[]> {
     if (customerId !== undefined && (typeof customerId !== 'string' || !CUSTOMER_ID_FORMAT.test(customerId))) {
-      throw new ApiError(400, 'bad_request', 'customerId must look like c-<number>');
+      throw new Invalid('bad_request', 'customerId must look like c-<number>');
     }
     return this.queries.byCustomer(actingCustomer(caller, customerId));
   }

@@ -5,7 +5,7 @@ import { UnitOfWork, UnitOfWorkContext } from '@shop/outbox';
 import { Counter, Histogram } from 'prom-client';
 import { Order } from '../domain/order';
 import { decide, SagaSignal } from '../domain/order-saga';
-import { OrderRepository } from '../infrastructure/order.repository';
+import { OrderStore } from './order-store.port';
 
 
 export type HandleOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -35,7 +35,7 @@ export class OrderSagaHandler {
   private readonly logger = createLogger('OrderSagaHandler');
 
   constructor(
-    private readonly orders: OrderRepository,
+    @Inject(OrderStore) private readonly orders: OrderStore,
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
   ) {}
 

@@ -8,9 +8,10 @@ import { Order } from '../domain/order';
 import { OrdersSchema1764201000000 } from '../infrastructure/migrations/1764201000000-orders-schema.migration';
 import { SeedCustomers1764201000001 } from '../infrastructure/migrations/1764201000001-seed-customers.migration';
 import { CustomerEntity, OrderEntity } from '../infrastructure/order.entity';
-import { DuplicateIdempotencyKeyError, OrderRepository } from '../infrastructure/order.repository';
+import { OrderRepository } from '../infrastructure/order.repository';
 import type { OrderConfig } from '../order.config';
 import { OrderSagaHandler } from './order-saga.handler';
+import { DuplicateIdempotencyKeyError } from './order-store.port';
 import { SagaTimeoutSweeper } from './saga-timeout.sweeper';
 
 jest.setTimeout(60_000);

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { ApiError } from '@shop/common';
-import { OrderRepository } from '../infrastructure/order.repository';
+import { Inject, Injectable } from '@nestjs/common';
+import { OrderNotFound } from './order.errors';
+import { OrderStore } from './order-store.port';
 import { OrderView, toView } from './order.view';
 
 /** How many orders `GET /orders?customerId=` returns at most (the newest). */
@@ -8,11 +8,11 @@ export const MAX_ORDERS_LISTED = 100;
 
 @Injectable()
 export class OrderQueries {
-  constructor(private readonly orders: OrderRepository) {}
+  constructor(@Inject(OrderStore) private readonly orders: OrderStore) {}
 
   async byId(id: string): Promise<OrderView> {
     const order = await this.orders.findById(id);
-    if (!order) throw new ApiError(404, 'order_not_found', `no order ${id}`);
+    if (!order) throw new OrderNotFound(id);
     return toView(order);
   }
 

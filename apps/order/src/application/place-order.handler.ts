@@ -1,15 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, createLogger, metricsRegistry } from '@shop/common';
+import { createLogger, metricsRegistry } from '@shop/common';
 import { sagaEvent } from '@shop/contracts';
 import { IdempotencyTokenStore, IssuedToken, requestFingerprint, StoredResponse } from '@shop/idempotency';
 import { UnitOfWork } from '@shop/outbox';
 import { Counter } from 'prom-client';
 import { Order } from '../domain/order';
-import { KnownCustomersCache } from '../infrastructure/known-customers.cache';
-import { DuplicateIdempotencyKeyError, OrderRepository } from '../infrastructure/order.repository';
-import { PriceListRepository } from '../infrastructure/price-list.repository';
+import { KnownCustomers } from './known-customers.port';
+import {
+  CustomerNotFound,
+  IdempotencyKeyInFlight,
+  IdempotencyKeyMissing,
+  IdempotencyKeyOfAnotherCustomer,
+  IdempotencyKeyReused,
+  IdempotencyKeyUnknown,
+  IdempotencyStoreUnavailable,
+  PriceListLoading,
+  UnknownSku,
+} from './order.errors';
+import { DuplicateIdempotencyKeyError, OrderStore } from './order-store.port';
 import { toView } from './order.view';
+import { PriceList } from './price-list.port';
 
 export interface PlaceOrderCommand {
   customerId: string;
@@ -46,9 +57,9 @@ export class PlaceOrderHandler {
 
   constructor(
     private readonly tokens: IdempotencyTokenStore,
-    private readonly orders: OrderRepository,
-    private readonly prices: PriceListRepository,
-    private readonly customers: KnownCustomersCache,
+    @Inject(OrderStore) private readonly orders: OrderStore,
+    @Inject(PriceList) private readonly prices: PriceList,
+    @Inject(KnownCustomers) private readonly customers: KnownCustomers,
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
   ) {}
 
@@ -60,7 +71,7 @@ export class PlaceOrderHandler {
   }
 
   async place(key: string | undefined, command: PlaceOrderCommand): Promise<PlaceOrderResult> {
-    if (!key) throw new ApiError(400, 'idempotency_key_missing', 'the Idempotency-Key header is required (POST /orders/tokens issues one)');
+    if (!key) throw new IdempotencyKeyMissing();
     const fingerprint = requestFingerprint(command);
     const begun = await this.tokens.begin(key, command.customerId, fingerprint).catch((error: unknown) => {
       // Without the token store no request can be told apart from its retry: refuse rather than risk a double order.
@@ -68,15 +79,15 @@ export class PlaceOrderHandler {
     });
     switch (begun.kind) {
       case 'unknown':
-        throw new ApiError(400, 'idempotency_key_unknown', 'the Idempotency-Key is unknown or expired');
+        throw new IdempotencyKeyUnknown();
       case 'wrong_customer':
-        throw new ApiError(400, 'idempotency_key_wrong_customer', 'the Idempotency-Key was issued for another customer');
+        throw new IdempotencyKeyOfAnotherCustomer();
       case 'in_flight':
         submissions.inc({ outcome: 'in_flight' });
-        throw new ApiError(409, 'idempotency_key_in_flight', 'a request with this Idempotency-Key is still being processed', { 'Retry-After': '1' });
+        throw new IdempotencyKeyInFlight();
       case 'mismatch':
         submissions.inc({ outcome: 'mismatch' });
-        throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with another request body');
+        throw new IdempotencyKeyReused();
       case 'replay':
         submissions.inc({ outcome: 'replayed' });
         return { ...begun.response, replayed: true };
@@ -128,10 +139,10 @@ export class PlaceOrderHandler {
         // A fresh order database whose consumer has not yet read inventory's catalog: order's own read model is
         // not ready, which says nothing about the skus; the client retries with the same key.
         submissions.inc({ outcome: 'unavailable' });
-        throw new ApiError(503, 'price_list_loading', 'the price list is still being loaded from the catalog; retry with the same key', { 'Retry-After': '1' });
+        throw new PriceListLoading();
       }
       submissions.inc({ outcome: 'rejected' });
-      throw new ApiError(400, 'unknown_sku', `unknown sku: ${unknown.join(', ')}`);
+      throw new UnknownSku(unknown);
     }
     return Order.place({
       id: randomUUID(),
@@ -149,7 +160,7 @@ export class PlaceOrderHandler {
     if (!existing) throw new Error(`unique violation on idempotency key ${key} but no order found`);
     if (existing.snapshot().requestHash !== fingerprint) {
       submissions.inc({ outcome: 'mismatch' });
-      throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with another request body');
+      throw new IdempotencyKeyReused();
     }
     submissions.inc({ outcome: 'duplicate_key_absorbed' });
     this.logger.event('warn', 'duplicate submission absorbed by the unique index (the Redis token had lost its state)', { orderId: existing.id });
@@ -194,12 +205,12 @@ export class PlaceOrderHandler {
   }
 
   /** Order's own dependency (Redis) is down: a 503 that says so, with Retry-After, not a 500. */
-  private tokenStoreUnavailable(error: unknown): ApiError {
+  private tokenStoreUnavailable(error: unknown): IdempotencyStoreUnavailable {
     this.logger.event('error', 'idempotency token store unavailable', { error: error instanceof Error ? error.message : String(error) });
-    return new ApiError(503, 'idempotency_store_unavailable', 'orders cannot be accepted right now; retry (with the same key, if you have one)', { 'Retry-After': '1' });
+    return new IdempotencyStoreUnavailable();
   }
 
   private async requireCustomer(customerId: string): Promise<void> {
-    if (!(await this.customers.exists(customerId))) throw new ApiError(404, 'customer_not_found', `unknown customer ${customerId}`);
+    if (!(await this.customers.exists(customerId))) throw new CustomerNotFound(customerId);
   }
 }

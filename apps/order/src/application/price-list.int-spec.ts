@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '@shop/common';
+import { ApplicationError, httpAnswerOf } from '@shop/common';
 import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/testing';
 import { ProductPricedPayload, SagaEventOf } from '@shop/contracts';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IdempotencyTokenStore } from '@shop/idempotency';
@@ -13,10 +13,14 @@ import { CustomerEntity, OrderEntity } from '../infrastructure/order.entity';
 import { KnownCustomersCache } from '../infrastructure/known-customers.cache';
 import { OrderRepository } from '../infrastructure/order.repository';
 import { PriceListRepository } from '../infrastructure/price-list.repository';
+import { PriceListLoading } from './order.errors';
 import { PlaceOrderHandler } from './place-order.handler';
 import { PriceListProjection } from './price-list.projection';
 
 jest.setTimeout(60_000);
+
+/** The HTTP answer a refusal of the application gets at the API edge. */
+const answerTo = (refusal: unknown) => (refusal instanceof ApplicationError ? httpAnswerOf(refusal) : refusal);
 
 const priced = (payload: ProductPricedPayload): SagaEventOf<'ProductPriced'> => ({
   id: randomUUID(),
@@ -88,8 +92,8 @@ describe('price list (real Postgres and Redis)', () => {
     const { token } = await placeOrder.issueToken('c-1');
     const command = { customerId: 'c-1', items: [{ sku: 'SKU-0001', quantity: 2 }] };
     const refused = await placeOrder.place(token, command).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(ApiError);
-    expect(refused).toMatchObject({ status: 503, code: 'price_list_loading', headers: { 'Retry-After': '1' } });
+    expect(refused).toBeInstanceOf(PriceListLoading);
+    expect(answerTo(refused)).toMatchObject({ status: 503, code: 'price_list_loading', headers: { 'Retry-After': '1' } });
     expect(await orderRows()).toBe(0);
 
     await projection.apply(priced({ sku: 'SKU-0001', name: 'Mechanical keyboard', priceCents: 8900, version: 1 }));
@@ -107,7 +111,7 @@ describe('price list (real Postgres and Redis)', () => {
     const rows = await orderRows();
     const { token } = await placeOrder.issueToken('c-2');
     const refused = await placeOrder.place(token, { customerId: 'c-2', items: [{ sku: 'SKU-0002', quantity: 1 }, { sku: 'SKU-9999', quantity: 1 }] }).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ status: 400, code: 'unknown_sku' });
+    expect(answerTo(refused)).toMatchObject({ status: 400, code: 'unknown_sku' });
     expect(await orderRows()).toBe(rows);
   });
 
@@ -141,7 +145,7 @@ describe('price list (real Postgres and Redis)', () => {
     expect(await orderRows()).toBe(rows + 1);
     // The token is still "processing" in Redis: the same key answers 409 until its lease ends, never a second order.
     const again = await placeOrder.place(token, command).catch((e: unknown) => e);
-    expect(again).toMatchObject({ status: 409, code: 'idempotency_key_in_flight' });
+    expect(answerTo(again)).toMatchObject({ status: 409, code: 'idempotency_key_in_flight' });
     expect(await orderRows()).toBe(rows + 1);
   });
 });

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createLogger, metricsRegistry } from '@shop/common';
 import type { SagaEventOf } from '@shop/contracts';
 import { Counter } from 'prom-client';
-import { PriceListRepository } from '../infrastructure/price-list.repository';
+import { PriceList } from './price-list.port';
 
 const updates = new Counter({
   name: 'order_price_list_updates_total',
@@ -19,7 +19,7 @@ const updates = new Counter({
 export class PriceListProjection {
   private readonly logger = createLogger('PriceListProjection');
 
-  constructor(private readonly prices: PriceListRepository) {}
+  constructor(@Inject(PriceList) private readonly prices: PriceList) {}
 
   async apply(event: SagaEventOf<'ProductPriced'>): Promise<'applied' | 'duplicate'> {
     const applied = await this.prices.upsertIfNewer(event.payload);

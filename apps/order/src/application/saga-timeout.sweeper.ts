@@ -3,10 +3,10 @@ import { contextFromTraceparent, createLogger, inSpan, metricsRegistry, SpanKind
 import { firstTraceparentOf, UnitOfWork } from '@shop/outbox';
 import type { LiveConfig } from '@shop/registry-client';
 import { Counter } from 'prom-client';
-import { OrderRepository } from '../infrastructure/order.repository';
 import { ORDER_CONFIG, SAGA_TIMEOUT } from '../order.tokens';
 import type { OrderConfig } from '../order.config';
 import { OrderSagaHandler } from './order-saga.handler';
+import { OrderStore } from './order-store.port';
 
 /** Orders cancelled per sweep at most, so one sweep's transaction stays short. */
 const SWEEP_BATCH = 100;
@@ -30,7 +30,7 @@ export class SagaTimeoutSweeper implements OnApplicationBootstrap, OnApplication
   private stopped = false;
 
   constructor(
-    private readonly orders: OrderRepository,
+    @Inject(OrderStore) private readonly orders: OrderStore,
     private readonly saga: OrderSagaHandler,
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(SAGA_TIMEOUT) private readonly timeout: LiveConfig<number>,

@@ -1,4 +1,5 @@
 /** The order aggregate: it alone decides which status changes are legal (docs/conventions.md, "NestJS services"). */
+import { Conflict, Invalid } from '@shop/common';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
 
@@ -28,19 +29,21 @@ export interface OrderSnapshot {
 }
 
 /** A status change the saga does not allow (e.g. CONFIRMED -> PENDING): it is never written. */
-export class IllegalOrderTransitionError extends Error {
+export class IllegalOrderTransitionError extends Conflict {
   constructor(
     readonly orderId: string,
     readonly from: OrderStatus,
     readonly to: OrderStatus,
   ) {
-    super(`order ${orderId}: ${from} -> ${to} is not a legal transition`);
-    this.name = 'IllegalOrderTransitionError';
+    super('illegal_order_transition', `order ${orderId}: ${from} -> ${to} is not a legal transition`);
   }
 }
 
-export class InvalidOrderError extends Error {
-  override name = 'InvalidOrderError';
+/** An order that breaks the aggregate's own rules (lines, quantities, prices): it is never placed. */
+export class InvalidOrderError extends Invalid {
+  constructor(message: string) {
+    super('invalid_order', message);
+  }
 }
 
 /** The only legal moves: a saga starts PENDING and ends once, CONFIRMED or CANCELLED. */

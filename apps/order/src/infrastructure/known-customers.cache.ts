@@ -1,4 +1,5 @@
-import { OrderRepository } from './order.repository';
+import type { KnownCustomers } from '../application/known-customers.port';
+import type { OrderRepository } from './order.repository';
 
 /** How long a customer seen in the directory is trusted without asking the database again. */
 export const KNOWN_CUSTOMER_TTL_MS = 60_000;
@@ -10,7 +11,7 @@ export const MAX_KNOWN_CUSTOMERS = 10_000;
  * exist are remembered for a minute (the directory is reference data, seeded, never deleted by this shop).
  * An unknown customer is never remembered, so a customer added to the directory is accepted at once.
  */
-export class KnownCustomersCache {
+export class KnownCustomersCache implements KnownCustomers {
   private readonly knownUntil = new Map<string, number>();
 
   constructor(

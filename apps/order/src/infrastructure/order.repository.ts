@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { OutboundEvent, UnitOfWork } from '@shop/outbox';
 import { DataSource, EntityManager } from 'typeorm';
+import { DuplicateIdempotencyKeyError, OrderStore } from '../application/order-store.port';
 import { Order, OrderSnapshot } from '../domain/order';
 import { OrderEntity } from './order.entity';
 
 const UNIQUE_VIOLATION = '23505';
-
-/** Thrown when a second order is inserted with an idempotency key that already has one. */
-export class DuplicateIdempotencyKeyError extends Error {
-  override name = 'DuplicateIdempotencyKeyError';
-}
 
 function insertStatement(order: Order): { sql: string; params: unknown[] } {
   const s = order.snapshot();
@@ -32,9 +28,9 @@ async function duplicateKeyAsError(order: Order, write: Promise<unknown>): Promi
   }
 }
 
-/** Orders in Postgres. Writes take the transaction's manager (UnitOfWork), reads the pool. */
+/** Orders in Postgres (the OrderStore port). Writes take the transaction's manager (UnitOfWork), reads the pool. */
 @Injectable()
-export class OrderRepository {
+export class OrderRepository implements OrderStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async insert(manager: EntityManager, order: Order): Promise<void> {

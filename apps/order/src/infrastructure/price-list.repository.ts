@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { ProductPricedPayload } from '@shop/contracts';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PriceList } from '../application/price-list.port';
 
-/** Order's copy of inventory's prices (table `product_prices`), fed by ProductPriced events. */
+/** Order's copy of inventory's prices (table `product_prices`), fed by ProductPriced events: the PriceList port. */
 @Injectable()
-export class PriceListRepository {
+export class PriceListRepository implements PriceList {
   constructor(private readonly dataSource: DataSource) {}
 
   /**

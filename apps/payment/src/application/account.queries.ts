@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError } from '@shop/common';
 import type { LiveConfig } from '@shop/registry-client';
-import { PaymentRepository } from '../infrastructure/payment.repository';
 import { LATENCY_MS } from '../payment.tokens';
+import { AccountNotFound, PaymentNotFound } from './payment.errors';
+import { PaymentStore } from './payment-store.port';
 
 @Injectable()
 export class AccountQueries {
   constructor(
-    private readonly repo: PaymentRepository,
+    @Inject(PaymentStore) private readonly repo: PaymentStore,
     @Inject(LATENCY_MS) private readonly latencyMs: LiveConfig<number>,
   ) {}
 
@@ -18,14 +18,14 @@ export class AccountQueries {
     const latency = this.latencyMs.get();
     if (latency > 0) await sleep(latency);
     const account = await this.repo.findAccount(customerId);
-    if (!account) throw new ApiError(404, 'customer_not_found', `no account for customer ${customerId}`);
+    if (!account) throw new AccountNotFound(customerId);
     return { customerId: account.customerId, balanceCents: account.balanceCents };
   }
 
   /** The payment of one order (for the console and the saga's invariant checks). */
   async paymentOf(orderId: string) {
     const p = await this.repo.findPayment(orderId);
-    if (!p) throw new ApiError(404, 'payment_not_found', `no payment for order ${orderId}`);
+    if (!p) throw new PaymentNotFound(orderId);
     return { orderId: p.orderId, paymentId: p.paymentId, customerId: p.customerId, amountCents: p.amountCents, status: p.status, reason: p.reason };
   }
 }

@@ -7,8 +7,8 @@ import { UnitOfWork, UnitOfWorkContext } from '@shop/outbox';
 import type { LiveConfig } from '@shop/registry-client';
 import { Counter } from 'prom-client';
 import { assertRefundable, failsOnPurpose, INJECTED_FAILURE, INSUFFICIENT_FUNDS, UNKNOWN_CUSTOMER } from '../domain/payment';
-import { PaymentRepository } from '../infrastructure/payment.repository';
 import { FAILURE_RATE, LATENCY_MS } from '../payment.tokens';
+import { PaymentStore } from './payment-store.port';
 
 
 export type HandleOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -30,7 +30,7 @@ export class PaymentEventsHandler {
   private readonly logger = createLogger('PaymentEventsHandler');
 
   constructor(
-    private readonly repo: PaymentRepository,
+    @Inject(PaymentStore) private readonly repo: PaymentStore,
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(FAILURE_RATE) private readonly failureRate: LiveConfig<number>,
     @Inject(LATENCY_MS) private readonly latencyMs: LiveConfig<number>,

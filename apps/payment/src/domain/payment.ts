@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Conflict } from '@shop/common';
 
 /**
  * A payment of one order. One row per order (primary key), so an order is charged at most once:
@@ -8,14 +9,14 @@ import { createHash } from 'node:crypto';
  */
 export type PaymentStatus = 'CHARGED' | 'REFUNDED' | 'FAILED' | 'VOIDED';
 
-export class IllegalPaymentTransitionError extends Error {
+/** A payment change the saga does not allow (e.g. FAILED -> REFUNDED): it is never written. */
+export class IllegalPaymentTransitionError extends Conflict {
   constructor(
     readonly orderId: string,
     readonly from: PaymentStatus,
     readonly to: PaymentStatus,
   ) {
-    super(`payment of ${orderId}: ${from} -> ${to} is not legal`);
-    this.name = 'IllegalPaymentTransitionError';
+    super('illegal_payment_transition', `payment of ${orderId}: ${from} -> ${to} is not legal`);
   }
 }
 

@@ -1,20 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PaymentRow, PaymentStore } from '../application/payment-store.port';
 import type { PaymentStatus } from '../domain/payment';
 import { AccountEntity, PaymentEntity } from './payment.entity';
 
-export interface PaymentRow {
-  orderId: string;
-  paymentId: string;
-  customerId: string;
-  amountCents: number;
-  status: PaymentStatus;
-  reason: string | null;
-}
-
-/** Accounts and payments in Postgres; writes through the caller's transaction manager. */
+/** Accounts and payments in Postgres (the PaymentStore port); writes through the caller's transaction manager. */
 @Injectable()
-export class PaymentRepository {
+export class PaymentRepository implements PaymentStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async findAccount(customerId: string): Promise<AccountEntity | null> {

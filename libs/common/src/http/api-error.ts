@@ -1,7 +1,8 @@
 /**
  * An error with an HTTP status and a stable machine-readable code, rendered as the contract's JSON error
- * shape `{"error":{"code","message"}}` by ErrorShapeFilter. Domain layers throw their own errors; the app maps
- * them to ApiError at the edge (or extends ApiError when the mapping is one-to-one).
+ * shape `{"error":{"code","message"}}` by ErrorShapeFilter. For code that speaks HTTP itself (the gateway, guards,
+ * the registry's API); application and domain code throw an ApplicationError instead, whose status comes from
+ * the one table at the edge (error-status.table.ts).
  */
 export class ApiError extends Error {
   constructor(

@@ -1,10 +1,16 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApplicationError } from '../errors/application-error';
 import { createLogger } from '../logging/json-logger';
 import { ApiError, codeForStatus, errorBody } from './api-error';
 import { isDependencyUnavailable } from './dependency-unavailable';
+import { httpAnswerOf } from './error-status.table';
 
-/** Every error leaves every app in one shape: `{"error":{"code","message"}}`, with the right status. */
+/**
+ * Every error leaves every app in one shape: `{"error":{"code","message"}}`, with the right status. The
+ * application's and domain's errors get theirs from the one table (error-status.table.ts); the HTTP edge's own
+ * (ApiError, Nest's and Fastify's) carry it.
+ */
 @Catch()
 export class ErrorShapeFilter implements ExceptionFilter {
   private readonly logger = createLogger('ErrorShapeFilter');
@@ -19,6 +25,8 @@ export class ErrorShapeFilter implements ExceptionFilter {
   }
 
   private describe(exception: unknown): { status: number; code: string; message: string; headers: Record<string, string> } {
+    const answer = exception instanceof ApplicationError ? httpAnswerOf(exception) : undefined;
+    if (answer) return answer;
     if (exception instanceof ApiError) {
       return { status: exception.status, code: exception.code, message: exception.message, headers: { ...exception.headers } };
     }

@@ -4,13 +4,13 @@ import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/testing';
 import { SagaEvent } from '@shop/contracts';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
 import { runDemoReset } from '@shop/service-defaults';
-import { InventorySchema1764202000000 } from '../infrastructure/migrations/1764202000000-inventory-schema.migration';
-import { SeedProducts1764202000001 } from '../infrastructure/migrations/1764202000001-seed-products.migration';
-import { PublishCatalog1764202000002 } from '../infrastructure/migrations/1764202000002-publish-catalog.migration';
-import { ProductEntity, ReservationEntity } from '../infrastructure/product.entity';
-import { StockRepository } from '../infrastructure/stock.repository';
+import { StockEventsHandler } from '../application/stock-events.handler';
 import { InventoryDemoReset } from './demo-reset.part';
-import { StockEventsHandler } from './stock-events.handler';
+import { InventorySchema1764202000000 } from './migrations/1764202000000-inventory-schema.migration';
+import { SeedProducts1764202000001 } from './migrations/1764202000001-seed-products.migration';
+import { PublishCatalog1764202000002 } from './migrations/1764202000002-publish-catalog.migration';
+import { ProductEntity, ReservationEntity } from './product.entity';
+import { StockRepository } from './stock.repository';
 
 jest.setTimeout(60_000);
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DemoResetPart, recentActivity } from '@shop/service-defaults';
 import type { EntityManager } from 'typeorm';
-import { DEMO_PRODUCTS } from '../infrastructure/migrations/1764202000001-seed-products.migration';
+import { DEMO_PRODUCTS } from './migrations/1764202000001-seed-products.migration';
 
 /**
  * Inventory's part of the demo reset: every seeded product back to its seeded stock, all of it available

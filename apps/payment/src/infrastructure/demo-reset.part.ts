@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DemoResetPart, recentActivity } from '@shop/service-defaults';
 import type { EntityManager } from 'typeorm';
-import { DEMO_STARTING_BALANCE_CENTS } from '../infrastructure/migrations/1764203000001-seed-accounts.migration';
+import { DEMO_STARTING_BALANCE_CENTS } from './migrations/1764203000001-seed-accounts.migration';
 
 /**
  * Payment's part of the demo reset: the seeded accounts (c-1 .. c-100) back to their starting balance. Payments

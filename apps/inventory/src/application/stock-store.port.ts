@@ -1,0 +1,42 @@
+import type { UnitOfWorkContext } from '@shop/outbox';
+import type { ReservationStatus, StockLevel } from '../domain/stock';
+
+/** A write's transaction: the unit of work's, so that the stock moves and their events commit together. */
+type Transaction = UnitOfWorkContext['manager'];
+
+/** A product as the catalog shows it (`GET /products`). */
+export interface ProductView {
+  sku: string;
+  name: string;
+  priceCents: number;
+  available: number;
+  reserved: number;
+  sold: number;
+}
+
+/** The reservation of one order: what it holds, and where it stands. */
+export interface ReservationRow {
+  orderId: string;
+  status: ReservationStatus;
+  lines: { sku: string; quantity: number }[];
+}
+
+/**
+ * Products and reservations, as the catalog and the saga's stock steps need them; implemented by
+ * infrastructure/stock.repository.ts. Every write goes through the caller's transaction.
+ */
+export interface StockStore {
+  listProducts(): Promise<ProductView[]>;
+  findProduct(sku: string): Promise<ProductView | null>;
+  /** The products' stock, their rows locked in sku order until `tx` ends (one lock order: no deadlock). */
+  lockLevels(tx: Transaction, skus: readonly string[]): Promise<StockLevel[]>;
+  /** Moves `quantity` of a locked product from one count to another; throws rather than go negative. */
+  move(tx: Transaction, sku: string, quantity: number, from: 'available' | 'reserved', to: 'reserved' | 'sold' | 'available'): Promise<void>;
+  /** The order's reservation, locked until `tx` ends; null when none exists. */
+  lockReservation(tx: Transaction, orderId: string): Promise<ReservationRow | null>;
+  insertReservation(tx: Transaction, reservation: ReservationRow, reason: string | null): Promise<void>;
+  setReservationStatus(tx: Transaction, orderId: string, status: ReservationStatus, reason: string | null): Promise<void>;
+}
+
+/** Nest's injection token of the port. */
+export const StockStore = Symbol('StockStore');
