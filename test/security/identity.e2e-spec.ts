@@ -43,6 +43,16 @@ describe('identity and trust', () => {
     return { status: res.status, json: json as Record<string, unknown> | undefined };
   };
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  /** Waits (at most 30 s) until the order has left PENDING: its saga charged, or refused, the customer. */
+  const settled = async (orderId: string, as: Record<string, string>) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const order = await call('GET', `/api/orders/${orderId}`, as);
+      if (order.status === 200 && order.json?.status !== 'PENDING') return;
+      if (Date.now() > deadline) throw new Error(`order ${orderId} still PENDING after 30 s (last answer ${order.status})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   /** An order of c-1, placed through the gateway as c-1. */
   const placeAs = async (as: Record<string, string>, customerId?: string) => {
     const token = (await call('POST', '/api/orders/tokens', as, {})).json?.token as string;
@@ -101,6 +111,9 @@ describe('identity and trust', () => {
     });
 
     it("ordering as another customer is refused (403) and costs them nothing", async () => {
+      // c-1's own order from beforeAll is charged by its saga: read the balance once that saga has settled, so
+      // only what this test does can move it.
+      await settled(c1Order.id, c1);
       const before = (await call('GET', '/api/payments/accounts/c-1', c1)).json?.balanceCents;
       expect((await call('POST', '/api/orders/tokens', c2, { customerId: 'c-1' })).status).toBe(403);
       expect((await placeAs(c2, 'c-1')).status).toBe(403);
