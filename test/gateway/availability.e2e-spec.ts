@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { eventually, ProcessUpstream, runId, send, TestGateway, TestUpstream } from './gateway-harness';
+import { eventually } from '@shop/testing';
+import { ProcessUpstream, runId, send, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 

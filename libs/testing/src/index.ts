@@ -5,8 +5,17 @@
  * - A database of its own per test file on the real Postgres, migrations run: `createThrowawayDatabase`.
  * - A short-lived superuser connection (create or drop databases, inspect anything): `withPostgresAdmin`.
  * - The local broker and its users (deploy/infra.sh, .data/secrets.env): `localKafka`, `localKafkaSasl`.
+ * - Waiting and talking to what a test started: `eventually` (poll with a bound), `freePort`, `httpCall`, `rawExchange`,
+ *   `spawnLogged` and `stopChild` (a process with its output in a log file; SIGTERM, then SIGKILL).
  */
 export { createThrowawayDatabase, withPostgresAdmin } from './throwaway-database';
 export type { ThrowawayDatabase, ThrowawayDatabaseOptions } from './throwaway-database';
 export { localKafka, localKafkaSasl } from './local-kafka';
 export type { LocalKafka } from './local-kafka';
+export { eventually } from './eventually';
+export { freePort } from './free-port';
+export { httpCall, readAnswer } from './http-call';
+export type { HttpAnswer, HttpCallOptions } from './http-call';
+export { rawExchange } from './raw-exchange';
+export { spawnLogged, stopChild } from './child-process';
+export type { LoggedProcessOptions, StopOptions } from './child-process';
