@@ -7,12 +7,14 @@
  * - The local broker and its users (deploy/infra.sh, .data/secrets.env): `localKafka`, `localKafkaSasl`.
  * - Waiting and talking to what a test started: `eventually` (poll with a bound), `freePort`, `httpCall`, `rawExchange`,
  *   `spawnLogged` and `stopChild` (a process with its output in a log file; SIGTERM, then SIGKILL).
+ * - Saga events as a consumer receives them: `sagaEvent`, `orderCreated`.
  */
 export { createThrowawayDatabase, withPostgresAdmin } from './throwaway-database';
 export type { ThrowawayDatabase, ThrowawayDatabaseOptions } from './throwaway-database';
 export { localKafka, localKafkaSasl } from './local-kafka';
 export type { LocalKafka } from './local-kafka';
 export { eventually } from './eventually';
+export { orderCreated, sagaEvent } from './saga-events';
 export { freePort } from './free-port';
 export { httpCall, readAnswer } from './http-call';
 export type { HttpAnswer, HttpCallOptions } from './http-call';
