@@ -24,7 +24,8 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fetchWithRetry } from '@shop/http-retry';
-import { eventually, HttpAnswer, SagaSystem } from '../test/saga/support/saga-system';
+import { eventually, HttpAnswer, readAnswer } from '@shop/testing';
+import { SagaSystem } from '../test/saga/support/saga-system';
 import { OrderView, Shop } from '../test/saga/support/shop';
 import { ordersBenchConfig } from './orders-bench.config';
 import { machineCpuBetween, MachineCpuSample, sampleMachineCpu } from './orders/machine-cpu';
@@ -142,14 +143,7 @@ function gatewayTarget(gateway: string): OrdersTarget {
       idempotencyKey,
       repeatable: path === '/api/orders/tokens',
     });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON (a proxy's error page): kept as text
-    }
-    return { status: res.status, body: parsed, headers: res.headers };
+    return readAnswer(res);
   };
   return {
     requestToken: (customerId) => call('POST', '/api/orders/tokens', { customerId }),
@@ -163,6 +157,7 @@ function gatewayTarget(gateway: string): OrdersTarget {
           return res.body.status === 'PENDING' ? undefined : (res.body as OrderView);
         },
         timeoutMs,
+        200,
       ),
     outboxesDrained: async () => {
       const { services } = (await call('GET', '/gateway/outbox')).body as { services: { service: string; ok: boolean; body?: { pending?: number } }[] };
@@ -333,7 +328,7 @@ async function measureRow(
   const settled: OrderView[] = [];
   for (const o of accepted) settled.push(await target.settled(o.id, 120_000));
   // The outbox rows of the last events (OrderConfirmed) are published shortly after the order is CONFIRMED.
-  await eventually('outboxes drained', () => target.outboxesDrained());
+  await eventually('outboxes drained', () => target.outboxesDrained(), 60_000, 200);
   // Counters first: their scrape reads the event-loop delay since the row began (any scrape resets it).
   const countersAfter = await target.counters?.();
   const after = await target.deliveryBuckets();

@@ -5,10 +5,10 @@
  * RAFT_BENCH_SECONDS sets the length of a row (default 5).
  */
 import { promises as fs } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NodeId, RaftHost, Role, StateMachine } from '@shop/raft';
+import { eventually, freePort } from '@shop/testing';
 import { benchConfig } from './raft-bench.config';
 
 class CounterMachine implements StateMachine {
@@ -22,14 +22,6 @@ class CounterMachine implements StateMachine {
   restore(data: Uint8Array): void {
     this.applied = Number(Buffer.from(data).toString('utf8'));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function startCluster(root: string): Promise<RaftHost[]> {
@@ -51,12 +43,16 @@ async function startCluster(root: string): Promise<RaftHost[]> {
   );
 }
 
-async function waitForLeader(hosts: RaftHost[]): Promise<RaftHost> {
-  for (;;) {
-    const leader = hosts.find((h) => h.status().role === Role.Leader);
-    if (leader && hosts.every((h) => h.status().leader === leader.status().id)) return leader;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function waitForLeader(hosts: RaftHost[]): Promise<RaftHost> {
+  return eventually(
+    'a leader every host knows',
+    () => {
+      const leader = hosts.find((h) => h.status().role === Role.Leader);
+      return leader && hosts.every((h) => h.status().leader === leader.status().id) ? leader : undefined;
+    },
+    60_000,
+    20,
+  );
 }
 
 interface Row {

@@ -12,10 +12,10 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { eventually, freePort, stopChild } from '@shop/testing';
 import { registryBenchConfig } from './registry-bench.config';
 
 const TOKEN = 'bench-registry-token';
@@ -39,48 +39,13 @@ interface Target {
   get(pool: Pool, n: number): Promise<boolean>;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch {
-      /* not ready yet */
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(3000) });
   return (await res.json()) as T;
 }
 
 function stopAll(procs: ChildProcess[]): Promise<unknown> {
-  return Promise.all(
-    procs.map(
-      (p) =>
-        new Promise<void>((resolve) => {
-          if (p.exitCode !== null) return resolve();
-          const force = setTimeout(() => p.kill('SIGKILL'), 5000);
-          p.once('exit', () => {
-            clearTimeout(force);
-            resolve();
-          });
-          p.kill('SIGTERM');
-        }),
-    ),
-  );
+  return Promise.all(procs.map((p) => stopChild(p, { graceMs: 5000 })));
 }
 
 async function startRegistry(dir: string): Promise<{ leaderUrl: string; procs: ChildProcess[] }> {
@@ -101,10 +66,10 @@ async function startRegistry(dir: string): Promise<{ leaderUrl: string; procs: C
       stdio: 'ignore',
     }),
   );
-  const leaderUrl = await until('registry leader', async () => {
+  const leaderUrl = await eventually('registry leader', async () => {
     const view = await json<{ leaderUrl?: string }>(`http://127.0.0.1:${ports[0]}/v1/cluster`, { headers: { authorization: `Bearer ${TOKEN}` } });
     return view.leaderUrl ?? undefined;
-  });
+  }, 60_000, 200);
   return { leaderUrl, procs };
 }
 
@@ -130,13 +95,13 @@ async function startEtcd(binary: string, dir: string): Promise<{ leaderUrl: stri
       { stdio: 'ignore' },
     ),
   );
-  const leaderUrl = await until('etcd leader', async () => {
+  const leaderUrl = await eventually('etcd leader', async () => {
     for (const m of members) {
       const status = await json<{ leader?: string; header?: { member_id?: string } }>(`http://127.0.0.1:${m.client}/v3/maintenance/status`, { method: 'POST', body: '{}' });
       if (status.leader && status.leader === status.header?.member_id) return `http://127.0.0.1:${m.client}`;
     }
     return undefined;
-  });
+  }, 60_000, 200);
   return { leaderUrl, procs };
 }
 

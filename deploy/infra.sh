@@ -78,6 +78,12 @@ compose_up() {
 
 started_in_docker() { grep -qx "$1" "$STARTED_DOCKER" 2>/dev/null; }
 
+# compose_stop <service>: stops what compose_up started, and forgets it.
+compose_stop() {
+  compose stop "$1"
+  sed -i "/^$1\$/d" "$STARTED_DOCKER"
+}
+
 # ---------------------------------------------------------------------------------------------- Postgres
 postgres_answers() { pg_isready -h "$HOST" -p "$PG_PORT" -t 2 >/dev/null 2>&1; }
 
@@ -120,8 +126,7 @@ postgres_up() {
 postgres_down() {
   step "Postgres"
   if started_in_docker postgres; then
-    compose stop postgres
-    sed -i '/^postgres$/d' "$STARTED_DOCKER"
+    compose_stop postgres
   elif [ -f "$STARTED_POSTGRES" ]; then
     local version
     version="$(postgres_cluster_version)"
@@ -194,8 +199,7 @@ redis_up() {
 redis_down() {
   step "Redis"
   if started_in_docker redis; then
-    compose stop redis
-    sed -i '/^redis$/d' "$STARTED_DOCKER"
+    compose_stop redis
   elif [ -f "$STARTED_REDIS" ]; then
     info "stopping redis-server (infra.sh started it)"
     redis_command 'SHUTDOWN NOSAVE' >/dev/null || true
@@ -404,8 +408,7 @@ kafka_ensure_users() {
 kafka_down() {
   step "Kafka"
   if started_in_docker kafka; then
-    compose stop kafka
-    sed -i '/^kafka$/d' "$STARTED_DOCKER"
+    compose_stop kafka
     return
   fi
   local pid

@@ -32,7 +32,9 @@ const PORTS = Object.freeze({
 
 /**
  * Node.js flags of each app, on its command line (V8 flags are refused in NODE_OPTIONS, so the deployment
- * passes them as arguments; docker-compose.yml, deploy/k8s and deploy/Dockerfile carry the same).
+ * passes them as arguments; docker-compose.yml, deploy/k8s and deploy/Dockerfile carry the same). Node's CLI
+ * docs list the few V8 options NODE_OPTIONS allows (https://nodejs.org/api/cli.html#node_optionsoptions); for any
+ * other, Node 24 exits at start: "node: --no-allocation-site-pretenuring is not allowed in NODE_OPTIONS".
  * The gateway runs without V8's allocation-site pretenuring: early in its life V8 sees the objects of a few
  * allocation sites that every proxied request goes through (Node's IncomingMessage, undici's request headers,
  * the proxy's exchange) survive, and from then on allocates each request's short-lived objects straight in the

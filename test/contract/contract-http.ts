@@ -38,14 +38,3 @@ export async function ask(method: string, url: string, request: ContractRequest 
 
 /** The contract's error shape, for expect(): `{ error: { code, message } }` with strings. */
 export const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
-
-/** Polls `check` until it returns a value (not undefined), or fails naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}

@@ -6,7 +6,8 @@
  * in order and share the order they place. Used by test/system/whole-system.e2e-spec.ts.
  */
 import { signIn } from '../support/sign-in';
-import { ask, ContractAnswer, ContractRequest, errorShape, until } from './contract-http';
+import { eventually } from '@shop/testing';
+import { ask, ContractAnswer, ContractRequest, errorShape } from './contract-http';
 
 export interface GatewayTarget {
   url: string;
@@ -109,10 +110,10 @@ export function describeGatewayContract(target: () => GatewayTarget): void {
     });
 
     it('ends the order CONFIRMED or CANCELLED with its history, and lists it for its customer', async () => {
-      const done = await until('the order leaves PENDING', async () => {
+      const done = await eventually('the order leaves PENDING', async () => {
         const res = await ask1('GET', `${g}/api/orders/${orderId}`);
         return res.json?.status !== 'PENDING' ? res : undefined;
-      });
+      }, 30_000, 200);
       expect(['CONFIRMED', 'CANCELLED']).toContain(done.json?.status);
       expect(done.json.history.length).toBeGreaterThanOrEqual(2);
       const listed = await ask1('GET', `${g}/api/orders?customerId=c-1`);

@@ -5,7 +5,8 @@
  * test/registry/registry-contract.e2e-spec.ts (three registry processes) and test/system/whole-system.e2e-spec.ts
  * (the whole topology).
  */
-import { ask, errorShape, until } from './contract-http';
+import { eventually } from '@shop/testing';
+import { ask, errorShape } from './contract-http';
 
 export interface RegistryTarget {
   /** At least two nodes of one cluster. */
@@ -119,10 +120,10 @@ export function describeRegistryContract(target: () => RegistryTarget): void {
       const counts = await ask('GET', `${a}/v1/services`, { headers: auth });
       expect(counts.json?.[service]).toBe(1);
       expect((await ask('PUT', `${a}/v1/services/${service}/i1/heartbeat`, { headers: auth })).status).toBe(200);
-      await until('the instance without heartbeats expires', async () => {
+      await eventually('the instance without heartbeats expires', async () => {
         const res = await ask('GET', `${b}/v1/services/${service}`, { headers: auth });
         return res.status === 200 && Array.isArray(res.json) && res.json.length === 0 ? true : undefined;
-      });
+      }, 30_000, 200);
       expect((await ask('PUT', `${a}/v1/services/${service}/i1/heartbeat`, { headers: auth })).status).toBe(404);
     });
   });

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { eventually, ProcessUpstream, runId, send, TestGateway, TestUpstream } from './gateway-harness';
+import { eventually } from '@shop/testing';
+import { DiscoveryContent, ProcessUpstream, runId, send, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 
@@ -19,6 +20,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 describe('gateway: a failure is attributed to the part that failed', () => {
   const breakers = { default: { volumeThreshold: 5, errorThresholdPercentage: 50, rollingCountTimeout: 10_000, resetTimeout: 10_000, timeout: 1000 } };
+  /** A gateway's discovery: `routes` to `service` on these instances, the breakers above, no rate limits. */
+  const discovery = (service: string, instances: ReturnType<TestUpstream['instance']>[], routes: Record<string, object>): DiscoveryContent => ({
+    services: { [service]: instances },
+    config: { 'config/gateway/routes': routes, 'config/gateway/rate-limits': [], 'config/gateway/breakers': breakers },
+  });
 
   describe('a service answering 503 + Retry-After for one route (its own dependency is down)', () => {
     const order = new TestUpstream('order');
@@ -36,12 +42,7 @@ describe('gateway: a failure is attributed to the part that failed', () => {
         }
         res.end('{"id":"o-1","status":"CONFIRMED"}');
       };
-      gateway = await TestGateway.start({
-        discovery: {
-          services: { [service]: [order.instance()] },
-          config: { 'config/gateway/routes': { orders: { service } }, 'config/gateway/rate-limits': [], 'config/gateway/breakers': breakers },
-        },
-      });
+      gateway = await TestGateway.start({ discovery: discovery(service, [order.instance()], { orders: { service } }) });
     });
     afterAll(async () => {
       await gateway?.stop();
@@ -69,13 +70,8 @@ describe('gateway: a failure is attributed to the part that failed', () => {
 
     beforeAll(async () => {
       [a, b] = await Promise.all([ProcessUpstream.start('a'), ProcessUpstream.start('b')]);
-      gateway = await TestGateway.start({
-        discovery: {
-          // The discovery file keeps listing the dead instance, as the registry does until its lease expires.
-          services: { [service]: [a.instance(), b.instance()] },
-          config: { 'config/gateway/routes': { products: { service, balancer: 'round-robin' } }, 'config/gateway/rate-limits': [], 'config/gateway/breakers': breakers },
-        },
-      });
+      // The discovery file keeps listing the dead instance, as the registry does until its lease expires.
+      gateway = await TestGateway.start({ discovery: discovery(service, [a.instance(), b.instance()], { products: { service, balancer: 'round-robin' } }) });
     });
     afterAll(async () => {
       await gateway?.stop();
@@ -129,13 +125,7 @@ describe('gateway: a failure is attributed to the part that failed', () => {
 
     beforeAll(async () => {
       await order.start();
-      gateway = await TestGateway.start({
-        env: { GATEWAY_BODY_TIMEOUT_MS: '4000' },
-        discovery: {
-          services: { [service]: [order.instance()] },
-          config: { 'config/gateway/routes': { orders: { service } }, 'config/gateway/rate-limits': [], 'config/gateway/breakers': breakers },
-        },
-      });
+      gateway = await TestGateway.start({ env: { GATEWAY_BODY_TIMEOUT_MS: '4000' }, discovery: discovery(service, [order.instance()], { orders: { service } }) });
     });
     afterAll(async () => {
       await gateway?.stop();

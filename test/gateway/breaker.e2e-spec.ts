@@ -1,4 +1,5 @@
-import { eventually, runId, TestGateway, TestUpstream } from './gateway-harness';
+import { eventually } from '@shop/testing';
+import { runId, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 

@@ -1,13 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo, createServer as createNetServer } from 'node:net';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { NODE_FLAGS } from '../../deploy/topology';
 import { ACCESS_TOKEN, IDENTITY_JWKS_KEY, PublishedJwks, Role, SigningKey } from '@shop/auth';
+import { eventually, freePort, spawnLogged, stopChild } from '@shop/testing';
 
 /**
  * Gateways started from source (`node -r ./scripts/ts-register.js apps/gateway/src/main.ts`) on ephemeral
@@ -36,32 +37,6 @@ export async function signedInAs(subject: string, role: Role = 'customer'): Prom
 }
 
 const defaultCustomer = accessToken('c-1');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 /** What one upstream instance saw. `started` counts requests whose headers arrived, `completed` whole ones. */
 export interface UpstreamRecord {
@@ -145,8 +120,7 @@ export class TestGateway {
     const port = await freePort();
     const gateway = new TestGateway(dir, port, join(dir, 'discovery.json'));
     if (opts.discovery) gateway.writeDiscovery(opts.discovery);
-    const log = createWriteStream(join(dir, 'gateway.log'));
-    gateway.proc = spawn(process.execPath, [...NODE_FLAGS.gateway!, '-r', './scripts/ts-register.js', 'apps/gateway/src/main.ts'], {
+    gateway.proc = spawnLogged(process.execPath, [...NODE_FLAGS.gateway!, '-r', './scripts/ts-register.js', 'apps/gateway/src/main.ts'], {
       cwd: root,
       env: {
         ...process.env,
@@ -156,10 +130,8 @@ export class TestGateway {
         ...(opts.discovery ? { DISCOVERY_FILE: gateway.discoveryFile } : {}),
         ...opts.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      logFile: join(dir, 'gateway.log'),
     });
-    gateway.proc.stdout!.pipe(log);
-    gateway.proc.stderr!.pipe(log);
     try {
       await eventually('the gateway to listen', async () => ((await gateway.get('/gateway/status')).status === 200 ? true : undefined), 60_000);
     } catch (error) {
@@ -190,14 +162,7 @@ export class TestGateway {
   }
 
   async stop(): Promise<void> {
-    const proc = this.proc;
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((resolve) => proc.once('exit', resolve));
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (this.proc) await stopChild(this.proc, { graceMs: 10_000 });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -276,11 +241,7 @@ export class ProcessUpstream {
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const proc = this.proc;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill(signal);
-    await exited;
+    if (this.proc) await stopChild(this.proc, { signal });
   }
 
   instance(meta: Record<string, string> = {}) {

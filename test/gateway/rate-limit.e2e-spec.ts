@@ -1,4 +1,5 @@
-import { DiscoveryContent, eventually, runId, send, signedInAs, TestGateway, TestUpstream } from './gateway-harness';
+import { eventually } from '@shop/testing';
+import { DiscoveryContent, runId, send, signedInAs, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 

@@ -1,6 +1,7 @@
 import { call, RegistryCluster, TOKEN } from '../registry/registry-cluster';
 import { IDENTITY_JWKS_KEY } from '@shop/auth';
-import { ADMIN_TOKEN, eventually, HARNESS_JWKS, runId, send, TestGateway, TestUpstream } from './gateway-harness';
+import { eventually } from '@shop/testing';
+import { ADMIN_TOKEN, HARNESS_JWKS, runId, send, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(180_000);
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
-import { ADMIN_TOKEN, DiscoveryContent, eventually, runId, send, signedInAs, TestGateway, TestUpstream } from './gateway-harness';
+import { eventually } from '@shop/testing';
+import { ADMIN_TOKEN, DiscoveryContent, runId, send, signedInAs, TestGateway, TestUpstream } from './gateway-harness';
 
 jest.setTimeout(120_000);
 

@@ -1,8 +1,7 @@
+import { errorShape } from '../contract/contract-http';
 import { call, RegistryCluster, TOKEN } from '../registry/registry-cluster';
 
 jest.setTimeout(120_000);
-
-const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
 
 /** The registry's public port (a real node, from source): hostile requests get the contract's 4xx, never a 5xx. */
 describe('registry bounds: bad requests are answered as bad requests', () => {

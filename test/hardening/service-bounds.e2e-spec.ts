@@ -1,24 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import Redis from 'ioredis';
-import { eventually, ProcessName, SagaSystem } from '../saga/support/saga-system';
-import { freePort } from '../saga/support/ports';
+import { eventually, freePort, rawExchange } from '@shop/testing';
+import { errorShape } from '../contract/contract-http';
+import { ProcessName, SagaSystem } from '../saga/support/saga-system';
 
 jest.setTimeout(300_000);
 
-const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
-/** Sends raw bytes and returns the raw answer (for requests no HTTP client sends). */
-function rawExchange(port: string, bytes: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1');
-    let answer = '';
-    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
-    socket.on('data', (chunk) => (answer += chunk.toString()));
-    socket.on('error', (error) => (answer ? resolve(answer) : reject(error)));
-    socket.on('close', () => resolve(answer));
-    socket.write(bytes);
-  });
-}
 
 const nested = (depth: number) => `{"customerId":"c-1","x":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 
@@ -51,7 +38,7 @@ describe('service bounds: no single request takes a service down', () => {
     await eventually('the private Redis answers', async () => {
       await fullRedis.connect().catch(() => undefined);
       return (await fullRedis.ping()) === 'PONG';
-    });
+    }, 60_000, 200);
     system = await SagaSystem.start({ env: { 'order-2': { REDIS_URL: `redis://127.0.0.1:${redisPort}` } } });
   });
   afterAll(async () => {
@@ -107,7 +94,7 @@ describe('service bounds: no single request takes a service down', () => {
     }
     const longSegment = await fetch(`${system.url(name)}${paramPath}${'a'.repeat(500)}`);
     expect([longSegment.status, await longSegment.json()]).toEqual([414, errorShape]);
-    const hugeHeaders = await rawExchange(new URL(system.url(name)).port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const hugeHeaders = await rawExchange(Number(new URL(system.url(name)).port), `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(hugeHeaders.slice(0, 12)).toBe('HTTP/1.1 431');
     expect(JSON.parse(hugeHeaders.slice(hugeHeaders.indexOf('\r\n\r\n') + 4))).toEqual(errorShape);
   });

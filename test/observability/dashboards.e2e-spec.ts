@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually, freePort, stopChild } from '@shop/testing';
 import { dashboardQueries, exportedMetricNames, metricNamesOf } from '../../deploy/observability/dashboard-queries';
 import { signIn } from '../support/sign-in';
 import { RunningSystem, startSystem } from '../support/system';
@@ -12,32 +12,6 @@ jest.setTimeout(300_000);
 const DASHBOARDS = join(__dirname, '..', '..', 'deploy', 'observability', 'grafana', 'dashboards');
 /** Debian's package (`apt-get install prometheus`; test/run-all.sh installs it when run as root). */
 const PROMETHEUS = '/usr/bin/prometheus';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 // The dashboards ask only for what the apps export: every metric named in a provisioned dashboard's query is in
 // the /metrics of some process of the running system; and Prometheus (Debian's package) scrapes every app of it
@@ -100,23 +74,21 @@ describe('the provisioned dashboards against the running system', () => {
       [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
       { stdio: 'ignore' },
     );
-    const exited = new Promise<void>((resolve) => prometheus.once('exit', () => resolve()));
     const api = async (path: string) => (await (await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) })).json()) as PromAnswer;
     try {
       const health = await eventually('every app scraped and up', async () => {
         const answer = await api('/api/v1/targets');
         const active = answer.data.activeTargets ?? [];
         return active.length === targets.length && active.every((t) => t.health === 'up') ? active : undefined;
-      });
+      }, 60_000, 500);
       expect(health.map((t) => t.labels.instance).sort()).toEqual([...targets].sort());
-      expect(await eventually('the Raft gauges of three nodes', async () => nonEmpty(await api(`/api/v1/query?query=${encodeURIComponent('count(registry_raft_term)')}`)))).toBe('3');
+      expect(await eventually('the Raft gauges of three nodes', async () => nonEmpty(await api(`/api/v1/query?query=${encodeURIComponent('count(registry_raft_term)')}`)), 60_000, 500)).toBe('3');
       for (const { dashboard, panel, expr } of dashboardQueries(DASHBOARDS)) {
         const answer = await api(`/api/v1/query?query=${encodeURIComponent(expr)}`);
         expect({ dashboard, panel, expr, status: answer.status, error: answer.error }).toEqual({ dashboard, panel, expr, status: 'success', error: undefined });
       }
     } finally {
-      prometheus.kill('SIGTERM');
-      await exited;
+      await stopChild(prometheus);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { eventually } from '@shop/testing';
 import { OtlpReceiver, ReceivedSpan, SpanKinds } from '../support/otlp-receiver';
 import { RunningSystem, startSystem } from '../support/system';
 import { SignedInCustomers } from '../support/sign-in';
@@ -39,17 +40,6 @@ async function getJson<T>(url: string, headers: Record<string, string> = {}): Pr
   const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
   if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;
-}
-
-/** Polls until `check` gives a value (a bound, not a speed assertion: the saga and the span batches take a while). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** A client's own trace context: a fresh trace id, sampled. */
@@ -157,7 +147,7 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
     eventually(`order ${id} settled`, async () => {
       const order = await getJson<OrderView>(`${system.gatewayUrl}/api/orders/${id}`, await customers.headersFor(customerId));
       return order.status === 'PENDING' ? undefined : order;
-    });
+    }, 60_000, 200);
 
   const expectOneTracePerOrder = (orderId: string, traceId: string) => {
     const published = receiver.spans.filter((s) => s.kind === producer && s.attributes['messaging.kafka.message.key'] === orderId);
@@ -176,7 +166,7 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
       { service: 'inventory', name: 'order.events process', kind: consumer, eventType: 'OrderConfirmed', direct: true },
     ];
     const root = { spanId: trace.spanId } as ReceivedSpan;
-    const chain = await eventually('the whole saga in one trace', () => new TraceView(receiver.trace(trace.traceId)).chain(root, steps)).catch((error: Error) => {
+    const chain = await eventually('the whole saga in one trace', () => new TraceView(receiver.trace(trace.traceId)).chain(root, steps), 60_000, 200).catch((error: Error) => {
       throw new Error(`${error.message}\n${new TraceView(receiver.trace(trace.traceId)).describe()}`);
     });
     const view = new TraceView(receiver.trace(trace.traceId));
@@ -213,7 +203,7 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
       { service: 'inventory', name: 'pg transaction', kind: client, direct: true },
     ];
     const root = { spanId: trace.spanId } as ReceivedSpan;
-    await eventually('the saga and its compensation in one trace', () => new TraceView(receiver.trace(trace.traceId)).chain(root, steps)).catch((error: Error) => {
+    await eventually('the saga and its compensation in one trace', () => new TraceView(receiver.trace(trace.traceId)).chain(root, steps), 60_000, 200).catch((error: Error) => {
       throw new Error(`${error.message}\n${new TraceView(receiver.trace(trace.traceId)).describe()}`);
     });
     expectOneTracePerOrder(placed.id, trace.traceId);

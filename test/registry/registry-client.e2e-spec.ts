@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CommonModule } from '@shop/common';
 import { RegistryClient, RegistryClientModule, ServiceInstance } from '@shop/registry-client';
-import { call, eventually, RegistryCluster, TOKEN } from './registry-cluster';
+import { eventually } from '@shop/testing';
+import { call, RegistryCluster, TOKEN } from './registry-cluster';
 
 jest.setTimeout(180_000);
 

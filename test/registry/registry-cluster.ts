@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually, freePort, HttpAnswer, httpCall, spawnLogged, stopChild } from '@shop/testing';
 
 /**
  * Real registry processes on loopback for end-to-end tests: each node is `node -r scripts/ts-register.js
@@ -33,60 +33,10 @@ function tail(file: string): string {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-8).join('\n') : '(no log)';
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface Answer {
-  status: number;
-  // Arbitrary JSON that the tests take apart with expect(); typing every shape would add nothing.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-  headers: Headers;
-}
-
-export async function call(url: string, method: string, path: string, opts: { body?: unknown; token?: string | null; timeoutMs?: number } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
+/** A request to a registry node, with the operator's token unless `token` says otherwise (null: none). */
+export async function call(url: string, method: string, path: string, opts: { body?: unknown; token?: string | null; timeoutMs?: number } = {}): Promise<HttpAnswer> {
   const token = opts.token === undefined ? TOKEN : opts.token;
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON: kept as text */
-  }
-  return { status: res.status, body, headers: res.headers };
-}
-
-/** Polls `check` until it returns a value other than undefined; throws with the last error after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  return httpCall(`${url}${path}`, { method, headers: token === null ? {} : { authorization: `Bearer ${token}` }, body: opts.body, timeoutMs: opts.timeoutMs });
 }
 
 export class RegistryCluster {
@@ -135,15 +85,11 @@ export class RegistryCluster {
   }
 
   private launch(node: RegistryNodeProcess): void {
-    const log = createWriteStream(join(this.dir, `${node.id}.log`), { flags: 'a' });
-    const proc = spawn(process.execPath, ['-r', './scripts/ts-register.js', 'apps/registry/src/main.ts'], {
+    node.proc = spawnLogged(process.execPath, ['-r', './scripts/ts-register.js', 'apps/registry/src/main.ts'], {
       cwd: root,
       env: { ...process.env, ...this.env, PORT: String(node.port), REGISTRY_NODE_ID: node.id, REGISTRY_DATA_DIR: node.dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      logFile: join(this.dir, `${node.id}.log`),
     });
-    proc.stdout!.pipe(log);
-    proc.stderr!.pipe(log);
-    node.proc = proc;
   }
 
   /** The leader id, once every running node agrees on one. */
@@ -169,10 +115,7 @@ export class RegistryCluster {
     const proc = node.proc;
     if (!proc) return;
     node.proc = null;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
+    await stopChild(proc, { signal: 'SIGKILL' });
   }
 
   /** Starts a stopped node again from its data directory, and waits until it answers. */
@@ -195,14 +138,7 @@ export class RegistryCluster {
         const proc = node.proc;
         if (!proc) return;
         node.proc = null;
-        await new Promise<void>((resolve) => {
-          const force = setTimeout(() => proc.kill('SIGKILL'), 5000);
-          proc.once('exit', () => {
-            clearTimeout(force);
-            resolve();
-          });
-          proc.kill('SIGTERM');
-        });
+        await stopChild(proc, { graceMs: 5000 });
       }),
     );
     rmSync(this.dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { encodeBatch, encodeFrame, Message, MessageType, RAFT_PEER_PATH } from '@shop/raft';
 import { describeRegistryContract } from '../contract/registry-contract';
-import { call, eventually, RegistryCluster, TOKEN } from './registry-cluster';
+import { eventually } from '@shop/testing';
+import { call, RegistryCluster, TOKEN } from './registry-cluster';
 
 jest.setTimeout(120_000);
 

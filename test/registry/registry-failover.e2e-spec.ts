@@ -1,4 +1,5 @@
-import { call, eventually, RegistryCluster } from './registry-cluster';
+import { eventually } from '@shop/testing';
+import { call, RegistryCluster } from './registry-cluster';
 
 jest.setTimeout(180_000);
 

@@ -1,4 +1,5 @@
-import { HttpAnswer, SagaSystem } from './support/saga-system';
+import { HttpAnswer } from '@shop/testing';
+import { SagaSystem } from './support/saga-system';
 import { OrderView, Shop } from './support/shop';
 
 jest.setTimeout(600_000);

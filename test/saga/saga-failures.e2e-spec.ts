@@ -1,5 +1,6 @@
 import { CONFIG_KEYS } from '@shop/contracts';
-import { eventually, SagaSystem } from './support/saga-system';
+import { eventually } from '@shop/testing';
+import { SagaSystem } from './support/saga-system';
 import { Shop } from './support/shop';
 
 jest.setTimeout(600_000);
@@ -39,7 +40,7 @@ describe('order saga under failure', () => {
       const stats = await eventually('the order outbox holds the unpublished OrderCreated events', async () => {
         const s = (await system.call('order-1', 'GET', '/outbox/stats')).body;
         return s.pending >= placed.length ? s : undefined;
-      });
+      }, 60_000, 200);
       expect(stats.oldestPendingAgeMs).toBeGreaterThan(0);
       for (const o of placed) expect((await shop.order(o.id)).status).toBe('PENDING');
     } finally {
@@ -87,7 +88,7 @@ describe('order saga under failure', () => {
       paymentStatus = await eventually('payment settles the cancelled order', async () => {
         const p = await shop.payment(placed.id);
         return p.status === 200 && ['REFUNDED', 'VOIDED'].includes(p.body.status) ? (p.body.status as string) : undefined;
-      }, 60_000);
+      }, 60_000, 200);
     } finally {
       // Back to normal before reading balances (the injected latency slows payment's reads too).
       await system.setConfig('config/payment/latency-ms', 0);

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { REQUEST_TIMEOUT_MS } from '@shop/common';
+import { seededRandom } from '@shop/load';
 import { signIn } from '../support/sign-in';
 import { RunningSystem, startSystem } from '../support/system';
 
@@ -22,18 +23,6 @@ const COUNT = Number(process.env.FUZZ_COUNT ?? 2500);
 const CONCURRENCY = 8;
 const RUN_BUDGET_MS = 360_000;
 const ANSWER_TIMEOUT_MS = REQUEST_TIMEOUT_MS + 5_000;
-
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bodies of the right syntax and the wrong types or sizes, and a prototype-pollution attempt. */
 const WRONG_TYPES: readonly string[] = [
@@ -66,7 +55,7 @@ class Generator {
     /** A signed-in customer's access token: most requests carry it, so that they reach the services. */
     private readonly accessToken: string,
   ) {
-    this.r = prng(seed);
+    this.r = seededRandom(seed);
   }
 
   private int(min: number, max: number): number {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCESS_TOKEN, IDENTITY_JWKS_KEY, KeyPublisher, SigningKey, VersionedKv } from '@shop/auth';
+import { eventually } from '@shop/testing';
 import { signIn } from '../support/sign-in';
 import { RunningSystem, startSystem } from '../support/system';
 
@@ -43,16 +44,6 @@ describe('identity and trust', () => {
     return { status: res.status, json: json as Record<string, unknown> | undefined };
   };
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-  /** Waits (at most 30 s) until the order has left PENDING: its saga charged, or refused, the customer. */
-  const settled = async (orderId: string, as: Record<string, string>) => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const order = await call('GET', `/api/orders/${orderId}`, as);
-      if (order.status === 200 && order.json?.status !== 'PENDING') return;
-      if (Date.now() > deadline) throw new Error(`order ${orderId} still PENDING after 30 s (last answer ${order.status})`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
   /** An order of c-1, placed through the gateway as c-1. */
   const placeAs = async (as: Record<string, string>, customerId?: string) => {
     const token = (await call('POST', '/api/orders/tokens', as, {})).json?.token as string;
@@ -70,6 +61,8 @@ describe('identity and trust', () => {
     const placed = await placeAs(c1);
     expect(placed.status).toBe(201);
     c1Order = placed.json as { id: string };
+    // Its saga charges c-1 later: once it has ended, c-1's balance stays put for the tests that compare it.
+    await eventually('c-1\'s order leaves PENDING', async () => (await call('GET', `/api/orders/${c1Order.id}`, c1)).json?.status !== 'PENDING', 60_000, 200);
     const registry = system.registryUrls[0]!;
     const auth = { authorization: `Bearer ${system.secrets.registryToken}` };
     kv = {
@@ -111,9 +104,6 @@ describe('identity and trust', () => {
     });
 
     it("ordering as another customer is refused (403) and costs them nothing", async () => {
-      // c-1's own order from beforeAll is charged by its saga: read the balance once that saga has settled, so
-      // only what this test does can move it.
-      await settled(c1Order.id, c1);
       const before = (await call('GET', '/api/payments/accounts/c-1', c1)).json?.balanceCents;
       expect((await call('POST', '/api/orders/tokens', c2, { customerId: 'c-1' })).status).toBe(403);
       expect((await placeAs(c2, 'c-1')).status).toBe(403);
@@ -171,7 +161,7 @@ describe('identity and trust', () => {
       const key = SigningKey.generate();
       await new KeyPublisher({ kv, configKey: IDENTITY_JWKS_KEY, owner: `e2e-${process.pid}`, retainMs: 60_000, leaseMs: 600_000 }).publish(key);
       const good = await key.sign(claims(), 'at+jwt');
-      await waitUntil(async () => (await call('GET', '/api/payments/accounts/c-1', bearer(good))).status === 200);
+      await eventually('the gateway admits a token of the published key', async () => (await call('GET', '/api/payments/accounts/c-1', bearer(good))).status === 200, 10_000, 100);
       const now = Math.floor(Date.now() / 1000);
       expect(await refused(await key.sign(claims({ iat: now - 3600, exp: now - 120 }), 'at+jwt'))).toEqual(REFUSED);
       expect(await refused(await key.sign(claims({ aud: 'another-api' }), 'at+jwt'))).toEqual(REFUSED);
@@ -197,7 +187,7 @@ describe('identity and trust', () => {
     const after = await signIn(g, 'c-3');
     expect(headerOf(after.accessToken).kid).toBe(kid);
     expect(headerOf(before.accessToken).kid).toBe(previous);
-    await waitUntil(async () => (await call('GET', '/api/payments/accounts/c-3', after.headers)).status === 200);
+    await eventually('the gateway admits a token of the new key', async () => (await call('GET', '/api/payments/accounts/c-3', after.headers)).status === 200, 10_000, 100);
     expect((await call('GET', '/api/payments/accounts/c-3', before.headers)).status).toBe(200);
     const status = (await (await fetch(statusOfOne)).json()) as { uptimeMs: number };
     expect(status.uptimeMs).toBeGreaterThan(gatewayPid.uptimeMs);
@@ -247,14 +237,6 @@ describe('identity and trust', () => {
     expect((await call('PUT', path, ops, { value: 0 })).status).toBe(200);
     // The gateway's output reaches its log file through a pipe: wait for the line rather than race it.
     const audit = /admin action: config written[^\n]*"key":"config\/payment\/latency-ms"[^\n]*"actor":"ops","via":"operator-token"/;
-    await waitUntil(async () => audit.test(logsAfter(logBefore)));
+    await eventually('the audit line in the gateway log', async () => audit.test(logsAfter(logBefore)), 10_000, 100);
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

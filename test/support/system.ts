@@ -6,11 +6,11 @@
  * process's output goes to test-artifacts/logs/<name>.log.
  * Postgres, Redis and Kafka must be up (`npm run infra:up`).
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, WriteStream } from 'node:fs';
+import { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localKafka } from '@shop/testing';
+import { eventually, localKafka, spawnLogged, stopChild } from '@shop/testing';
 import { generateSecrets } from '../../deploy/secrets';
 import { StackProcess, StackSecrets, stackProcesses } from '../../deploy/topology';
 
@@ -43,15 +43,11 @@ export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?:
   const logDir = join(ROOT, 'test-artifacts', 'logs');
   mkdirSync(logDir, { recursive: true });
   const healthTimeoutMs = opts.healthTimeoutMs ?? 90_000;
-  const children = new Map<string, { child: ChildProcess; log: WriteStream; exited: Promise<void> }>();
+  const children = new Map<string, { child: ChildProcess }>();
 
   const launch = (p: StackProcess): void => {
-    const log = createWriteStream(join(logDir, `${p.name}.log`), { flags: 'a' });
-    const child = spawn(p.command, p.args, { cwd: ROOT, env: { ...process.env, ...p.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    children.set(p.name, { child, log, exited });
+    const child = spawnLogged(p.command, p.args, { cwd: ROOT, env: { ...process.env, ...p.env }, logFile: join(logDir, `${p.name}.log`) });
+    children.set(p.name, { child });
   };
   const byName = (name: string): StackProcess => {
     const p = processes.find((x) => x.name === name);
@@ -70,11 +66,7 @@ export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?:
       const running = children.get(name);
       if (!running) return;
       children.delete(name);
-      running.child.kill(signal);
-      const killer = setTimeout(() => running.child.kill('SIGKILL'), 10_000);
-      await running.exited;
-      clearTimeout(killer);
-      running.log.end();
+      await stopChild(running.child, { signal, graceMs: 10_000 });
     },
     async startProcess(name) {
       const p = byName(name);
@@ -136,15 +128,13 @@ const DEMO_CATALOG_SIZE = 20;
  * holds prices, POST /orders answers 503 price_list_loading. Tests start once it holds the demo catalog.
  */
 async function waitForPriceList(p: StackProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
+  await eventually(
+    `${p.name}'s price list holds the demo catalog (inventory's ProductPriced events; see test-artifacts/logs/${p.name}.log)`,
+    async () => {
       const health = (await (await fetch(p.healthUrl, { signal: AbortSignal.timeout(2000) })).json()) as { details?: Record<string, { products?: number }> };
-      if ((health.details?.['price-list']?.products ?? 0) >= DEMO_CATALOG_SIZE) return;
-    } catch {
-      // not answering yet: try again
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${p.name}'s price list did not reach the demo catalog within ${timeoutMs} ms (inventory's ProductPriced events); see test-artifacts/logs/${p.name}.log`);
+      return (health.details?.['price-list']?.products ?? 0) >= DEMO_CATALOG_SIZE;
+    },
+    timeoutMs,
+    250,
+  );
 }

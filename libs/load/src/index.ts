@@ -13,6 +13,7 @@ export type { ClosedModel, LoadOptions, LoadRun, OpenModel, Progress } from './l
 export { buildReport, progressLine, summaryTable } from './load-report';
 export type { LoadReport, TimelinePoint } from './load-report';
 export { isError } from './recorder';
+export { seededRandom } from './seeded-random';
 export { renderHtmlReport, statusClass } from './report-html';
 export { browse, builtInScenarios, checkout, DEFAULT_SKUS, mix, parseMix, scenarioFromFile } from './scenarios';
 export type { Answer, LoadContext, RequestOptions, Scenario, ScenarioFile } from './scenarios';

@@ -1,6 +1,7 @@
 import { arrivalTimesMs, Stage, totalDurationS, validateStages } from './arrival-schedule';
 import { CustomerSessions, needsToken } from './customer-sessions';
 import { latencyMs, Recorder, StatusKey } from './recorder';
+import { seededRandom } from './seeded-random';
 import type { Answer, LoadContext, RequestOptions, Scenario } from './scenarios';
 
 /**
@@ -88,7 +89,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   if (options.model.kind === 'open') validateStages(options.model.stages);
   else if (!(options.model.vus >= 1 && options.model.vus <= 10_000) || !(options.model.durationS > 0)) throw new Error('a closed model needs 1..10000 users and a duration > 0');
   const maxDurationS = options.maxDurationS ?? modelS + DRAIN_GRACE_S;
-  const random = seeded(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
 
   // Warm-up before the clock starts: the first fetch loads its HTTP client and opens a connection, which on a
   // busy machine takes long enough to show as the run's first second of latency otherwise.
@@ -308,16 +309,4 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done);
   });
-}
-
-/** mulberry32: small, fast and seedable, enough to pick products and scenarios. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

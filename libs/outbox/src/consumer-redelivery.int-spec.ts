@@ -5,6 +5,7 @@ import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices'
 import { currentRequestId, ErrorShapeFilter } from '@shop/common';
 import { SagaEvent } from '@shop/contracts';
 import { handleKafkaEvent, KafkaEventPublisher, kafkaMicroserviceOptions } from '@shop/messaging';
+import { eventually } from '@shop/testing';
 import { createTestTopic, deleteTestTopics, TEST_BROKERS, TEST_KAFKA_ADMIN } from './testing/kafka-test-topic';
 import { createThrowawayDatabase, ThrowawayDatabase } from './testing/throwaway-database';
 import { OutboxQueries } from './outbox.queries';
@@ -39,13 +40,11 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
     payload: { reason: 'INSUFFICIENT_FUNDS', customerId: 'c-1' },
   });
   const deliveriesOf = (id: string) => deliveries.filter((d) => d.eventId === id);
-  async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`gave up waiting for: ${what}; deliveries: ${JSON.stringify(deliveries)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  /** Waits for `condition`; a failure names every delivery seen. */
+  const handled = (what: string, condition: () => boolean | Promise<boolean>) =>
+    eventually(what, condition, 60_000, 50).catch((error: Error) => {
+      throw new Error(`${error.message}; deliveries: ${JSON.stringify(deliveries)}`);
+    });
 
   beforeAll(async () => {
     db = await createThrowawayDatabase('consumer_it');
@@ -88,7 +87,7 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
     });
     await send(envelope(failing));
     await send(envelope(next));
-    await eventually('the next event is handled', () => deliveriesOf(next).length === 1);
+    await handled('the next event is handled', () => deliveriesOf(next).length === 1);
     expect(deliveriesOf(failing)).toHaveLength(2);
     // Order within the partition is kept: the failed event was retried before the next one.
     const order = deliveries.map((d) => d.eventId).filter((id) => id === failing || id === next);
@@ -108,7 +107,7 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
       if (delivery === 1) throw new Error('crashed after commit');
     });
     await send(envelope(id));
-    await eventually('the event is delivered and handled twice', () => duplicates.length >= 2);
+    await handled('the event is delivered and handled twice', () => duplicates.length >= 2);
     expect(duplicates).toEqual([false, true]);
     expect(await db.dataSource.query(`SELECT count FROM widget WHERE id = 'charged'`)).toEqual([{ count: 1 }]);
     expect(await db.dataSource.query(`SELECT type FROM outbox_message WHERE key = 'order-1'`)).toEqual([{ type: 'PaymentRefunded' }]);
@@ -119,13 +118,13 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
     await send('this is not json');
     await send({ ...envelope(randomUUID()), payload: { reason: 'no customer' } });
     await send(envelope(after));
-    await eventually('the valid event after the bad ones is handled', () => deliveriesOf(after).length === 1);
+    await handled('the valid event after the bad ones is handled', () => deliveriesOf(after).length === 1);
   });
 
   it('runs the handler under the X-Request-Id carried in the Kafka headers', async () => {
     const id = randomUUID();
     await send(envelope(id), { 'x-request-id': 'req-from-gateway' });
-    await eventually('the event is handled', () => deliveriesOf(id).length === 1);
+    await handled('the event is handled', () => deliveriesOf(id).length === 1);
     expect(deliveriesOf(id)[0].requestId).toBe('req-from-gateway');
   });
 
@@ -141,7 +140,7 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
     });
     await send(envelope(poison));
     await send(envelope(after));
-    await eventually('the event after the poison one is handled', () => deliveriesOf(after).length === 1);
+    await handled('the event after the poison one is handled', () => deliveriesOf(after).length === 1);
     expect(deliveriesOf(poison)).toHaveLength(3);
     const [parked] = (await db.dataSource.query(
       `SELECT status, topic, attempts, last_error, envelope->>'id' AS id FROM inbox_message WHERE event_id = $1`,
@@ -159,7 +158,7 @@ describe('consuming saga events with @nestjs/microservices (Kafka) and the inbox
     await db.dataSource.query(`DELETE FROM outbox_message WHERE id <> $1`, [poison]);
     const relay = new OutboxRelay(db.dataSource, producer, { serviceName: 'payment', listen: false });
     expect(await relay.relayOnce()).toMatchObject({ published: 1 });
-    await eventually('the replayed event is applied', async () => (await db.dataSource.query(`SELECT count FROM widget WHERE id = 'replayed'`)).length === 1);
+    await handled('the replayed event is applied', async () => (await db.dataSource.query(`SELECT count FROM widget WHERE id = 'replayed'`)).length === 1);
     expect(deliveriesOf(poison)).toHaveLength(4);
     expect(await db.dataSource.query(`SELECT status FROM inbox_message WHERE event_id = $1`, [poison])).toEqual([{ status: 'processed' }]);
   });

@@ -1,4 +1,5 @@
 import { BrokerUnavailableError, EventPublisher, KafkaEventPublisher, PublishMessage } from '@shop/messaging';
+import { eventually } from '@shop/testing';
 import { Client as PgClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { OutboxQueries } from './outbox.queries';
@@ -19,13 +20,20 @@ interface Envelope {
 
 const envelopeOf = (m: ConsumedMessage): Envelope => JSON.parse(m.value) as Envelope;
 
-/** Resolves when `condition` holds (checked every 50 ms), rejects with `what` after `timeoutMs`. */
-async function eventually(what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Holds every publish at a gate: `entered` resolves once a publish waits there, `openGate` lets them through. */
+function gatedPublisher(publisher: EventPublisher): { gated: EventPublisher; entered: Promise<void>; openGate: () => void } {
+  let enterGate!: () => void;
+  const entered = new Promise<void>((r) => (enterGate = r));
+  let openGate!: () => void;
+  const gate = new Promise<void>((r) => (openGate = r));
+  const gated: EventPublisher = {
+    publish: async (t, messages) => {
+      enterGate();
+      await gate;
+      await publisher.publish(t, messages);
+    },
+  };
+  return { gated, entered, openGate };
 }
 
 describe('OutboxRelay (real Postgres and Kafka)', () => {
@@ -113,10 +121,10 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     relays.push(relay);
     await relay.start();
     // The first pass (on start) found nothing; only the insert's NOTIFY can wake the relay within the wait.
-    await eventually('the relay is idle', async () => (await pendingCount()) === 0);
+    await eventually('the relay is idle', async () => (await pendingCount()) === 0, 30_000, 50);
     await new Promise((r) => setTimeout(r, 200));
     const id = await write(topic, 'k-notify', 1);
-    await eventually('the row is published', async () => (await row(id)).status === 'published', 20_000);
+    await eventually('the row is published', async () => (await row(id)).status === 'published', 20_000, 50);
   });
 
   it('falls back to polling when LISTEN is off (notifications are only hints)', async () => {
@@ -124,7 +132,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     const relay = newRelay({ listen: false, pollIntervalMs: 100 });
     await relay.start();
     const id = await write(topic, 'k-poll', 1);
-    await eventually('the row is published by polling', async () => (await row(id)).status === 'published');
+    await eventually('the row is published by polling', async () => (await row(id)).status === 'published', 30_000, 50);
   });
 
   it('drains a key queue and a backlog wider than a batch on one wake-up each', async () => {
@@ -134,11 +142,11 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     const queued = [await write(topic, 'k-queue', 1), await write(topic, 'k-queue', 2), await write(topic, 'k-queue', 3)];
     await relay.start();
     // A pass takes one row per key: rows 2 and 3 become heads only after the passes before them.
-    await eventually('the key queue is published', async () => (await pendingCount()) === 0, 20_000);
+    await eventually('the key queue is published', async () => (await pendingCount()) === 0, 20_000, 50);
     const wide = await Promise.all(Array.from({ length: 5 }, (_, i) => write(topic, `k-wide-${i}`, i)));
     relay.wake();
     // Five heads, two per pass: full batches keep the relay going.
-    await eventually('the wide backlog is published', async () => (await pendingCount()) === 0, 20_000);
+    await eventually('the wide backlog is published', async () => (await pendingCount()) === 0, 20_000, 50);
     const messages = await consumeUntil(topic, (m) => m.length >= 8);
     expect(messages.filter((m) => m.key === 'k-queue').map((m) => envelopeOf(m).payload.n)).toEqual([1, 2, 3]);
     for (const id of [...queued, ...wide]) expect((await row(id)).status).toBe('published');
@@ -162,7 +170,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     for (let n = 0; n < perKey; n++) {
       await Promise.all(keys.map((key) => write(topic, key, n)));
     }
-    await eventually('every row is published', async () => (await pendingCount()) === 0, 60_000);
+    await eventually('every row is published', async () => (await pendingCount()) === 0, 60_000, 50);
     await Promise.all([a.stop(), b.stop()]);
 
     const messages = await readWholeTopic(topic);
@@ -183,17 +191,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     const first = await write(topic, 'k-inflight', 1);
     const second = await write(topic, 'k-inflight', 2);
     const other = await write(topic, 'k-free', 1);
-    let enterGate!: () => void;
-    const entered = new Promise<void>((r) => (enterGate = r));
-    let openGate!: () => void;
-    const gate = new Promise<void>((r) => (openGate = r));
-    const gated: EventPublisher = {
-      publish: async (t, messages) => {
-        enterGate();
-        await gate;
-        await publisher.publish(t, messages);
-      },
-    };
+    const { gated, entered, openGate } = gatedPublisher(publisher);
     const a = newRelay({ batchSize: 1 }, gated);
     const b = newRelay({}, publisher, await db.connect());
 
@@ -328,11 +326,11 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     const relay = newRelay({ backoff: { baseMs: 600_000, maxMs: 600_000, jitter: 0 } }, switchable);
     const id = await write(topic, 'k-recovery', 1);
     await relay.start();
-    await eventually('the first attempt failed', async () => (await row(id)).last_error !== null);
+    await eventually('the first attempt failed', async () => (await row(id)).last_error !== null, 30_000, 50);
     // An outage spends no attempt: the row is pending, in backoff, with the outage as its error.
     expect(await row(id)).toMatchObject({ status: 'pending', attempts: 0 });
     down = false;
-    await eventually('the row is published after the recovery', async () => (await row(id)).status === 'published', 30_000);
+    await eventually('the row is published after the recovery', async () => (await row(id)).status === 'published', 30_000, 50);
     expect((await row(id)).attempts).toBe(1);
   });
 
@@ -398,17 +396,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
 
   it('graceful stop waits for the batch in flight, which is published and marked', async () => {
     const topic = await newTopic('drain');
-    let enterGate!: () => void;
-    const entered = new Promise<void>((r) => (enterGate = r));
-    let openGate!: () => void;
-    const gate = new Promise<void>((r) => (openGate = r));
-    const gated: EventPublisher = {
-      publish: async (t, messages) => {
-        enterGate();
-        await gate;
-        await publisher.publish(t, messages);
-      },
-    };
+    const { gated, entered, openGate } = gatedPublisher(publisher);
     const relay = newRelay({ pollIntervalMs: 50 }, gated);
     const inFlight = await write(topic, 'k-drain', 1);
     await relay.start();

@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommonModule, metricsRegistry } from '@shop/common';
 import { EventPublisher, PublishMessage } from '@shop/messaging';
+import { eventually } from '@shop/testing';
 import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, OutboxModule, UnitOfWork } from './index';
 import { createThrowawayDatabase, ThrowawayDatabase } from './testing/throwaway-database';
 
@@ -76,11 +77,7 @@ describe('OutboxModule in a Nest app (real Postgres)', () => {
     );
     await uow.runOnce({ eventId: 'stock-1', type: 'StockReserved', aggregateId: 'order-m1' }, async () => undefined);
 
-    const deadline = Date.now() + 30_000;
-    while (!publisher.published.some((p) => JSON.parse(String(p.message.value)).id === eventId)) {
-      if (Date.now() > deadline) throw new Error('the relay did not publish');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually('the relay publishes the event', () => publisher.published.some((p) => JSON.parse(String(p.message.value)).id === eventId), 30_000, 50);
     const stats = await get('/outbox/stats');
     expect(stats.status).toBe(200);
     expect(stats.body).toEqual({ pending: 0, dead: 0, published: 1, oldestPendingAgeMs: 0, parkedInbound: 0 });

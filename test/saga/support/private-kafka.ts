@@ -1,8 +1,8 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { ChildProcess, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort } from './ports';
+import { freePort, spawnLogged, stopChild } from '@shop/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const KAFKA_LIB = join(ROOT, 'deploy', 'kafka', 'lib');
@@ -57,12 +57,9 @@ export class PrivateKafka {
   /** Starts the broker (again, from its data directory) and waits until a metadata request answers. */
   async resume(): Promise<void> {
     if (this.proc) return;
-    const log = createWriteStream(join(this.dir, 'kafka.log'), { flags: 'a' });
-    this.proc = spawn('java', ['-Xmx384m', '-Xms64m', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${LOG4J}`, '-cp', `${KAFKA_LIB}/*`, 'kafka.Kafka', this.propertiesPath], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    this.proc = spawnLogged('java', ['-Xmx384m', '-Xms64m', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${LOG4J}`, '-cp', `${KAFKA_LIB}/*`, 'kafka.Kafka', this.propertiesPath], {
+      logFile: join(this.dir, 'kafka.log'),
     });
-    this.proc.stdout!.pipe(log);
-    this.proc.stderr!.pipe(log);
     try {
       await this.waitReady(120_000);
     } catch (error) {
@@ -76,14 +73,7 @@ export class PrivateKafka {
     const proc = this.proc;
     if (!proc) return;
     this.proc = null;
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => proc.kill('SIGKILL'), 30_000);
-      proc.once('exit', () => {
-        clearTimeout(force);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
+    await stopChild(proc, { graceMs: 30_000 });
   }
 
   async stop(): Promise<void> {

@@ -1,14 +1,13 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { withPostgresAdmin } from '@shop/testing';
+import { eventually, freePort, HttpAnswer, httpCall, spawnLogged, stopChild, withPostgresAdmin } from '@shop/testing';
 import { serviceRegistryToken } from '../../../deploy/secrets';
 import { RegistryCluster, SERVICE_KEY, TOKEN as REGISTRY_TOKEN } from '../../registry/registry-cluster';
 import { StandInGateway } from '../../support/stand-in-gateway';
-import { freePort } from './ports';
 import { PrivateKafka } from './private-kafka';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -22,34 +21,12 @@ const ROLES = {
 export type AppName = keyof typeof ROLES;
 export type ProcessName = 'order-1' | 'order-2' | 'inventory' | 'payment';
 
-export interface HttpAnswer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of many shapes, read field by field in tests
-  body: any;
-  headers: Headers;
-}
-
 interface AppProcess {
   name: ProcessName;
   app: AppName;
   port: number;
   env: Record<string, string>;
   proc: ChildProcess | null;
-}
-
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 export interface SagaSystemOptions {
@@ -164,22 +141,8 @@ export class SagaSystem {
   ): Promise<HttpAnswer> {
     const app = name.startsWith('order') ? 'order' : name;
     const caller = opts.as === undefined ? undefined : { subject: opts.as, role: 'customer' as const };
-    const headers: Record<string, string> = { ...(await this.gateway.headers(app, caller)), ...opts.headers };
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.url(name)}${path}`, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: kept as text
-    }
-    return { status: res.status, body, headers: res.headers };
+    const headers = { ...(await this.gateway.headers(app, caller)), ...opts.headers };
+    return httpCall(`${this.url(name)}${path}`, { method, headers, body: opts.body, timeoutMs: opts.timeoutMs ?? 15_000 });
   }
 
   /**
@@ -200,7 +163,7 @@ export class SagaSystem {
       await eventually(`${p.name} sees ${key} at index ${modIndex}`, async () => {
         const configs = (await this.call(p.name, 'GET', '/health', { timeoutMs: 3000 })).body?.details?.registry?.configs ?? {};
         return !(key in configs) || configs[key] >= modIndex;
-      });
+      }, 60_000, 200);
     }
   }
 
@@ -210,15 +173,7 @@ export class SagaSystem {
     const proc = p.proc;
     if (!proc) return;
     p.proc = null;
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      proc.once('exit', () => {
-        clearTimeout(force);
-        resolve();
-      });
-      proc.kill(signal);
-    });
+    await stopChild(proc, { signal, graceMs: 15_000 });
   }
 
   /** Waits for a process to exit on its own (e.g. a chaos hook), then forgets it. */
@@ -276,15 +231,11 @@ export class SagaSystem {
   }
 
   private launch(p: AppProcess): void {
-    const log = createWriteStream(join(this.logDir, `${p.name}.log`), { flags: 'a' });
-    const proc = spawn(process.execPath, ['-r', './scripts/ts-register.js', `apps/${p.app}/src/main.ts`], {
+    p.proc = spawnLogged(process.execPath, ['-r', './scripts/ts-register.js', `apps/${p.app}/src/main.ts`], {
       cwd: ROOT,
       env: { ...process.env, ...p.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      logFile: join(this.logDir, `${p.name}.log`),
     });
-    proc.stdout!.pipe(log);
-    proc.stderr!.pipe(log);
-    p.proc = proc;
   }
 
   private async waitHealthy(name: ProcessName): Promise<void> {

@@ -1,4 +1,5 @@
-import { eventually, HttpAnswer, ProcessName, SagaSystem } from './saga-system';
+import { eventually, HttpAnswer } from '@shop/testing';
+import { ProcessName, SagaSystem } from './saga-system';
 
 export interface Line {
   sku: string;
@@ -77,7 +78,7 @@ export class Shop {
     return eventually(`order ${id} leaves PENDING`, async () => {
       const order = await this.order(id);
       return order.status === 'PENDING' ? undefined : order;
-    }, timeoutMs);
+    }, timeoutMs, 200);
   }
 
   async products(): Promise<Map<string, Product>> {

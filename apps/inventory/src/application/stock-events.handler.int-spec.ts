@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/testing';
-import { SagaEvent, Topics, validatePayload } from '@shop/contracts';
-import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
-import { InventorySchema1764202000000 } from '../infrastructure/migrations/1764202000000-inventory-schema.migration';
-import { SeedProducts1764202000001 } from '../infrastructure/migrations/1764202000001-seed-products.migration';
-import { PublishCatalog1764202000002 } from '../infrastructure/migrations/1764202000002-publish-catalog.migration';
-import { ProductEntity, ReservationEntity } from '../infrastructure/product.entity';
+import { orderCreated, sagaEvent, ThrowawayDatabase } from '@shop/testing';
+import { Topics, validatePayload } from '@shop/contracts';
 import { StockRepository } from '../infrastructure/stock.repository';
+import { inventoryOnThrowawayDatabase } from '../testing/inventory-database';
 import { StockEventsHandler } from './stock-events.handler';
 
 jest.setTimeout(60_000);
-
-const event = (type: 'OrderCreated' | 'OrderConfirmed' | 'OrderCancelled', orderId: string, payload: object, id = randomUUID()): SagaEvent =>
-  ({ id, type, aggregateId: orderId, occurredAt: new Date().toISOString(), payload }) as SagaEvent;
-const created = (orderId: string, sku: string, quantity: number, priceCents = 100) =>
-  event('OrderCreated', orderId, { customerId: 'c-1', items: [{ sku, quantity, priceCents }], totalCents: quantity * priceCents });
 
 describe('inventory stock events (real Postgres, inventory_svc role)', () => {
   let db: ThrowawayDatabase;
@@ -24,14 +15,7 @@ describe('inventory stock events (real Postgres, inventory_svc role)', () => {
     (await db.dataSource.query(`SELECT type, payload FROM outbox_message WHERE key = $1 ORDER BY seq`, [orderId])) as { type: string; payload: { reason?: string } }[];
 
   beforeAll(async () => {
-    db = await createThrowawayDatabase({
-      prefix: 'it_inventory_svc',
-      owner: { role: 'inventory_svc', password: 'inventory_pw' },
-      entities: [ProductEntity, ReservationEntity, ...OUTBOX_ENTITIES],
-      migrations: [...OUTBOX_MIGRATIONS, InventorySchema1764202000000, SeedProducts1764202000001, PublishCatalog1764202000002],
-    });
-    stock = new StockRepository(db.dataSource);
-    handler = new StockEventsHandler(stock, new UnitOfWork(db.dataSource, { serviceName: 'inventory' }));
+    ({ db, stock, handler } = await inventoryOnThrowawayDatabase('it_inventory_svc'));
   });
   afterAll(() => db?.drop());
 
@@ -52,7 +36,7 @@ describe('inventory stock events (real Postgres, inventory_svc role)', () => {
 
   it('never oversells: 30 concurrent orders for a sku with 3 in stock reserve exactly 3', async () => {
     const orders = Array.from({ length: 30 }, () => randomUUID());
-    await Promise.all(orders.map((id) => handler.handle(created(id, 'SKU-0020', 1))));
+    await Promise.all(orders.map((id) => handler.handle(orderCreated(id, 'SKU-0020', 1))));
     expect(await stock.findProduct('SKU-0020')).toMatchObject({ available: 0, reserved: 3, sold: 0 });
     const answers = (await Promise.all(orders.map(outbox))).map((rows) => rows.map((r) => r.type).join());
     expect(answers.filter((a) => a === 'StockReserved')).toHaveLength(3);
@@ -63,7 +47,7 @@ describe('inventory stock events (real Postgres, inventory_svc role)', () => {
     const orderId = randomUUID();
     const before = await stock.findProduct('SKU-0001');
     await handler.handle(
-      event('OrderCreated', orderId, {
+      sagaEvent('OrderCreated', orderId, {
         customerId: 'c-1',
         items: [{ sku: 'SKU-0001', quantity: 1, priceCents: 8900 }, { sku: 'SKU-0019', quantity: 11, priceCents: 4900 }],
         totalCents: 8900 + 11 * 4900,
@@ -75,7 +59,7 @@ describe('inventory stock events (real Postgres, inventory_svc role)', () => {
 
   it('a redelivered OrderCreated reserves nothing more', async () => {
     const orderId = randomUUID();
-    const first = created(orderId, 'SKU-0002', 4);
+    const first = orderCreated(orderId, 'SKU-0002', 4);
     expect(await handler.handle(first)).toBe('applied');
     expect(await handler.handle(first)).toBe('duplicate');
     expect((await stock.findProduct('SKU-0002'))!.reserved).toBe(4);
@@ -86,30 +70,30 @@ describe('inventory stock events (real Postgres, inventory_svc role)', () => {
     const cancelled = randomUUID();
     const confirmed = randomUUID();
     const before = (await stock.findProduct('SKU-0003'))!;
-    await handler.handle(created(cancelled, 'SKU-0003', 5));
-    await handler.handle(created(confirmed, 'SKU-0003', 2));
+    await handler.handle(orderCreated(cancelled, 'SKU-0003', 5));
+    await handler.handle(orderCreated(confirmed, 'SKU-0003', 2));
     const cancel = { reason: 'timeout', customerId: 'c-1', items: [{ sku: 'SKU-0003', quantity: 5 }] };
-    await handler.handle(event('OrderCancelled', cancelled, cancel));
-    await handler.handle(event('OrderCancelled', cancelled, cancel));
-    await handler.handle(event('OrderConfirmed', confirmed, { customerId: 'c-1', items: [{ sku: 'SKU-0003', quantity: 2 }], totalCents: 200 }));
+    await handler.handle(sagaEvent('OrderCancelled', cancelled, cancel));
+    await handler.handle(sagaEvent('OrderCancelled', cancelled, cancel));
+    await handler.handle(sagaEvent('OrderConfirmed', confirmed, { customerId: 'c-1', items: [{ sku: 'SKU-0003', quantity: 2 }], totalCents: 200 }));
     expect(await stock.findProduct('SKU-0003')).toMatchObject({ available: before.available - 2, reserved: 0, sold: 2 });
   });
 
   it('a cancellation that overtakes its OrderCreated leaves a tombstone: the late OrderCreated reserves nothing', async () => {
     const orderId = randomUUID();
     const before = await stock.findProduct('SKU-0004');
-    await handler.handle(event('OrderCancelled', orderId, { reason: 'timeout', customerId: 'c-1', items: [{ sku: 'SKU-0004', quantity: 1 }] }));
-    await handler.handle(created(orderId, 'SKU-0004', 1));
+    await handler.handle(sagaEvent('OrderCancelled', orderId, { reason: 'timeout', customerId: 'c-1', items: [{ sku: 'SKU-0004', quantity: 1 }] }));
+    await handler.handle(orderCreated(orderId, 'SKU-0004', 1));
     expect(await stock.findProduct('SKU-0004')).toEqual(before);
     expect(await outbox(orderId)).toEqual([]);
   });
 
   it('refuses to sell a reservation that was released (and writes nothing)', async () => {
     const orderId = randomUUID();
-    await handler.handle(created(orderId, 'SKU-0005', 1));
-    await handler.handle(event('OrderCancelled', orderId, { reason: 'timeout', customerId: 'c-1', items: [{ sku: 'SKU-0005', quantity: 1 }] }));
+    await handler.handle(orderCreated(orderId, 'SKU-0005', 1));
+    await handler.handle(sagaEvent('OrderCancelled', orderId, { reason: 'timeout', customerId: 'c-1', items: [{ sku: 'SKU-0005', quantity: 1 }] }));
     const before = await stock.findProduct('SKU-0005');
-    const confirm = event('OrderConfirmed', orderId, { customerId: 'c-1', items: [{ sku: 'SKU-0005', quantity: 1 }], totalCents: 100 });
+    const confirm = sagaEvent('OrderConfirmed', orderId, { customerId: 'c-1', items: [{ sku: 'SKU-0005', quantity: 1 }], totalCents: 100 });
     await expect(handler.handle(confirm)).rejects.toThrow(/RELEASED -> SOLD/);
     expect(await stock.findProduct('SKU-0005')).toEqual(before);
     // The failed event left no inbox record: its redelivery is handled again (and fails again, visibly).

@@ -1,23 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '@shop/common';
-import { createThrowawayDatabase, ThrowawayDatabase } from '@shop/testing';
-import { SagaEvent } from '@shop/contracts';
-import { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, UnitOfWork } from '@shop/outbox';
+import { orderCreated, sagaEvent, ThrowawayDatabase } from '@shop/testing';
 import { runDemoReset } from '@shop/service-defaults';
 import { StockEventsHandler } from '../application/stock-events.handler';
+import { inventoryOnThrowawayDatabase } from '../testing/inventory-database';
 import { InventoryDemoReset } from './demo-reset.part';
-import { InventorySchema1764202000000 } from './migrations/1764202000000-inventory-schema.migration';
-import { SeedProducts1764202000001 } from './migrations/1764202000001-seed-products.migration';
-import { PublishCatalog1764202000002 } from './migrations/1764202000002-publish-catalog.migration';
-import { ProductEntity, ReservationEntity } from './product.entity';
 import { StockRepository } from './stock.repository';
 
 jest.setTimeout(60_000);
 
-const event = (type: 'OrderCreated' | 'OrderCancelled', orderId: string, payload: object): SagaEvent =>
-  ({ id: randomUUID(), type, aggregateId: orderId, occurredAt: new Date().toISOString(), payload }) as SagaEvent;
-const created = (orderId: string, sku: string, quantity: number) =>
-  event('OrderCreated', orderId, { customerId: 'c-1', items: [{ sku, quantity, priceCents: 1299 }], totalCents: quantity * 1299 });
+const created = (orderId: string, sku: string, quantity: number) => orderCreated(orderId, sku, quantity, 1299);
 
 /** Inventory's part of the demo reset, on real Postgres with the service's own role and the saga's real handler. */
 describe("inventory's demo reset (real Postgres)", () => {
@@ -29,14 +21,7 @@ describe("inventory's demo reset (real Postgres)", () => {
   const quiet = () => db.dataSource.query(`UPDATE outbox_message SET status = 'published'; UPDATE reservations SET updated_at = now() - interval '1 minute'`);
 
   beforeAll(async () => {
-    db = await createThrowawayDatabase({
-      prefix: 'it_inventory_reset',
-      owner: { role: 'inventory_svc', password: 'inventory_pw' },
-      entities: [ProductEntity, ReservationEntity, ...OUTBOX_ENTITIES],
-      migrations: [...OUTBOX_MIGRATIONS, InventorySchema1764202000000, SeedProducts1764202000001, PublishCatalog1764202000002],
-    });
-    stock = new StockRepository(db.dataSource);
-    handler = new StockEventsHandler(stock, new UnitOfWork(db.dataSource, { serviceName: 'inventory' }));
+    ({ db, stock, handler } = await inventoryOnThrowawayDatabase('it_inventory_reset'));
   });
   afterAll(() => db?.drop());
 
@@ -48,7 +33,7 @@ describe("inventory's demo reset (real Postgres)", () => {
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ status: 409, code: 'sagas_in_flight', message: expect.stringMatching(/^inventory: 2 unit\(s\) reserved by 1 open reservation\(s\)/) });
     expect(await stock.findProduct('SKU-0013')).toMatchObject({ available: 1998, reserved: 2, sold: 0 });
-    await handler.handle(event('OrderCancelled', orderId, { reason: 'test' }));
+    await handler.handle(sagaEvent('OrderCancelled', orderId, { reason: 'test' }));
   });
 
   it('is refused while an event waits in the outbox, or a reservation moved within the quiet time', async () => {

@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
 import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Type } from 'class-transformer';
+import { rawExchange } from '@shop/testing';
 import { ArrayMaxSize, IsArray, IsString, ValidateNested } from 'class-validator';
 import { bootstrapApp } from '../bootstrap/bootstrap-app';
 import { CommonModule } from '../common.module';
@@ -45,19 +45,6 @@ class BasketController {
 
 @Module({ imports: [CommonModule.forRoot()], controllers: [BasketController] })
 class AppModule {}
-
-/** Sends raw bytes and returns the raw answer (for requests no HTTP client would send). */
-function rawExchange(port: number, bytes: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
-    socket.on('data', (chunk) => (answer += chunk.toString()));
-    socket.on('error', (error) => (answer ? resolve(answer) : reject(error)));
-    socket.on('close', () => resolve(answer));
-    socket.write(bytes);
-  });
-}
 
 const statusOf = (raw: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1]);
 const bodyOf = (raw: string) => JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as unknown;

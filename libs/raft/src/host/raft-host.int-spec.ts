@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { eventually, freePort } from '@shop/testing';
 import { NodeId, Role } from '../core/types';
 import { NotLeaderError } from './errors';
 import type { StateMachine } from '../ports/state-machine';
@@ -28,21 +28,8 @@ class ListMachine implements StateMachine {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitUntil(what: string, condition: () => boolean, ceilingMs = 20_000): Promise<void> {
-  const deadline = Date.now() + ceilingMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** In-process state, so checked often. */
+const waitUntil = (what: string, condition: () => boolean, ceilingMs = 20_000) => eventually(what, condition, ceilingMs, 10);
 
 const text = (value: string) => new Uint8Array(Buffer.from(value));
 
