@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { SECRET_VARIABLES } from '../deploy/secrets';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
 import { asList, asMap, parseYaml, parseYamlDocuments, type Yaml, type YamlMap } from './support/yaml-documents';
-import { GATEWAY_VARIABLES, TRACING_VARIABLES } from '../deploy/observability-env';
+import { CONSOLE_VARIABLES, TRACING_VARIABLES } from '../deploy/observability-env';
 
 const k8sDir = join(__dirname, '..', 'deploy', 'k8s');
 const initSql = readFileSync(join(__dirname, '..', 'deploy', 'postgres', 'init.sql'), 'utf8');
@@ -71,7 +71,7 @@ const wrappedAppCommand = /^exec node dist\/apps\/([a-z-]+)\/main\.js$/m;
 
 /** Variables that only Kubernetes needs, each accepted only where something in its container uses it. */
 const KUBERNETES_HELPERS = new Set(['POD_NAME', 'DATABASE_PASSWORD']);
-const OPTIONAL_OBSERVABILITY = new Set([...TRACING_VARIABLES, ...GATEWAY_VARIABLES]);
+const OPTIONAL_OBSERVABILITY = new Set([...TRACING_VARIABLES, ...CONSOLE_VARIABLES]);
 
 function secretValues(objects: K8sObject[]): Map<string, string> {
   const values = new Map<string, string>();
@@ -327,9 +327,9 @@ describe('deploy/k8s and deploy/topology.js', () => {
     expect(findK8sDrift(manifests, stackProcesses())).toEqual([]);
   });
 
-  it('run 3 registry nodes, order x2, and one each of gateway, inventory, payment and identity', () => {
+  it('run 3 registry nodes, gateway x2, order x2, and one each of inventory, payment, identity and console', () => {
     const replicas = Object.fromEntries([...k8sApps(objectsOf(manifests))].map(([app, k8s]) => [app, k8s.replicas]));
-    expect(replicas).toEqual({ registry: 3, order: 2, inventory: 1, payment: 1, identity: 1, gateway: 2 });
+    expect(replicas).toEqual({ registry: 3, order: 2, inventory: 1, payment: 1, identity: 1, console: 1, gateway: 2 });
   });
 
   it('start registry-0..2 as n1..n3, and refuse a pod name without an ordinal', () => {

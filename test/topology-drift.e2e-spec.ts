@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { SECRET_VARIABLES } from '../deploy/secrets';
 import { stackProcesses, type StackProcess } from '../deploy/topology';
 import { asMap, parseYaml } from './support/yaml-documents';
-import { GATEWAY_VARIABLES, TRACING_VARIABLES } from '../deploy/observability-env';
+import { CONSOLE_VARIABLES, TRACING_VARIABLES } from '../deploy/observability-env';
 
 interface AppProcess {
   app: string;
@@ -63,7 +63,7 @@ export function topologyApps(processes: StackProcess[]): Map<string, AppProcess>
 // lives, the host an instance advertises (its service name in compose, 127.0.0.1 locally) and the interface it
 // listens on (all of its container's in compose, loopback locally).
 // The observability variables are passed on from whoever starts the stack (empty: off), so only their names match.
-const checkedSeparately = new Set(['PORT', 'REGISTRY_DATA_DIR', 'ADVERTISE_HOST', 'BIND_HOST', ...TRACING_VARIABLES, ...GATEWAY_VARIABLES]);
+const checkedSeparately = new Set(['PORT', 'REGISTRY_DATA_DIR', 'ADVERTISE_HOST', 'BIND_HOST', ...TRACING_VARIABLES, ...CONSOLE_VARIABLES]);
 
 /** Every difference between the two descriptions, one readable line each; empty when they agree. */
 export function findDrift(compose: Map<string, AppProcess>, stack: Map<string, AppProcess>, composeHosts: string[]): string[] {
@@ -127,9 +127,9 @@ describe('docker-compose.yml and deploy/topology.js', () => {
     expect(driftOf(composeSource)).toEqual([]);
   });
 
-  it('cover every app of the contract: 3 registry nodes, gateway x2, order x2, inventory, payment, identity', () => {
+  it('cover every app of the contract: 3 registry nodes, gateway x2, order x2, inventory, payment, identity, console', () => {
     expect([...composeApps(composeSource).keys()].sort()).toEqual(
-      ['gateway-1', 'gateway-2', 'identity', 'inventory', 'order-1', 'order-2', 'payment', 'registry-1', 'registry-2', 'registry-3'],
+      ['console', 'gateway-1', 'gateway-2', 'identity', 'inventory', 'order-1', 'order-2', 'payment', 'registry-1', 'registry-2', 'registry-3'],
     );
   });
 });

@@ -1,7 +1,5 @@
 import { BeforeApplicationShutdown, DynamicModule, Inject, Type, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CommonModule, HealthRegistry } from '@shop/common';
-import { AdminController } from './api/admin.controller';
-import { AdminDemoController } from './api/admin-demo.controller';
 import { GatewayController } from './api/gateway.controller';
 import { GatewayRuntime } from './gateway.runtime';
 
@@ -43,7 +41,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [CommonModule.forRoot()],
-      controllers: [GatewayController, AdminController, AdminDemoController],
+      controllers: [GatewayController],
       providers: [{ provide: GatewayRuntime, useValue: runtime }, GatewayLifecycle],
     };
   }

@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import Redis from 'ioredis';
-import { createLogger, metricsRegistry } from '@shop/common';
+import { acceptOrCreateRequestId, createLogger, metricsRegistry } from '@shop/common';
 import { BreakersConfig, DEFAULT_BREAKERS_CONFIG, LatencySummary, parseBreakersConfig } from '@shop/circuit-breaker';
+import { DEFAULT_ROUTES, GATEWAY_CONFIG_KEYS, parseRoutes, RouteTable } from '@shop/contracts';
 import { parseRateLimitPolicies, RateLimitEngine, RateLimitPolicy } from '@shop/rate-limit';
 import { RegistryClient } from '@shop/registry-client';
 import { UpstreamBreakers } from './breakers/upstream-breakers';
-import { isRateLimitedConsolePath, limitConsoleRequest } from './api/console-rate-limit';
-import { ConsoleService } from './console/console.service';
 import type { DiscoverySource, LiveConfig } from './discovery/discovery.source';
 import { FileDiscovery } from './discovery/file.discovery';
 import { RegistryDiscovery } from './discovery/registry.discovery';
@@ -15,30 +14,18 @@ import type { GatewayConfig } from './gateway.config';
 import { registerGatewayMetrics } from './observability/gateway-metrics';
 import { observeProxied } from './observability/proxy-observer';
 import { Series } from './observability/series';
-import { API_PREFIX } from './proxy/api-path';
+import { limitAdminRequest } from './proxy/admin-rate-limit';
+import { ADMIN_API_PREFIX, API_PREFIX, consoleAdminUrlOf, isAdminPath } from './proxy/api-path';
+import { sendError } from './proxy/gateway-errors';
 import { ClientConcurrency } from './proxy/client-concurrency';
 import { ProxyHandler } from './proxy/proxy.handler';
 import { ProxyStats } from './proxy/proxy.stats';
 import { TrustedProxies } from './proxy/request-guard';
-import { DEFAULT_ROUTES, parseRoutes, RouteTable } from './routing/routes.config';
 import { DEFAULT_OUTLIER_POLICY } from './routing/outlier-detector';
 import { Upstreams } from './routing/upstreams';
 import { findPublicDir, registerStaticFiles } from './static/static-files';
 import { EdgeAuth } from './identity/edge-auth';
 import { createEdgeAuth } from './identity/gateway-identity';
-
-/** The config center keys the gateway follows, and the parser each value must pass. */
-export const CONFIG_KEYS = {
-  routes: 'config/gateway/routes',
-  rateLimits: 'config/gateway/rate-limits',
-  breakers: 'config/gateway/breakers',
-} as const;
-
-export const CONFIG_PARSERS: Record<string, (raw: unknown) => unknown> = {
-  [CONFIG_KEYS.routes]: parseRoutes,
-  [CONFIG_KEYS.rateLimits]: parseRateLimitPolicies,
-  [CONFIG_KEYS.breakers]: parseBreakersConfig,
-};
 
 /**
  * A generous per-IP token bucket on the whole API until `config/gateway/rate-limits` says otherwise; with
@@ -46,11 +33,11 @@ export const CONFIG_PARSERS: Record<string, (raw: unknown) => unknown> = {
  */
 export const DEFAULT_RATE_LIMITS: RateLimitPolicy[] = parseRateLimitPolicies([
   { name: 'api-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/' }, key: 'ip', capacity: 200, refillPerSec: 100, onRedisError: 'local' },
-  // The console's reads that fan out to every service or registry node (see console-rate-limit.ts).
-  { name: 'console-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/' }, key: 'ip', capacity: 30, refillPerSec: 5, onRedisError: 'local' },
+  // The console's reads fan out to every service or registry node (apps/console).
+  { name: 'console-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/console/' }, key: 'ip', capacity: 30, refillPerSec: 5, onRedisError: 'local' },
   // Sign-in and refresh: a password check costs identity ~0.1 s of scrypt, and guessing is what it would be for.
   { name: 'sign-in-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/api/auth/' }, key: 'ip', capacity: 120, refillPerSec: 5, onRedisError: 'local' },
-  // Config writes, and a bearer token someone could try to guess.
+  // Config writes, demo resets, and a bearer token someone could try to guess (proxy/admin-rate-limit.ts).
   { name: 'admin-per-ip', algorithm: 'token-bucket', match: { pathPrefix: '/gateway/admin/' }, key: 'ip', capacity: 10, refillPerSec: 1, onRedisError: 'local' },
 ]);
 
@@ -68,7 +55,6 @@ export class GatewayRuntime {
   readonly proxy: ProxyHandler;
   readonly perClient: ClientConcurrency;
   readonly trusted: TrustedProxies;
-  readonly console: ConsoleService;
   readonly routes: LiveConfig<RouteTable>;
   readonly rateLimits: LiveConfig<RateLimitPolicy[]>;
   readonly breakerConfig: LiveConfig<BreakersConfig>;
@@ -98,9 +84,9 @@ export class GatewayRuntime {
     });
     this.series = new Series(() => this.limits.policies().map((p) => ({ name: p.policy.name, stats: p.stats })));
 
-    this.routes = discovery.watchConfig(CONFIG_KEYS.routes, parseRoutes, DEFAULT_ROUTES);
-    this.rateLimits = discovery.watchConfig(CONFIG_KEYS.rateLimits, parseRateLimitPolicies, DEFAULT_RATE_LIMITS);
-    this.breakerConfig = discovery.watchConfig(CONFIG_KEYS.breakers, parseBreakersConfig, DEFAULT_BREAKERS_CONFIG);
+    this.routes = discovery.watchConfig(GATEWAY_CONFIG_KEYS.routes, parseRoutes, DEFAULT_ROUTES);
+    this.rateLimits = discovery.watchConfig(GATEWAY_CONFIG_KEYS.rateLimits, parseRateLimitPolicies, DEFAULT_RATE_LIMITS);
+    this.breakerConfig = discovery.watchConfig(GATEWAY_CONFIG_KEYS.breakers, parseBreakersConfig, DEFAULT_BREAKERS_CONFIG);
 
     this.breakers = new UpstreamBreakers(this.breakerConfig.get(), createLogger('circuit-breaker'), metricsRegistry, (t) => this.series.recordTransition(t));
     this.upstreams = new Upstreams(
@@ -135,7 +121,7 @@ export class GatewayRuntime {
     });
 
     const routes = this.routes;
-    this.auth = createEdgeAuth(discovery, config.instanceId, () => routes.get());
+    this.auth = createEdgeAuth(discovery, config.instanceId, () => routes.get(), config.adminToken);
     this.perClient = new ClientConcurrency(config.maxRequestsPerClient);
     this.trusted = new TrustedProxies(config.trustedProxies);
     this.proxy = new ProxyHandler({
@@ -148,9 +134,6 @@ export class GatewayRuntime {
       perClient: this.perClient,
       bodyTimeoutMs: config.bodyTimeoutMs,
     });
-    this.console = new ConsoleService(discovery, (service, caller) =>
-      this.auth.proofs.proofFor(caller ?? { subject: 'gateway', role: 'gateway' }, service),
-    );
     registerGatewayMetrics(metricsRegistry, this.limits, this.stats, this.upstreams);
     this.series.start();
   }
@@ -158,19 +141,15 @@ export class GatewayRuntime {
   static create(config: GatewayConfig): GatewayRuntime {
     const discovery: DiscoverySource = config.discoveryFile
       ? new FileDiscovery(config.discoveryFile, createLogger('file-discovery'))
-      : new RegistryDiscovery(
-          new RegistryClient({ urls: config.registryUrls, token: config.registryToken }),
-          config.registryUrls,
-          config.registryToken,
-          config.registryOperatorToken ? new RegistryClient({ urls: config.registryUrls, token: config.registryOperatorToken }) : undefined,
-        );
+      : new RegistryDiscovery(new RegistryClient({ urls: config.registryUrls, token: config.registryToken }));
     return new GatewayRuntime(config, discovery);
   }
 
   /**
    * Puts the proxy in front of Fastify on the raw server: `/api/...` never enters Fastify's or Nest's
-   * per-request machinery (hooks, request/reply objects, guards, pipes, interceptors); everything else
-   * (status, console, admin, health, metrics, static files) goes to Fastify as usual.
+   * per-request machinery (hooks, request/reply objects, guards, pipes, interceptors); the contract's admin API
+   * `/gateway/admin/*` takes the same path to the console service (proxy/api-path.ts); everything else (status,
+   * series, health, metrics, static files) goes to Fastify as usual.
    */
   attach(fastify: FastifyInstance): void {
     const server = fastify.server;
@@ -180,17 +159,22 @@ export class GatewayRuntime {
     server.removeAllListeners('request');
     const proxy = this.proxy;
     const isRoute = (prefix: string) => this.routes.get().has(prefix);
-    const consoleLimits = { limits: this.limits, trusted: this.trusted, stats: this.stats };
     const auth = this.auth;
     const refuse = (res: ServerResponse, r: { status: number; code: 'unauthorized'; message: string }, requestId: string) =>
       proxy.refuse(res, r.status, r.code, r.message, requestId, { headers: ['www-authenticate', 'Bearer'] });
+    const adminLimits = { limits: this.limits, trusted: this.trusted, stats: this.stats };
+    const proxied = (req: IncomingMessage, res: ServerResponse) => observeProxied(req, res, isRoute, () => auth.admit(req, res, () => proxy.handle(req, res), refuse));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url;
       if (url !== undefined && url.startsWith(API_PREFIX)) {
-        observeProxied(req, res, isRoute, () => auth.admit(req, res, () => proxy.handle(req, res), refuse));
-      }
-      else if (url !== undefined && isRateLimitedConsolePath(url)) limitConsoleRequest(req, res, consoleLimits, () => toFastify(req, res));
-      else toFastify(req, res);
+        if (!isAdminPath(url)) proxied(req, res);
+        else sendError(res, 404, 'not_found', 'the admin API is /gateway/admin/*', acceptOrCreateRequestId(req.headers['x-request-id']));
+      } else if (url !== undefined && url.startsWith(ADMIN_API_PREFIX)) {
+        limitAdminRequest(req, res, adminLimits, () => {
+          req.url = consoleAdminUrlOf(url);
+          proxied(req, res);
+        });
+      } else toFastify(req, res);
     });
     registerStaticFiles(fastify, findPublicDir(this.config.publicDir));
   }

@@ -14,6 +14,9 @@
  * - `parseEnvelope(raw)`: a validated incoming `SagaEvent` (throws `InvalidEventError`), then narrow with
  *   `isEvent(event, 'StockReserved')` or the per-type guards `isOrderCreated(event)` and so on.
  * - `validatePayload(type, payload)`: the list of problems (empty when valid), for tests and tools.
+ *
+ * And the gateway's routes (`config/gateway/routes`), which the gateway applies and the console writes:
+ * `GATEWAY_CONFIG_KEYS`, `parseRoutes`, `DEFAULT_ROUTES`, `Route`, `RouteTable`.
  */
 export {
   EVENT_TYPES,
@@ -61,3 +64,5 @@ export {
   sagaEvent,
   validatePayload,
 } from './validation';
+export { DEFAULT_ROUTES, DEFAULT_ROUTES_VALUE, GATEWAY_CONFIG_KEYS, parseRoutes } from './gateway-routes';
+export type { BalancerName, Route, RouteTable, RouteTimeouts } from './gateway-routes';
