@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError, createLogger } from '@shop/common';
 import { RegistryClient } from '@shop/registry-client';
 import { CONFIG_PARSERS, OperatorRegistry } from '../infrastructure/config-center';
-import { Admin, AdminActor, AdminGuard } from './admin.guard';
+import { Admin, AdminGuard } from './admin.guard';
+import type { AdminActor } from './admin.guard';
 import { ConfigValueDto } from './admin.dto';
 
 const KEY = /^config\/[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)+$/;

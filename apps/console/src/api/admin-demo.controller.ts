@@ -4,7 +4,8 @@ import { RegistryClient } from '@shop/registry-client';
 import { resetDemo } from '../application/demo-reset';
 import type { ProofFor } from '../application/service-calls';
 import { PROOF_FOR } from '../console.tokens';
-import { Admin, AdminActor, AdminGuard } from './admin.guard';
+import { Admin, AdminGuard } from './admin.guard';
+import type { AdminActor } from './admin.guard';
 
 /**
  * `POST /gateway/admin/demo/reset` at the gateway, forwarded here: the demo's stock and balances back to their
