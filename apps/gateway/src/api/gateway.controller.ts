@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { GatewayRuntime } from '../gateway.runtime';
+import { GatewayStatusView } from '../observability/gateway-status';
+import { Series } from '../observability/series';
 
 /**
  * The gateway's own read API, for operators and the browser console (docs/gateway.md); both answer from memory.
@@ -7,17 +8,20 @@ import { GatewayRuntime } from '../gateway.runtime';
  */
 @Controller('gateway')
 export class GatewayController {
-  constructor(@Inject(GatewayRuntime) private readonly runtime: GatewayRuntime) {}
+  constructor(
+    @Inject(GatewayStatusView) private readonly view: GatewayStatusView,
+    @Inject(Series) private readonly history: Series,
+  ) {}
 
   /** Routes, instances seen per service, breaker states, rate limit policies with live counts, Redis state. */
   @Get('status')
   status() {
-    return this.runtime.status();
+    return this.view.status();
   }
 
   /** Per policy: admitted/rejected per second over the last 60 s; breaker state changes with times. */
   @Get('series')
   series() {
-    return this.runtime.series.snapshot();
+    return this.history.snapshot();
   }
 }

@@ -1,6 +1,6 @@
 import { readCluster, readOutbox, readSaga, readSeries, readStatus } from './console-api';
 
-/** The gateway's answers as it sends them (apps/gateway/src/gateway.runtime.ts, api/gateway.controller.ts). */
+/** The gateway's answers as it sends them (apps/gateway/src/observability/gateway-status.ts, apps/console/src/api/). */
 describe('reading the gateway console endpoints', () => {
   it('reads each node of GET /api/console/cluster, and a node that did not answer', () => {
     const nodes = readCluster({
