@@ -129,7 +129,7 @@ async function directTarget(): Promise<OrdersTarget> {
 }
 
 /**
- * The contract's public API under /api, and the gateway's own GET /gateway/outbox for the services' outboxes,
+ * The contract's public API under /api, and the console's GET /api/console/outbox for the services' outboxes,
  * called through the shop's client retry policy.
  */
 function gatewayTarget(gateway: string): OrdersTarget {
@@ -160,7 +160,7 @@ function gatewayTarget(gateway: string): OrdersTarget {
         200,
       ),
     outboxesDrained: async () => {
-      const { services } = (await call('GET', '/gateway/outbox')).body as { services: { service: string; ok: boolean; body?: { pending?: number } }[] };
+      const { services } = (await call('GET', '/api/console/outbox')).body as { services: { service: string; ok: boolean; body?: { pending?: number } }[] };
       return services.every((s) => s.ok && s.body?.pending === 0);
     },
     deliveryBuckets: async () => undefined,

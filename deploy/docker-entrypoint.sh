@@ -5,7 +5,7 @@
 # only the secrets its environment names, and its OWN credentials: the app is read from the command
 # (`node dist/apps/<app>/main.js`, or SHOP_SECRETS_SCOPE for a tool), so that order's REGISTRY_TOKEN is the
 # file's ORDER_REGISTRY_TOKEN and its KAFKA_PASSWORD ORDER_KAFKA_PASSWORD; a registry node's REGISTRY_TOKEN and
-# the gateway's REGISTRY_OPERATOR_TOKEN are the operator's REGISTRY_TOKEN. A value given from outside (the
+# the console's REGISTRY_OPERATOR_TOKEN are the operator's REGISTRY_TOKEN. A value given from outside (the
 # shell, an .env file) wins over the file.
 set -eu
 secrets_file="${SHOP_SECRETS_FILE:-/secrets/secrets.env}"

@@ -4,8 +4,8 @@
 
 /** Read by every app (libs/common/src/tracing/tracing.ts). */
 const TRACING_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'];
-/** Read by the gateway only: where the console's saga timeline links a trace to. */
-const GATEWAY_VARIABLES = ['JAEGER_URL'];
+/** Read by the console only: where its saga timeline links a trace to. */
+const CONSOLE_VARIABLES = ['JAEGER_URL'];
 
 /**
  * @param {string} app
@@ -13,8 +13,8 @@ const GATEWAY_VARIABLES = ['JAEGER_URL'];
  * @returns {Record<string, string>}
  */
 function observabilityEnv(app, source = process.env) {
-  const names = app === 'gateway' ? [...TRACING_VARIABLES, ...GATEWAY_VARIABLES] : TRACING_VARIABLES;
+  const names = app === 'console' ? [...TRACING_VARIABLES, ...CONSOLE_VARIABLES] : TRACING_VARIABLES;
   return Object.fromEntries(names.map((name) => [name, source[name] ?? '']));
 }
 
-module.exports = { GATEWAY_VARIABLES, observabilityEnv, TRACING_VARIABLES };
+module.exports = { CONSOLE_VARIABLES, observabilityEnv, TRACING_VARIABLES };

@@ -2,7 +2,7 @@
 // The shop's secrets, generated on first start and kept in one file of `NAME=value` lines (mode 0600):
 //   OPERATOR_PASSWORD     the password of the operator `ops` (sign-in for the console and the admin API)
 //   ADMIN_TOKEN           the admin API's static bearer token, for machines (scripts, deployment jobs)
-//   REGISTRY_TOKEN        the registry's operator credential (may do anything: tools, the gateway's admin writes)
+//   REGISTRY_TOKEN        the registry's operator credential (may do anything: tools, the console's admin writes)
 //   RAFT_SECRET           the key that signs traffic between registry nodes
 //   REGISTRY_SERVICE_KEY  held by the registry only: each service's own registry credential is derived from it
 //   KAFKA_CREDENTIAL_KEY  held by no app: each Kafka user's SCRAM password is derived from it
@@ -40,7 +40,7 @@ const SECRET_NAMES = Object.freeze({
 const SECRET_VARIABLES = Object.freeze(['ADMIN_TOKEN', 'REGISTRY_TOKEN', 'RAFT_SECRET', 'REGISTRY_SERVICE_KEY', 'REGISTRY_OPERATOR_TOKEN', 'KAFKA_PASSWORD', 'OPERATOR_PASSWORD']);
 
 /** Who gets a registry credential of its own, and who a Kafka user (the saga's producers and consumers). */
-const REGISTRY_SERVICES = Object.freeze(['gateway', 'order', 'inventory', 'payment', 'identity']);
+const REGISTRY_SERVICES = Object.freeze(['gateway', 'order', 'inventory', 'payment', 'identity', 'console']);
 const KAFKA_USERS = Object.freeze(['order', 'inventory', 'payment', 'admin']);
 
 /** 256 random bits, URL-safe (it goes into headers and shells unquoted). */

@@ -22,11 +22,13 @@ describe('each app gets its own credentials, and only those', () => {
     }
   });
 
-  it("gives the registry the operator token and the service key, the gateway its own credential and the operator's for admin writes", () => {
+  it("gives the registry the operator token and the service key, the gateway only its own credential, the console its own and the operator's for admin writes", () => {
     expect(env('registry-1')).toMatchObject({ REGISTRY_TOKEN: secrets.registryToken, REGISTRY_SERVICE_KEY: secrets.registryServiceKey });
     for (const gateway of ['gateway-1', 'gateway-2']) {
-      expect(env(gateway)).toMatchObject({ REGISTRY_TOKEN: serviceRegistryToken(secrets.registryServiceKey, 'gateway'), REGISTRY_OPERATOR_TOKEN: secrets.registryToken });
+      expect(env(gateway)).toMatchObject({ REGISTRY_TOKEN: serviceRegistryToken(secrets.registryServiceKey, 'gateway') });
+      expect(Object.values(env(gateway))).not.toContain(secrets.registryToken);
     }
+    expect(env('console')).toMatchObject({ REGISTRY_TOKEN: serviceRegistryToken(secrets.registryServiceKey, 'console'), REGISTRY_OPERATOR_TOKEN: secrets.registryToken });
     expect(env('identity')).toMatchObject({ REGISTRY_TOKEN: serviceRegistryToken(secrets.registryServiceKey, 'identity') });
     expect(Object.values(env('identity'))).not.toContain(secrets.registryToken);
     for (const p of processes) expect(Object.values(p.env)).not.toContain(secrets.kafkaCredentialKey);

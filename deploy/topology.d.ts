@@ -1,6 +1,6 @@
 // Types of deploy/topology.js (plain CommonJS so that scripts/stack.mjs runs it without a build step).
 
-export type AppName = 'registry' | 'gateway' | 'order' | 'inventory' | 'payment' | 'identity';
+export type AppName = 'registry' | 'gateway' | 'order' | 'inventory' | 'payment' | 'identity' | 'console';
 
 export interface StackProcess {
   /** Unique process name, also its docker-compose.yml service name: registry-1, order-2, gateway-1, ... */

@@ -1,6 +1,6 @@
 'use strict';
 // The ONE definition of the processes of `npm run stack` (docs/architecture.md): three registry
-// nodes, two gateways on one port, two order instances, inventory and payment, each with the command and the
+// nodes, two gateways on one port, two order instances, inventory, payment, identity and the console, each with the command and the
 // environment variables of the contract. scripts/stack.mjs runs it, end-to-end tests start the same list through
 // stackProcesses(), and test/topology-drift.e2e-spec.ts fails when docker-compose.yml drifts away from it.
 //
@@ -27,6 +27,7 @@ const PORTS = Object.freeze({
   inventory: 3002,
   payment: 3003,
   identity: 3004,
+  console: 3005,
 });
 
 
@@ -125,8 +126,7 @@ function stackProcesses(options = {}) {
       REDIS_URL: `redis://${infra.redis}`,
       REGISTRY_URLS: registryUrls,
       REGISTRY_TOKEN: registryTokenOf('gateway'),
-      // The admin API's config writes (any service's config/) are an operator's: docs/security.md.
-      REGISTRY_OPERATOR_TOKEN: secrets.registryToken,
+      // A machine's token for the admin API /gateway/admin/*, which the gateway forwards to the console.
       ADMIN_TOKEN: secrets.adminToken,
     },
   });
@@ -152,6 +152,21 @@ function stackProcesses(options = {}) {
         // The local stack is a demo: its customers sign in with the README's password unless told otherwise.
         DEMO_CUSTOMER_PASSWORD: options.demoCustomerPassword ?? 'shop-demo',
         OPERATOR_PASSWORD: secrets.operatorPassword,
+      },
+    },
+    // The operations console's backend (apps/console): reached through the gateway, optional to the shop.
+    {
+      name: 'console',
+      app: 'console',
+      tier: 1,
+      env: {
+        PORT: String(portOf('console')),
+        INSTANCE_ID: 'console',
+        ADVERTISE_HOST: host,
+        REGISTRY_URLS: registryUrls,
+        REGISTRY_TOKEN: registryTokenOf('console'),
+        // Config writes (any service's config/) and its proof key in config/gateway/ are an operator's: docs/security.md.
+        REGISTRY_OPERATOR_TOKEN: secrets.registryToken,
       },
     },
     gateway('gateway-1'),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run footprint`: the resident memory of the running demo (`npm run stack`): its 9 Node processes, found by the
-// ports of deploy/topology.js, and the servers it uses: Postgres (the postmaster, its background processes and the
+// `npm run footprint`: the resident memory of the running demo (`npm run stack`): its Node processes (each entry of
+// deploy/topology.js, found by its port), and the servers it uses: Postgres (the postmaster, its background processes and the
 // backends connected to the stack's three databases; other databases' backends belong to someone else), Redis and
 // the Kafka broker, found by their ports. Prints RSS and PSS per process and the totals.
 //

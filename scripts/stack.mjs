@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run stack`: the whole topology of the contract on this machine, as processes (deploy/topology.js):
-// 3 registry nodes, then order x2, inventory and payment, then two gateways on one port. Each log line is
+// 3 registry nodes, then order x2, inventory, payment, identity and the console, then two gateways on one port. Each log line is
 // prefixed with its process name; the script waits until every /health answers 200 and prints a table of URLs. Ctrl-C or
 // SIGTERM stops every process (SIGTERM, then SIGKILL after a grace period), gateway first and registry last so
 // that services can still deregister. A process that dies is reported loudly and restarted with backoff; a control

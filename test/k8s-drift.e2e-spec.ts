@@ -25,9 +25,9 @@ describe('deploy/k8s and deploy/topology.js', () => {
     expect(findK8sDrift(manifests, stackProcesses())).toEqual([]);
   });
 
-  it('run 3 registry nodes, order x2, and one each of gateway, inventory, payment and identity', () => {
+  it('run 3 registry nodes, gateway x2, order x2, and one each of inventory, payment, identity and console', () => {
     const replicas = Object.fromEntries([...k8sApps(objectsOf(manifests))].map(([app, k8s]) => [app, k8s.replicas]));
-    expect(replicas).toEqual({ registry: 3, order: 2, inventory: 1, payment: 1, identity: 1, gateway: 2 });
+    expect(replicas).toEqual({ registry: 3, order: 2, inventory: 1, payment: 1, identity: 1, console: 1, gateway: 2 });
   });
 
   it('start registry-0..2 as n1..n3, and refuse a pod name without an ordinal', () => {

@@ -26,9 +26,9 @@ describe('docker-compose.yml and deploy/topology.js', () => {
     expect(driftOf(composeSource)).toEqual([]);
   });
 
-  it('cover every app of the contract: 3 registry nodes, gateway x2, order x2, inventory, payment, identity', () => {
+  it('cover every app of the contract: 3 registry nodes, gateway x2, order x2, inventory, payment, identity, console', () => {
     expect([...composeApps(composeSource).keys()].sort()).toEqual(
-      ['gateway-1', 'gateway-2', 'identity', 'inventory', 'order-1', 'order-2', 'payment', 'registry-1', 'registry-2', 'registry-3'],
+      ['console', 'gateway-1', 'gateway-2', 'identity', 'inventory', 'order-1', 'order-2', 'payment', 'registry-1', 'registry-2', 'registry-3'],
     );
   });
 });

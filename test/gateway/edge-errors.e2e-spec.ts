@@ -39,7 +39,7 @@ describe('gateway: the edge answers everything in the contract shape, and bounds
     gateway = await TestGateway.start({
       env: { GATEWAY_MAX_REQUESTS_PER_CLIENT: '3' },
       // No rate-limits key: the built-in policies apply, the console's and the admin API's included.
-      discovery: { services: { [service]: [upstream.instance()] }, config: { 'config/gateway/routes': { orders: { service } } } },
+      discovery: { services: { [service]: [upstream.instance()] }, config: { 'config/gateway/routes': { orders: { service }, console: { service: 'console' } } } },
     });
     port = Number(new URL(gateway.url).port);
   });
@@ -77,9 +77,9 @@ describe('gateway: the edge answers everything in the contract shape, and bounds
 
   it("the console's costly reads are rate limited per client, in the contract shape", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 40; i++) statuses.push((await gateway.get('/gateway/cluster')).status);
+    for (let i = 0; i < 40; i++) statuses.push((await gateway.get('/api/console/cluster')).status);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
-    const limited = await gateway.get('/gateway/outbox');
+    const limited = await gateway.get('/api/console/outbox');
     expect(limited.status).toBe(429);
     expect(limited.json).toMatchObject({ error: { code: 'rate_limited' } });
     expect(limited.headers['retry-after']).toBeDefined();

@@ -215,7 +215,7 @@ describe('tracing: one order is one trace from the gateway to its end', () => {
     await orderSettled(placed.id, 'c-43');
     // The console's view of the saga (the services' internal timelines, merged by the gateway), as its customer.
     const saga = await getJson<{ events: { service: string; direction: string; traceId: string | null }[] }>(
-      `${system.gatewayUrl}/gateway/sagas/${placed.id}`,
+      `${system.gatewayUrl}/api/console/sagas/${placed.id}`,
       await customers.headersFor('c-43'),
     );
     const written = saga.events.filter((e) => e.service === 'order' && e.direction === 'out');

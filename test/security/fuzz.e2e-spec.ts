@@ -83,7 +83,7 @@ class Generator {
       '/api/unknown',
       '/gateway/status',
       '/gateway/series',
-      '/gateway/sagas/1',
+      '/api/console/sagas/1',
       '/gateway/admin/config/config/gateway/routes',
       '/gateway/admin/config/config/payment/latency-ms',
       '/health',
@@ -100,7 +100,7 @@ class Generator {
       case 3:
         return base.replace('/', '//');
       case 4:
-        return this.pick(['*', 'http://evil.example/api/products', 'api/products', '/api', '/api/', '/gateway/sagas/' + 'x'.repeat(200)]);
+        return this.pick(['*', 'http://evil.example/api/products', 'api/products', '/api', '/api/', '/api/console/sagas/' + 'x'.repeat(200)]);
       default:
         return base;
     }

@@ -123,10 +123,10 @@ describe('identity and trust', () => {
     });
 
     it("another customer's saga is 404; one's own is shown", async () => {
-      expect((await call('GET', `/gateway/sagas/${c1Order.id}`, c2)).status).toBe(404);
-      expect((await call('GET', `/gateway/sagas/${c1Order.id}`)).status).toBe(401);
-      expect((await call('GET', `/gateway/sagas/${c1Order.id}`, c1)).status).toBe(200);
-      expect((await call('GET', `/gateway/sagas/${c1Order.id}`, ops)).status).toBe(200);
+      expect((await call('GET', `/api/console/sagas/${c1Order.id}`, c2)).status).toBe(404);
+      expect((await call('GET', `/api/console/sagas/${c1Order.id}`)).status).toBe(401);
+      expect((await call('GET', `/api/console/sagas/${c1Order.id}`, c1)).status).toBe(200);
+      expect((await call('GET', `/api/console/sagas/${c1Order.id}`, ops)).status).toBe(200);
     });
   });
 
@@ -228,14 +228,14 @@ describe('identity and trust', () => {
 
   it('the admin API wants an operator (401 without, 403 for a customer) and logs who acted', async () => {
     const path = '/gateway/admin/config/config/payment/latency-ms';
-    // Two gateways share the port, so either may answer: the audit line is in one of their logs.
-    const logFiles = system.processes.filter((p) => p.app === 'gateway').map((p) => join(__dirname, '..', '..', 'test-artifacts', 'logs', `${p.name}.log`));
+    // The console service does the admin action (the gateway forwards /gateway/admin/* to it): its log has the audit line.
+    const logFiles = system.processes.filter((p) => p.app === 'console').map((p) => join(__dirname, '..', '..', 'test-artifacts', 'logs', `${p.name}.log`));
     const logsAfter = (before: readonly number[]) => logFiles.map((file, i) => readFileSync(file, 'utf8').slice(before[i])).join('\n');
     const logBefore = logFiles.map((file) => readFileSync(file, 'utf8').length);
     expect((await call('PUT', path, {}, { value: 0 })).status).toBe(401);
     expect((await call('PUT', path, c1, { value: 0 })).status).toBe(403);
     expect((await call('PUT', path, ops, { value: 0 })).status).toBe(200);
-    // The gateway's output reaches its log file through a pipe: wait for the line rather than race it.
+    // The console's output reaches its log file through a pipe: wait for the line rather than race it.
     const audit = /admin action: config written[^\n]*"key":"config\/payment\/latency-ms"[^\n]*"actor":"ops","via":"operator-token"/;
     await eventually('the audit line in the gateway log', async () => audit.test(logsAfter(logBefore)), 10_000, 100);
   });

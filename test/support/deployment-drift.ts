@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, type Document } from 'yaml';
-import { GATEWAY_VARIABLES, TRACING_VARIABLES } from '../../deploy/observability-env';
+import { CONSOLE_VARIABLES, TRACING_VARIABLES } from '../../deploy/observability-env';
 import { SECRET_VARIABLES } from '../../deploy/secrets';
 import { type StackProcess } from '../../deploy/topology';
 
@@ -121,7 +121,7 @@ function topologyApps(processes: StackProcess[]): Map<string, AppProcess> {
 // lives, the host an instance advertises (its service name in compose, 127.0.0.1 locally) and the interface it
 // listens on (all of its container's in compose, loopback locally).
 // The observability variables are passed on from whoever starts the stack (empty: off), so only their names match.
-const checkedSeparately = new Set(['PORT', 'REGISTRY_DATA_DIR', 'ADVERTISE_HOST', 'BIND_HOST', ...TRACING_VARIABLES, ...GATEWAY_VARIABLES]);
+const checkedSeparately = new Set(['PORT', 'REGISTRY_DATA_DIR', 'ADVERTISE_HOST', 'BIND_HOST', ...TRACING_VARIABLES, ...CONSOLE_VARIABLES]);
 
 /**
  * Every difference between a compose file and the topology's processes, one readable line each; empty when they
@@ -228,7 +228,7 @@ const wrappedAppCommand = /^exec node dist\/apps\/([a-z-]+)\/main\.js$/m;
 
 /** Variables that only Kubernetes needs, each accepted only where something in its container uses it. */
 const KUBERNETES_HELPERS = new Set(['POD_NAME', 'DATABASE_PASSWORD']);
-const OPTIONAL_OBSERVABILITY = new Set([...TRACING_VARIABLES, ...GATEWAY_VARIABLES]);
+const OPTIONAL_OBSERVABILITY = new Set([...TRACING_VARIABLES, ...CONSOLE_VARIABLES]);
 
 function secretValues(objects: K8sObject[]): Map<string, string> {
   const values = new Map<string, string>();

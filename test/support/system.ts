@@ -1,6 +1,6 @@
 /**
  * Starts the whole system of the contract for end-to-end tests: the same processes as `npm run stack`
- * (deploy/topology.js: three registry nodes, order x2, inventory, payment, two gateways on one port), from the built apps in
+ * (deploy/topology.js: three registry nodes, order x2, inventory, payment, identity, the console, two gateways on one port), from the built apps in
  * dist/ (`npm run build`), on ports shifted by `portOffset` so that a running stack is not disturbed, with
  * registry data in a fresh temporary directory and secrets generated for this run (deploy/secrets.js). Each
  * process's output goes to test-artifacts/logs/<name>.log.
@@ -30,7 +30,7 @@ export interface RunningSystem {
 }
 
 export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?: number } = {}): Promise<RunningSystem> {
-  for (const app of ['registry', 'gateway', 'order', 'inventory', 'payment', 'identity']) {
+  for (const app of ['registry', 'gateway', 'order', 'inventory', 'payment', 'identity', 'console']) {
     if (!existsSync(join(ROOT, 'dist', 'apps', app, 'main.js'))) {
       throw new Error(`dist/apps/${app}/main.js is missing: run \`npm run build\` before the end-to-end tests`);
     }

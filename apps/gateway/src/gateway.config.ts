@@ -15,8 +15,10 @@ export interface GatewayConfig {
   registryUrls: string[];
   /** The gateway's own registry credential. */
   registryToken: string;
-  /** The operator's registry credential, for the admin API's config writes; empty: they use registryToken. */
-  registryOperatorToken: string;
+  /**
+   * The admin API's static token for machines: on `/gateway/admin/*` the gateway vouches for its holder to the
+   * console (ADMIN_TOKEN_CALLER); empty: only operators' access tokens open the admin API.
+   */
   adminToken: string;
   /** Addresses or IPv4 CIDR blocks whose X-Forwarded-For is believed. */
   trustedProxies: string[];
@@ -30,8 +32,6 @@ export interface GatewayConfig {
   bodyTimeoutMs: number;
   /** Requests one client address may have in flight through the proxy, else 429. */
   maxRequestsPerClient: number;
-  /** Jaeger's UI (e.g. http://localhost:16686): the console's saga timeline links to the order's trace there. */
-  jaegerUrl: string | undefined;
 }
 
 export function readGatewayConfig(env: EnvReader): GatewayConfig {
@@ -46,7 +46,6 @@ export function readGatewayConfig(env: EnvReader): GatewayConfig {
     redisUrl: env.url('REDIS_URL', { default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),
     registryUrls,
     registryToken: env.string('REGISTRY_TOKEN', { default: '' }),
-    registryOperatorToken: env.string('REGISTRY_OPERATOR_TOKEN', { default: '' }),
     adminToken: env.string('ADMIN_TOKEN'),
     trustedProxies: env.list('TRUSTED_PROXIES', { default: [] }),
     discoveryFile,
@@ -54,7 +53,6 @@ export function readGatewayConfig(env: EnvReader): GatewayConfig {
     upstreamConnections: env.int('GATEWAY_UPSTREAM_CONNECTIONS', { default: 64, min: 1, max: 4096 }),
     bodyTimeoutMs: env.int('GATEWAY_BODY_TIMEOUT_MS', { default: 10_000, min: 100, max: 300_000 }),
     maxRequestsPerClient: env.int('GATEWAY_MAX_REQUESTS_PER_CLIENT', { default: 100, min: 1, max: 100_000 }),
-    jaegerUrl: env.url('JAEGER_URL', { default: '', protocols: ['http:', 'https:'] }) || undefined,
   };
   if (!discoveryFile && registryUrls.length === 0) {
     throw new ConfigError(['REGISTRY_URLS is required (or DISCOVERY_FILE for a run without a registry)']);

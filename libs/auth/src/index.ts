@@ -5,12 +5,14 @@
  *   into a JWKS in the config center, by compare-and-set, old keys kept until their tokens expire).
  * - Verifying: `TokenVerifier` (local, no network call per token; alg pinned, iss/aud/typ/exp checked), fed by
  *   the config center's push, so a key rotation needs no restart.
+ * - Minting the gateway's proof: `ProofMinter` (the gateway per request; the console for internal reads).
  * - Services: `GatewayProofModule` guards every route with the gateway's proof; `@Caller()`, `actingCustomer`,
  *   `mayRead`, `requireInternal` turn the caller into decisions.
  */
 export { actingCustomer, mayRead, requireInternal } from './caller-rules';
 export { Caller, GATEWAY_PROOF_TYP, GatewayProofGuard, GatewayProofModule } from './gateway-proof.guard';
 export { KeyPublisher } from './key-publisher';
+export { PROOF_KEY_LEASE_MS, ProofMinter } from './proof-minter';
 export type { KeyPublisherOptions, VersionedKv } from './key-publisher';
 export { bearerToken, principalOf } from './principal';
 export { MAX_PUBLISHED_KEYS, mergePublishedKey, parsePublishedJwks } from './published-keys';
@@ -20,6 +22,7 @@ export { TokenRefused, TokenVerifier } from './token-verifier';
 export type { KeySource, VerifierOptions } from './token-verifier';
 export {
   ACCESS_TOKEN,
+  ADMIN_TOKEN_CALLER,
   CLOCK_TOLERANCE_SEC,
   GATEWAY_PROOF,
   GATEWAY_PROOF_JWKS_KEY,

@@ -36,3 +36,10 @@ export interface Principal {
 }
 
 export const ROLES: readonly CallerRole[] = ['customer', 'operator', 'anonymous', 'gateway'];
+
+/**
+ * Whom the gateway vouches for when a machine presents the static ADMIN_TOKEN on the admin API (scripts,
+ * deployment jobs): the gateway itself, on the machine's behalf. The console's admin guard accepts it beside an
+ * operator, and its audit line says `via: admin-token`.
+ */
+export const ADMIN_TOKEN_CALLER: Principal = Object.freeze({ subject: 'admin-token', role: 'gateway' });

@@ -21,6 +21,9 @@
  * - `parseEnvelope(raw)`: a validated incoming `SagaEvent` (throws `InvalidEventError`), then narrow with
  *   `isEvent(event, 'StockReserved')` or the per-type guards `isOrderCreated(event)` and so on.
  * - `validatePayload(type, payload)`: the list of problems (empty when valid), for tests and tools.
+ *
+ * And the gateway's routes (`config/gateway/routes`), which the gateway applies and the console writes:
+ * `parseRoutes`, `DEFAULT_ROUTES`, `Route`, `RouteTable`.
  */
 export { DEFAULT_BREAKER_OPTIONS } from './breaker-options';
 export type { BreakerOptions } from './breaker-options';
@@ -82,3 +85,5 @@ export {
   sagaEvent,
   validatePayload,
 } from './validation';
+export { DEFAULT_ROUTES, DEFAULT_ROUTES_VALUE, parseRoutes } from './gateway-routes';
+export type { BalancerName, Route, RouteTable, RouteTimeouts } from './gateway-routes';

@@ -2,15 +2,6 @@ import type { LiveConfig, ServiceInstance } from '@shop/registry-client';
 
 export type { LiveConfig, ServiceInstance };
 
-/** One registry node's answer to GET /v1/cluster, for the console. */
-export interface ClusterNodeView {
-  url: string;
-  ok: boolean;
-  status?: number;
-  body?: unknown;
-  error?: string;
-}
-
 /**
  * Where the gateway learns instances and config: the registry cluster in every real deployment
  * (RegistryDiscovery), or a JSON file for a gateway run without a registry (FileDiscovery: local runs,
@@ -24,10 +15,6 @@ export interface DiscoverySource {
   onInstancesChange(service: string, cb: (list: readonly ServiceInstance[]) => void): () => void;
   /** `parse` throws on an invalid value: it is logged and the previous value kept. */
   watchConfig<T>(key: string, parse: (raw: unknown) => T, defaults: T): LiveConfig<T>;
-  readConfig(key: string): Promise<unknown | undefined>;
-  /** Returns the new version (the registry's modIndex). */
-  writeConfig(key: string, value: unknown): Promise<number>;
-  clusterNodes(timeoutMs: number): Promise<ClusterNodeView[]>;
   health(): { healthy: boolean; detail: Record<string, unknown> };
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
-import { readFileSync, renameSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
-import type { ClusterNodeView, DiscoverySource, LiveConfig, ServiceInstance } from './discovery.source';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import type { DiscoverySource, LiveConfig, ServiceInstance } from './discovery.source';
 
 interface DiscoveryFile {
   services?: Record<string, ServiceInstance[]>;
@@ -16,8 +16,8 @@ const MAX_FILE_BYTES = 1024 * 1024;
 /**
  * A gateway without a registry: instances and config come from one JSON file
  * `{"services": {"inventory": [{"id","address","port","meta"}]}, "config": {"config/gateway/routes": ...}}`,
- * polled every 200 ms so a change applies within a second, like a registry push. Admin writes go to the
- * same file (atomically). For local runs, tests and the benchmark; never the production source.
+ * polled every 200 ms so a change applies within a second, like a registry push. For local runs, tests and the
+ * benchmark; never the production source.
  */
 export class FileDiscovery implements DiscoverySource {
   readonly kind = 'file';
@@ -76,23 +76,6 @@ export class FileDiscovery implements DiscoverySource {
         return () => listeners.delete(cb);
       },
     };
-  }
-
-  async readConfig(key: string): Promise<unknown | undefined> {
-    return this.content.config?.[key];
-  }
-
-  async writeConfig(key: string, value: unknown): Promise<number> {
-    const next: DiscoveryFile = { ...this.content, config: { ...this.content.config, [key]: value } };
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(next, null, 2));
-    renameSync(tmp, this.path);
-    this.reload();
-    return this.version;
-  }
-
-  async clusterNodes(): Promise<ClusterNodeView[]> {
-    return [];
   }
 
   health(): { healthy: boolean; detail: Record<string, unknown> } {

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ACCESS_TOKEN, bearerToken, Principal, principalOf, TokenRefused, TokenVerifier } from '@shop/auth';
+import { ACCESS_TOKEN, ADMIN_TOKEN_CALLER, bearerToken, Principal, principalOf, ProofMinter, TokenRefused, TokenVerifier } from '@shop/auth';
 import { acceptOrCreateRequestId, JsonLogger } from '@shop/common';
+import { isAdminPath } from '../proxy/api-path';
 import { pathProblem } from '../proxy/request-guard';
-import type { RouteTable } from '../routing/routes.config';
+import type { RouteTable } from '@shop/contracts';
 import { isPublic } from './public-paths';
-import type { ProofMinter } from './proof-minter';
+
 
 /** The JWT `typ` of identity's access tokens. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -44,6 +45,8 @@ export class EdgeAuth {
     private readonly routes: () => RouteTable,
     private readonly logger: JsonLogger,
     onKeysChange: (cb: () => void) => void,
+    /** Whether an Authorization header is the admin API's static ADMIN_TOKEN (for machines). */
+    private readonly isAdminToken: (authorization: string | undefined) => boolean = () => false,
   ) {
     // A key that left the JWKS must stop admitting its tokens at once.
     onKeysChange(() => this.verified.clear());
@@ -87,7 +90,12 @@ export class EdgeAuth {
     // answer, not 401: it goes on untouched, and never reaches a service.
     if (route === undefined || pathProblem(path) !== undefined || !PROXIED_METHODS.has(req.method ?? '')) return forward();
     if (req.httpVersionMinor >= 1 && headerOf(req.rawHeaders, 'host') === undefined) return forward();
-    const answer = isPublic(req.method ?? '', path) ? ANONYMOUS : this.principal(headerOf(req.rawHeaders, 'authorization'));
+    const authorization = headerOf(req.rawHeaders, 'authorization');
+    const answer = isPublic(req.method ?? '', path)
+      ? ANONYMOUS
+      : isAdminPath(path) && this.isAdminToken(authorization)
+        ? ADMIN_TOKEN_CALLER
+        : this.principal(authorization);
     const proceed = (caller: Principal | Refusal): void => {
       if ('code' in caller) return refuse(res, caller, acceptOrCreateRequestId(headerOf(req.rawHeaders, 'x-request-id')));
       const proof = this.proofs.proofFor(caller, route.service);

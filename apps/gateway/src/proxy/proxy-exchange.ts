@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { UpstreamCall } from '../breakers/upstream-breakers';
 import type { Balancer } from '../routing/balancer';
-import type { Route } from '../routing/routes.config';
+import type { Route } from '@shop/contracts';
 import type { UpstreamInstance, Upstreams } from '../routing/upstreams';
 import { answerForFailure } from './failure-answer';
 import type { ErrorAnswerOptions, GatewayErrorCode } from './gateway-errors';

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RateLimitEngine, Verdict } from '@shop/rate-limit';
 import type { UpstreamBreakers } from '../breakers/upstream-breakers';
 import { Balancer, createBalancer } from '../routing/balancer';
-import type { Route, RouteTable } from '../routing/routes.config';
+import type { Route, RouteTable } from '@shop/contracts';
 import type { UpstreamInstance, Upstreams } from '../routing/upstreams';
 import { routeKeyOf, upstreamPathOf } from './api-path';
 import type { ClientConcurrency } from './client-concurrency';

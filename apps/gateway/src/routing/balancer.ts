@@ -1,4 +1,4 @@
-import type { BalancerName } from './routes.config';
+import type { BalancerName } from '@shop/contracts';
 
 /** What a balancer needs to know about an instance. */
 export interface Balanceable {

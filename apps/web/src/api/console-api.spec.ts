@@ -1,8 +1,8 @@
 import { readCluster, readOutbox, readSaga, readSeries, readStatus } from './console-api';
 
-/** The gateway's answers as it sends them (apps/gateway/src/gateway.runtime.ts, api/gateway.controller.ts). */
+/** The gateway's answers as it sends them (apps/gateway/src/observability/gateway-status.ts, apps/console/src/api/). */
 describe('reading the gateway console endpoints', () => {
-  it('reads each node of GET /gateway/cluster, and a node that did not answer', () => {
+  it('reads each node of GET /api/console/cluster, and a node that did not answer', () => {
     const nodes = readCluster({
       nodes: [
         { url: 'http://127.0.0.1:7001', ok: true, status: 200, body: { id: 'n1', role: 'leader', term: 3, leader: 'n1', commitIndex: 12, appliedIndex: 12 } },
@@ -34,7 +34,7 @@ describe('reading the gateway console endpoints', () => {
     expect(status.policies[0].config).toEqual({ name: 'api-per-ip', key: 'ip', onRedisError: 'local', algorithm: 'token-bucket', capacity: 200, refillPerSec: 100, match: { pathPrefix: '/api/' } });
   });
 
-  it('reads GET /gateway/outbox, including a service that did not answer', () => {
+  it('reads GET /api/console/outbox, including a service that did not answer', () => {
     const backlog = readOutbox({
       services: [
         { service: 'order', instance: 'order-1', ok: true, status: 200, body: { pending: 3, dead: 1, published: 9, oldestPendingAgeMs: 1500, parkedInbound: 0 } },

@@ -2,7 +2,8 @@ import { operatorSession } from './session';
 import { request } from './http';
 
 /**
- * The gateway's operations endpoints (`/gateway/*`), read into the small shapes the console draws. The readers
+ * The operations endpoints (the gateway's own `/gateway/status` and `/gateway/series`, the console service's
+ * `/api/console/*`, the admin API `/gateway/admin/*`), read into the small shapes the console draws. The readers
  * accept a few spellings of each field, so the console keeps working while the gateway's answers evolve; what
  * they cannot read is shown as missing, never guessed.
  */
@@ -322,11 +323,11 @@ export function readSeries(body: unknown): Series {
   return { policies, breakers };
 }
 
-export const fetchCluster = async (): Promise<ClusterNode[]> => readCluster((await request<unknown>('GET', '/gateway/cluster')).body);
+export const fetchCluster = async (): Promise<ClusterNode[]> => readCluster((await request<unknown>('GET', '/api/console/cluster')).body);
 export const fetchStatus = async (): Promise<GatewayStatus> => readStatus((await request<unknown>('GET', '/gateway/status')).body);
-export const fetchOutbox = async (): Promise<OutboxBacklog[]> => readOutbox((await request<unknown>('GET', '/gateway/outbox')).body);
+export const fetchOutbox = async (): Promise<OutboxBacklog[]> => readOutbox((await request<unknown>('GET', '/api/console/outbox')).body);
 export const fetchSaga = async (orderId: string): Promise<Saga> =>
-  readSaga((await request<unknown>('GET', `/gateway/sagas/${encodeURIComponent(orderId)}`, { headers: await operatorSession.headers() })).body);
+  readSaga((await request<unknown>('GET', `/api/console/sagas/${encodeURIComponent(orderId)}`, { headers: await operatorSession.headers() })).body);
 export const fetchSeries = async (): Promise<Series> => readSeries((await request<unknown>('GET', '/gateway/series')).body);
 
 const adminPath = (key: string): string => `/gateway/admin/config/${key.split('/').map(encodeURIComponent).join('/')}`;

@@ -1,9 +1,10 @@
 import { readBoundedText } from '@shop/common';
 import { request } from 'undici';
-import type { DiscoverySource } from '../discovery/discovery.source';
+import type { Principal } from '@shop/auth';
+import type { Instances, ProofFor } from './service-calls';
 
 /**
- * The operator's demo reset, orchestrated by the gateway (docs/consistency.md, "Demo reset"): stock and balances
+ * The operator's demo reset, orchestrated by the console (docs/consistency.md, "Demo reset"): stock and balances
  * back to their start, orders kept. Each saga service resets its own part through its internal endpoint, in
  * this order, and the first refusal stops the rest:
  *   1. order      checks only: no PENDING order, none ended within the quiet time (orders are kept);
@@ -30,13 +31,11 @@ export interface DemoResetOutcome {
   steps: DemoResetStep[];
 }
 
-/** The gateway's proof for one service's internal endpoint (the services refuse calls without one). */
-export type ProofFor = (service: string) => string | Promise<string>;
-
-export async function resetDemo(discovery: DiscoverySource, proofFor: ProofFor): Promise<DemoResetOutcome> {
+/** `caller`: whom the services see asking (the operator, or the console itself for a machine's ADMIN_TOKEN). */
+export async function resetDemo(instances: Instances, proofFor: ProofFor, caller: Principal): Promise<DemoResetOutcome> {
   const steps: DemoResetStep[] = [];
   for (const service of DEMO_RESET_STEPS) {
-    const instance = discovery.instances(service)[0];
+    const instance = instances.instances(service)[0];
     if (!instance) {
       steps.push({ service, instance: null, status: 503, answer: 'no live instance' });
       return { status: 503, steps };
@@ -46,7 +45,7 @@ export async function resetDemo(discovery: DiscoverySource, proofFor: ProofFor):
     try {
       const res = await request(`http://${instance.address}:${instance.port}${INTERNAL_PATH}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await proofFor(service)}` },
+        headers: { authorization: `Bearer ${await proofFor(service, caller)}` },
         headersTimeout: TIMEOUT_MS,
         bodyTimeout: TIMEOUT_MS,
         signal: AbortSignal.timeout(TIMEOUT_MS),

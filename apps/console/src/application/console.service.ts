@@ -1,7 +1,8 @@
 import type { Principal } from '@shop/auth';
 import { readBoundedText } from '@shop/common';
+import type { ServiceInstance } from '@shop/registry-client';
 import { request } from 'undici';
-import type { DiscoverySource, ServiceInstance } from '../discovery/discovery.source';
+import type { Instances, ProofFor } from './service-calls';
 
 /** The services that keep an outbox and an event log (the order saga's participants). */
 export const SAGA_SERVICES = ['order', 'inventory', 'payment'] as const;
@@ -24,14 +25,13 @@ export interface TimelineEvent {
 }
 
 /**
- * What the browser console asks the gateway for, gathered from the services (one instance each, chosen from
- * the discovery cache) with a timeout per call; a service that does not answer is reported, not fatal.
+ * What the browser console reads, gathered from the services (one instance each, chosen from the registry
+ * client's cache) with a timeout per call; a service that does not answer is reported, not fatal.
  */
 export class ConsoleService {
   constructor(
-    private readonly discovery: DiscoverySource,
-    /** The gateway's own proof for a service's internal endpoints (they refuse calls without one). */
-    private readonly proofFor: (service: string, caller?: Principal) => string | Promise<string>,
+    private readonly instances: Instances,
+    private readonly proofFor: ProofFor,
   ) {}
 
   /** Whether the order service shows this order to `caller` (it answers 404 for another customer's). */
@@ -39,10 +39,6 @@ export class ConsoleService {
     if (!/^[0-9a-f-]{36}$/.test(orderId)) return false;
     const answer = await this.ask('order', `/orders/${orderId}`, caller);
     return answer.status === 200;
-  }
-
-  cluster() {
-    return this.discovery.clusterNodes(TIMEOUT_MS);
   }
 
   outbox(): Promise<ServiceAnswer[]> {
@@ -64,7 +60,7 @@ export class ConsoleService {
   }
 
   private async ask(service: string, path: string, caller?: Principal): Promise<ServiceAnswer> {
-    const instance: ServiceInstance | undefined = this.discovery.instances(service)[0];
+    const instance: ServiceInstance | undefined = this.instances.instances(service)[0];
     if (!instance) return { service, instance: null, ok: false, error: 'no live instance' };
     try {
       const res = await request(`http://${instance.address}:${instance.port}${path}`, {

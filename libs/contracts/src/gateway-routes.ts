@@ -1,3 +1,7 @@
+/**
+ * The gateway's routes (`config/gateway/routes`): the shape of a route, its parser and the contract's defaults,
+ * shared by the gateway (which routes by them) and the console (which checks a new value before writing it).
+ */
 /** Load balancing strategy of one route (负载均衡). */
 export type BalancerName = 'round-robin' | 'weighted' | 'least-outstanding';
 
@@ -30,7 +34,7 @@ class RouteMap extends Map<string, Route> {
   }
 }
 
-export const DEFAULT_TIMEOUTS: RouteTimeouts = { connectMs: 1000, headersMs: 10_000, bodyMs: 30_000 };
+const DEFAULT_TIMEOUTS: RouteTimeouts = { connectMs: 1000, headersMs: 10_000, bodyMs: 30_000 };
 
 /** The contract's routes; `config/gateway/routes` replaces them as a whole when present. */
 export const DEFAULT_ROUTES_VALUE = {
@@ -38,6 +42,8 @@ export const DEFAULT_ROUTES_VALUE = {
   orders: { service: 'order', balancer: 'least-outstanding' },
   payments: { service: 'payment', balancer: 'round-robin' },
   auth: { service: 'identity', balancer: 'round-robin' },
+  // The operations console's backend (apps/console): cluster, outbox, saga timeline, admin actions.
+  console: { service: 'console', balancer: 'round-robin' },
 };
 
 const SEGMENT = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -1,27 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { acceptOrCreateRequestId } from '@shop/common';
 import type { RateLimitEngine } from '@shop/rate-limit';
-import { sendError } from '../proxy/gateway-errors';
-import type { ProxyStats } from '../proxy/proxy.stats';
-import { refusalFor } from '../proxy/rate-limit-answer';
-import type { TrustedProxies } from '../proxy/request-guard';
+import { sendError } from './gateway-errors';
+import type { ProxyStats } from './proxy.stats';
+import { refusalFor } from './rate-limit-answer';
+import type { TrustedProxies } from './request-guard';
 
 /**
- * The gateway's own endpoints that cost something per call go through the same rate limit engine and
- * policies as the API: the admin API (`/gateway/admin/`: config writes, and a token someone could try to
- * guess) and the console's reads that query every service's database or every registry node
- * (`/gateway/outbox`, `/gateway/sagas/`, `/gateway/cluster`). `/gateway/status` and `/gateway/series` answer
- * from memory and are left free for the console's once-a-second polling.
+ * The admin API (`/gateway/admin/*`: config writes, demo resets, and a bearer token someone could try to guess)
+ * is rate limited by its path BEFORE the sign-in check, so that guesses are limited too (`admin-per-ip`); then
+ * it goes on to the console through the proxy (proxy/api-path.ts), where the policies of its `/api/console/`
+ * path apply as to any request. `next` forwards it when admitted.
  */
-const GUARDED = ['/gateway/admin/', '/gateway/outbox', '/gateway/sagas/', '/gateway/cluster'];
-
-export function isRateLimitedConsolePath(url: string): boolean {
-  for (const prefix of GUARDED) if (url.startsWith(prefix)) return true;
-  return false;
-}
-
-/** Decides one such request; `next` serves it (Fastify) when admitted. */
-export function limitConsoleRequest(
+export function limitAdminRequest(
   req: IncomingMessage,
   res: ServerResponse,
   deps: { limits: RateLimitEngine; trusted: TrustedProxies; stats: ProxyStats },

@@ -1,4 +1,7 @@
-import { GATEWAY_PROOF, GATEWAY_PROOF_TYP, KeyPublisher, Principal, SigningKey } from '@shop/auth';
+import { GATEWAY_PROOF_TYP } from './gateway-proof.guard';
+import type { KeyPublisher } from './key-publisher';
+import { SigningKey } from './signing-key';
+import { GATEWAY_PROOF, Principal } from './trust';
 import type { JsonLogger } from '@shop/common';
 
 /** A proof is reused for half its life, then a fresh one is minted (signing per request would cost ~50 µs each). */
@@ -17,6 +20,8 @@ interface CachedProof {
  * The gateway's proof to the services: a JWT signed with a key this gateway instance generated at start (it
  * never leaves the process), `iss: shop-gateway`, `aud: <service>`, `sub` and `role` of the caller, 60 s. The
  * public half is published in the config center (`config/gateway/proof-jwks`), where every service watches it.
+ * The console mints the same proofs for the services' internal endpoints it reads (apps/console), with a key
+ * of its own in the same JWKS.
  */
 export class ProofMinter {
   private readonly cache = new Map<string, CachedProof | Promise<string>>();
@@ -24,7 +29,7 @@ export class ProofMinter {
 
   private readonly key = SigningKey.generate();
 
-  /** `publisher`: undefined for a gateway without a registry (file discovery), whose upstreams check no proofs. */
+  /** `publisher`: undefined without a registry (the gateway's file discovery), where upstreams check no proofs. */
   constructor(
     private readonly publisher: KeyPublisher | undefined,
     private readonly logger: JsonLogger,

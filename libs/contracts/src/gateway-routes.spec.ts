@@ -1,8 +1,8 @@
-import { DEFAULT_ROUTES, parseRoutes } from './routes.config';
+import { DEFAULT_ROUTES, parseRoutes } from './gateway-routes';
 
 describe('config/gateway/routes', () => {
   it('has the contract routes by default', () => {
-    expect([...DEFAULT_ROUTES].map(([prefix, r]) => `${prefix}->${r.service}`)).toEqual(['products->inventory', 'orders->order', 'payments->payment', 'auth->identity']);
+    expect([...DEFAULT_ROUTES].map(([prefix, r]) => `${prefix}->${r.service}`)).toEqual(['products->inventory', 'orders->order', 'payments->payment', 'auth->identity', 'console->console']);
   });
 
   it('parses balancers and timeouts, with defaults', () => {
