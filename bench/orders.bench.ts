@@ -4,8 +4,8 @@
  *
  * Direct mode (the default): starts the three services from source with a private Kafka and a one-node registry
  * (test/saga/support: nothing shared with a running stack). Gateway mode (ORDERS_BENCH_GATEWAY=http://127.0.0.1:8080):
- * sends the orders to an already running gateway (`npm run stack`), so routing, load balancing, rate limits and
- * breakers are in the path. Then for each concurrency row it places orders for ORDERS_BENCH_SECONDS with that many
+ * sends the orders to an already running gateway (`npm run stack`) as the demo customers (each signed in once,
+ * before the first row), so sign-in checks, routing, load balancing, rate limits and breakers are in the path. Then for each concurrency row it places orders for ORDERS_BENCH_SECONDS with that many
  * clients (token, then POST /orders; directly, alternating between the two order replicas) and reports:
  *   accepted/s, p50/p99 accept latency (POST /orders), p50/p99 accept -> CONFIRMED (from the order's own history
  *   timestamps), p50/p99 outbox delivery latency (row commit -> Kafka ack, from the services' histograms; direct
@@ -27,6 +27,7 @@ import { fetchWithRetry } from '@shop/http-retry';
 import { eventually, HttpAnswer, readAnswer } from '@shop/testing';
 import { SagaSystem } from '../test/saga/support/saga-system';
 import { OrderView, Shop } from '../test/saga/support/shop';
+import { SignedInCustomers } from '../test/support/sign-in';
 import { ordersBenchConfig } from './orders-bench.config';
 import { machineCpuBetween, MachineCpuSample, sampleMachineCpu } from './orders/machine-cpu';
 import { HopLatencies, HOPS, sagaHopLatencies } from './orders/saga-hops';
@@ -84,6 +85,8 @@ const COUNTERS: { label: string; series: string; services: readonly (typeof SERV
 
 /** Where the orders go: the services started by the bench, or a running gateway. */
 interface OrdersTarget {
+  /** Gateway mode: signs the demo customers in before the first row. */
+  signInAll?(): Promise<void>;
   /** POST /orders/tokens; 201 carries the idempotency key. */
   requestToken(customerId: string): Promise<HttpAnswer>;
   submit(key: string, body: unknown): Promise<HttpAnswer>;
@@ -135,10 +138,14 @@ async function directTarget(): Promise<OrdersTarget> {
 function gatewayTarget(gateway: string): OrdersTarget {
   process.stdout.write(`sending the orders through the gateway at ${gateway} (its rate limits apply)...\n`);
   // The shop's client retry policy (@shop/http-retry): what a load tool's client retries, a customer's would too.
-  const call = async (method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<HttpAnswer> => {
+  // Every /api/* call but the catalog needs a customer's access token: the 100 demo customers sign in once, before
+  // the first row (startGatewayTarget), so no sign-in is inside a measured accept.
+  const sessions = new SignedInCustomers(gateway, undefined, async (url, init) => (await fetchWithRetry(url, { ...init, repeatable: true })).response);
+  const customerOf = new Map<string, string>();
+  const call = async (method: string, path: string, as: string | undefined, body?: unknown, idempotencyKey?: string): Promise<HttpAnswer> => {
     const { response: res } = await fetchWithRetry(`${gateway}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...(as === undefined ? {} : await sessions.headersFor(as)), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       idempotencyKey,
       repeatable: path === '/api/orders/tokens',
@@ -146,13 +153,23 @@ function gatewayTarget(gateway: string): OrdersTarget {
     return readAnswer(res);
   };
   return {
-    requestToken: (customerId) => call('POST', '/api/orders/tokens', { customerId }),
-    submit: (key, body) => call('POST', '/api/orders', body, key),
+    signInAll: async () => {
+      // Four at a time: identity checks at most four passwords at once per instance (more would be refused 503).
+      const customers = Array.from({ length: 100 }, (_, i) => `c-${i + 1}`);
+      for (let i = 0; i < customers.length; i += 4) await Promise.all(customers.slice(i, i + 4).map((c) => sessions.headersFor(c)));
+    },
+    requestToken: (customerId) => call('POST', '/api/orders/tokens', customerId, { customerId }),
+    submit: async (key, body) => {
+      const customerId = (body as { customerId: string }).customerId;
+      const answer = await call('POST', '/api/orders', customerId, body, key);
+      if (answer.status === 201) customerOf.set(answer.body.id as string, customerId);
+      return answer;
+    },
     settled: (orderId, timeoutMs) =>
       eventually(
         `order ${orderId} leaves PENDING`,
         async () => {
-          const res = await call('GET', `/api/orders/${orderId}`);
+          const res = await call('GET', `/api/orders/${orderId}`, customerOf.get(orderId));
           if (res.status !== 200) throw new Error(`GET /api/orders/${orderId} answered ${res.status}`);
           return res.body.status === 'PENDING' ? undefined : (res.body as OrderView);
         },
@@ -160,7 +177,7 @@ function gatewayTarget(gateway: string): OrdersTarget {
         200,
       ),
     outboxesDrained: async () => {
-      const { services } = (await call('GET', '/api/console/outbox')).body as { services: { service: string; ok: boolean; body?: { pending?: number } }[] };
+      const { services } = (await call('GET', '/api/console/outbox', undefined)).body as { services: { service: string; ok: boolean; body?: { pending?: number } }[] };
       return services.every((s) => s.ok && s.body?.pending === 0);
     },
     deliveryBuckets: async () => undefined,
@@ -381,6 +398,7 @@ async function backgroundRates(target: OrdersTarget, seconds: number): Promise<M
 async function main(): Promise<void> {
   const { secondsPerRow, concurrency, gateway, rate, maxOutstanding } = ordersBenchConfig;
   const target = gateway ? gatewayTarget(gateway) : await directTarget();
+  await target.signInAll?.();
   const rows: Row[] = [];
   try {
     const background = await backgroundRates(target, 3);
