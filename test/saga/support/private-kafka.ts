@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { SAGA_TOPIC_PARTITIONS } from '../../../deploy/kafka-partitions';
 import { freePort } from './ports';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -144,7 +145,7 @@ export class PrivateKafka {
     const admin = this.client().admin();
     await admin.connect();
     try {
-      await admin.createTopics({ waitForLeaders: true, timeout: 10_000, topics: SAGA_TOPICS.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
+      await admin.createTopics({ waitForLeaders: true, timeout: 10_000, topics: SAGA_TOPICS.map((topic) => ({ topic, numPartitions: SAGA_TOPIC_PARTITIONS, replicationFactor: 1 })) });
     } finally {
       await admin.disconnect();
     }
