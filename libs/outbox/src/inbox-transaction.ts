@@ -10,17 +10,17 @@ export interface Statement {
 
 /**
  * The transaction of an event handler (`UnitOfWork.runOnce`) in as few round trips as the protocol allows: BEGIN
- * goes out with the transaction's first statement (the inbox insert) and its last statement (the outbox insert)
- * with COMMIT, each pair in one round trip, on a connection in node-postgres' pipeline mode (`pipeline: true` in
+ * goes out with the transaction's first statement (the inbox insert), and its last statements (those the work
+ * queued with `ctx.atCommit`, then the outbox insert) with COMMIT, each group in one round trip, on a connection in node-postgres' pipeline mode (`pipeline: true` in
  * the pool's options, libs/service-defaults' SagaServiceModule): the second statement is sent without waiting for the first one's
  * answer, and Postgres runs them in order. Through TypeORM's query runner the four took four round trips.
  * The statements keep their parameters (extended protocol), unlike a multi-statement text.
  *
  * What holds it safe: BEGIN fails only with the connection, and then so does the statement behind it; a failing
- * last statement leaves the transaction aborted, so the COMMIT behind it is answered ROLLBACK, which is checked
+ * statement of the last group leaves the transaction aborted, so the COMMIT behind it is answered ROLLBACK, which is checked
  * (as is every COMMIT here: a statement that failed inside the work and was caught there aborted the transaction,
  * and TypeORM would have reported that COMMIT as a success with nothing written). On a connection without
- * pipeline mode the pairs go one after the other (the same transaction, two round trips each).
+ * pipeline mode the statements go one after the other (the same transaction, a round trip each).
  */
 export class InboxTransaction {
   private open = false;
@@ -50,14 +50,14 @@ export class InboxTransaction {
   async begin(first: Statement, isolation?: IsolationLevel): Promise<QueryResult> {
     this.open = true;
     this.markTransactionActive(true);
-    const [, result] = await this.pair({ sql: isolation ? `BEGIN ISOLATION LEVEL ${isolationSql(isolation)}` : 'BEGIN' }, first);
-    return result;
+    const [, result] = await this.pipeline([{ sql: isolation ? `BEGIN ISOLATION LEVEL ${isolationSql(isolation)}` : 'BEGIN' }, first]);
+    return result!;
   }
 
-  /** The last statement (if any) and COMMIT: one round trip. Throws when the server rolled the transaction back. */
-  async commit(last?: Statement): Promise<void> {
-    const commit = { sql: 'COMMIT' };
-    const [, answer] = last ? await this.pair(last, commit) : [undefined, await this.send(commit)];
+  /** The last statements (if any) and COMMIT: one round trip. Throws when the server rolled the transaction back. */
+  async commit(last: readonly Statement[] = []): Promise<void> {
+    const answers = await this.pipeline([...last, { sql: 'COMMIT' }]);
+    const answer = answers[answers.length - 1]!;
     this.open = false;
     this.markTransactionActive(false);
     // COMMIT in an aborted transaction is not an error: the server answers ROLLBACK.
@@ -89,19 +89,21 @@ export class InboxTransaction {
   }
 
   /**
-   * Two statements, the second sent before the first is answered when the connection pipelines; both settle
-   * before the first failure is thrown, so nothing of this transaction is still on the wire afterwards.
+   * Statements sent one behind the other without waiting for the answers when the connection pipelines (one
+   * round trip); all settle before the first failure is thrown, so nothing of this transaction is still on the
+   * wire afterwards. Without pipeline mode: one after the other, stopping at the first failure.
    */
-  private async pair(a: Statement, b: Statement): Promise<[QueryResult, QueryResult]> {
-    if (!this.client.pipeline) return [await this.send(a), await this.send(b)];
+  private async pipeline(statements: readonly Statement[]): Promise<QueryResult[]> {
+    if (!this.client.pipeline) {
+      const results: QueryResult[] = [];
+      for (const statement of statements) results.push(await this.send(statement));
+      return results;
+    }
     countDatabaseRoundTrip();
-    const [first, second] = await Promise.allSettled([
-      this.client.query(a.sql, a.params ? [...a.params] : undefined),
-      this.client.query(b.sql, b.params ? [...b.params] : undefined),
-    ]);
-    if (first.status === 'rejected') throw first.reason;
-    if (second.status === 'rejected') throw second.reason;
-    return [first.value, second.value];
+    const settled = await Promise.allSettled(statements.map((s) => this.client.query(s.sql, s.params ? [...s.params] : undefined)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<QueryResult>).value);
   }
 
   /**
