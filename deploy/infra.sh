@@ -26,7 +26,8 @@ REDIS_PORT="${REDIS_PORT:-6379}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 TOPICS=(order.events inventory.events payment.events)
-TOPIC_PARTITIONS=3
+# deploy/kafka-partitions.js (the one definition; the drift tests compare compose and Kubernetes with it).
+TOPIC_PARTITIONS=12
 
 INFRA_DIR="$ROOT/.infra"
 KAFKA_DIR="$INFRA_DIR/kafka"

@@ -9,6 +9,7 @@ const path = require('node:path');
 const { kafkaPassword, serviceRegistryToken } = require('./secrets');
 const { observabilityEnv } = require('./observability-env');
 const { NODE_MEMORY_OPTIONS } = require('./node-memory');
+const { PARTITIONS_CONSUMED_CONCURRENTLY } = require('./kafka-partitions');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -108,6 +109,8 @@ function stackProcesses(options = {}) {
       DATABASE_URL: databaseUrl(app),
       ...extraEnv,
       KAFKA_BROKERS: infra.kafka,
+      // How many of its partitions an instance handles at once (deploy/kafka-partitions.js).
+      KAFKA_PARTITIONS_CONCURRENTLY: String(PARTITIONS_CONSUMED_CONCURRENTLY),
       ...kafkaUserOf(app),
       REGISTRY_URLS: registryUrls,
       REGISTRY_TOKEN: registryTokenOf(app),

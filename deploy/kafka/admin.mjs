@@ -1,6 +1,6 @@
 // Kafka checks for deploy/infra.sh, through a real client (kafkajs, the client the apps use).
 //   node deploy/kafka/admin.mjs wait   --brokers 127.0.0.1:9092 --timeout-ms 120000 [--pid N]
-//   node deploy/kafka/admin.mjs topics --brokers 127.0.0.1:9092 --partitions 3 order.events inventory.events ...
+//   node deploy/kafka/admin.mjs topics --brokers 127.0.0.1:9092 --partitions 12 order.events inventory.events ...
 //   node deploy/kafka/admin.mjs acls   --brokers 127.0.0.1:9092 order inventory payment
 //   node deploy/kafka/admin.mjs users  --brokers 127.0.0.1:9092 order inventory payment
 // `wait` succeeds once a metadata request answers (an open port is not enough: the broker accepts connections
@@ -12,8 +12,11 @@
 // broker refuses (exit 3), so that deploy/infra.sh sets them.
 // Credentials come from the environment, never the command line (which `ps` shows): KAFKA_USERNAME and
 // KAFKA_PASSWORD (the admin super user; unset: plaintext), and for `users` <SERVICE>_KAFKA_PASSWORD.
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import kafkajs from 'kafkajs';
+
+const { SAGA_TOPIC_PARTITIONS } = createRequire(import.meta.url)('../kafka-partitions.js');
 
 const { Kafka, logLevel, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
@@ -22,7 +25,7 @@ const { values: options, positionals } = parseArgs({
   options: {
     brokers: { type: 'string', default: '127.0.0.1:9092' },
     'timeout-ms': { type: 'string', default: '120000' },
-    partitions: { type: 'string', default: '3' },
+    partitions: { type: 'string', default: String(SAGA_TOPIC_PARTITIONS) },
     pid: { type: 'string' },
   },
 });

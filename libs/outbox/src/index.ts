@@ -8,7 +8,8 @@
  * Entry points:
  * - `OutboxModule.forRoot({ serviceName, kafka: { brokers } })`: UnitOfWork, the relay (started on bootstrap,
  *   drained on shutdown), an `outbox` health check, `GET /outbox/stats` and `GET /events?aggregateId=`.
- * - `UnitOfWork.run(work)` for commands, `UnitOfWork.runOnce(inbox, work)` for event handlers;
+ * - `UnitOfWork.run(work)` for commands, `UnitOfWork.runOnce(inbox, work)` for event handlers (two round trips
+ *   besides the work's: `InboxTransaction`; `ctx.atCommit(statement)` sends a statement with the COMMIT);
  *   `UnitOfWork.parkPoisonEvent` (give it to `handleKafkaEvent`'s `onPoison`) and `replayParked(eventId)`.
  * - `OutboxMessage`, `InboxMessage` (entities) and the migrations, for the service's TypeORM `entities` and
  *   `migrations` lists: `OUTBOX_ENTITIES`, `OUTBOX_MIGRATIONS` (use these lists: they grow with the schema).
@@ -43,6 +44,7 @@ export type { OutboxStats, TimelineEntry } from './outbox.queries';
 export { OutboxRelay } from './outbox.relay';
 export type { OutboxRelayOptions, RelayPassResult } from './outbox.relay';
 export { OutboxLimitError, UnitOfWork } from './unit-of-work';
+export type { Statement } from './inbox-transaction';
 export type {
   InboxEntry,
   OutboundEvent,

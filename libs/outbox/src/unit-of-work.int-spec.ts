@@ -97,6 +97,16 @@ describe('UnitOfWork (real Postgres): state, inbox and outbox in one transaction
     expect(await widget('w-badrow')).toBeUndefined();
   });
 
+  it('run() sends the atCommit statements in the transaction, before the outbox rows', async () => {
+    await uow.run(async (ctx) => {
+      await ctx.manager.query(`INSERT INTO widget (id, count) VALUES ('w-run-at-commit', 1)`);
+      ctx.atCommit({ sql: `UPDATE widget SET count = count + 1 WHERE id = $1`, params: ['w-run-at-commit'] });
+      ctx.publish({ topic: 't', type: 'WidgetMade', aggregateId: 'w-run-at-commit', payload: {} });
+    });
+    expect(await widget('w-run-at-commit')).toBe(2);
+    expect(await outboxRows('w-run-at-commit')).toHaveLength(1);
+  });
+
   it('refuses a publish made after the unit of work ended (it would not be in the transaction)', async () => {
     let late: ((e: { topic: string; type: string; aggregateId: string; payload: unknown }) => string) | undefined;
     await uow.run(async ({ publish }) => {
@@ -165,6 +175,75 @@ describe('UnitOfWork (real Postgres): state, inbox and outbox in one transaction
       const retried = await uow.runOnce(inbox('e-retry'), increment('w-retry'));
       expect(retried.duplicate).toBe(false);
       expect(await widget('w-retry')).toBe(1);
+    });
+
+    it('takes two round trips besides its work: BEGIN goes with the inbox insert, COMMIT with atCommit statements and the outbox insert', async () => {
+      // A round trip is a wait for the server: a query sent while none of this test's is in flight. Pipelined
+      // statements go out together; TypeORM's transaction sent five one after the other here.
+      let inFlight = 0;
+      let roundTrips = 0;
+      const query = PgClient.prototype.query;
+      const spy = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (this: PgClient, ...args: unknown[]) {
+        if (inFlight === 0) roundTrips++;
+        inFlight++;
+        const sent = (query as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+        void sent.then(
+          () => inFlight--,
+          () => inFlight--,
+        );
+        return sent;
+      } as typeof query);
+      try {
+        const applied = await uow.runOnce(inbox('e-round-trips'), async (ctx) => {
+          const result = await increment('w-round-trips')(ctx);
+          ctx.atCommit({ sql: `UPDATE widget SET count = count + 10 WHERE id = $1`, params: ['w-round-trips'] });
+          return result;
+        });
+        expect(applied).toEqual({ duplicate: false, result: 'applied' });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(roundTrips).toBe(3);
+      expect(await widget('w-round-trips')).toBe(11);
+      expect(await outboxRows('w-round-trips')).toHaveLength(1);
+    });
+
+    it('rolls the effect and the inbox record back when the outbox insert fails (the COMMIT sent with it is answered ROLLBACK)', async () => {
+      await expect(
+        uow.runOnce(inbox('e-bad-row'), async ({ manager, publish }) => {
+          await manager.query(`INSERT INTO widget (id, count) VALUES ('w-inbox-badrow', 1)`);
+          // A NUL character cannot be stored in jsonb: the outbox insert fails after the work succeeded.
+          publish({ topic: 't', type: 'Reacted', aggregateId: 'w-inbox-badrow', payload: { text: '\u0000' } });
+        }),
+      ).rejects.toThrow();
+      expect(await widget('w-inbox-badrow')).toBeUndefined();
+      expect(await db.dataSource.query(`SELECT 1 FROM inbox_message WHERE event_id = 'e-bad-row'`)).toEqual([]);
+    });
+
+    it('rolls everything back when a statement sent with the COMMIT (atCommit) fails', async () => {
+      await expect(
+        uow.runOnce(inbox('e-at-commit'), async (ctx) => {
+          await increment('w-at-commit')(ctx);
+          ctx.atCommit({ sql: `UPDATE widget SET count = count / 0 WHERE id = $1`, params: ['w-at-commit'] });
+        }),
+      ).rejects.toThrow('division by zero');
+      expect(await widget('w-at-commit')).toBeUndefined();
+      expect(await outboxRows('w-at-commit')).toEqual([]);
+      expect(await db.dataSource.query(`SELECT 1 FROM inbox_message WHERE event_id = 'e-at-commit'`)).toEqual([]);
+    });
+
+    it('fails when a statement failed inside the work, even one the work caught (the server rolled it all back)', async () => {
+      // Without the check the COMMIT of the aborted transaction (answered ROLLBACK) passed for a success: the
+      // event was acknowledged with nothing recorded, its effect lost.
+      await expect(
+        uow.runOnce(inbox('e-swallowed'), async ({ manager }) => {
+          await manager.query(`INSERT INTO widget (id, count) VALUES ('w-swallowed', 1)`);
+          await manager.query(`INSERT INTO widget (id, count) VALUES ('w-swallowed', 1)`).catch(() => undefined);
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await widget('w-swallowed')).toBeUndefined();
+      const retried = await uow.runOnce(inbox('e-swallowed'), increment('w-swallowed'));
+      expect(retried.duplicate).toBe(false);
     });
 
     it('lets two consumers of one service each apply the same event once', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { currentRequestId, inChildSpan, REQUEST_ID_HEADER, SpanKind, traceparentOf } from '@shop/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
+import { InboxTransaction, Statement } from './inbox-transaction';
 
 /** An event to write to the outbox; `@shop/contracts`' `sagaEvent(type, aggregateId, payload)` builds one. */
 export interface OutboundEvent {
@@ -20,6 +21,14 @@ export interface UnitOfWorkContext {
    * Returns the event's id (the envelope `id`). Throws once the unit of work is over.
    */
   publish(event: OutboundEvent): string;
+  /**
+   * Queues a statement whose answer the work does not need, sent at the end of the transaction before the outbox
+   * rows: in `runOnce`, in the same round trip as the outbox insert and COMMIT. The row locks the work took are
+   * then held one round trip less for each (inventory's hot products). A failure rolls the whole unit back and
+   * is thrown, so a guard belongs in the statement or a constraint, not in a row count. Throws once the unit of
+   * work is over.
+   */
+  atCommit(statement: Statement): void;
 }
 
 /** The inbox record of a consumed event: `consumer` defaults to the service's name. */
@@ -131,16 +140,33 @@ export class UnitOfWork {
     });
   }
 
+  /**
+   * The inbox record, the work and its outbox rows in one transaction of `InboxTransaction`: BEGIN with the inbox
+   * insert, then the work's own statements, then the outbox insert with COMMIT (two round trips besides the
+   * work's, where TypeORM's transaction took four).
+   */
   runOnce<T>(inbox: InboxEntry, work: (ctx: UnitOfWorkContext) => Promise<T>, opts: RunOptions = {}): Promise<RunOnceResult<T>> {
-    return this.transaction(opts, async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO inbox_message (event_id, consumer, type, aggregate_id) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (event_id, consumer) DO NOTHING RETURNING event_id`,
-        [inbox.eventId, inbox.consumer ?? this.options.serviceName, inbox.type, inbox.aggregateId],
-      );
-      if (inserted.length === 0) return { duplicate: true };
-      const result = await this.withOutbox(manager, work);
-      return { duplicate: false, result };
+    return inChildSpan('pg transaction', { kind: SpanKind.CLIENT, attributes: TRANSACTION_SPAN_ATTRIBUTES }, async () => {
+      const tx = await InboxTransaction.connect(this.dataSource);
+      try {
+        const inserted = await tx.begin(
+          {
+            sql: `INSERT INTO inbox_message (event_id, consumer, type, aggregate_id) VALUES ($1, $2, $3, $4)
+                  ON CONFLICT (event_id, consumer) DO NOTHING RETURNING event_id`,
+            params: [inbox.eventId, inbox.consumer ?? this.options.serviceName, inbox.type, inbox.aggregateId],
+          },
+          opts.isolation,
+        );
+        if (inserted.rowCount === 0) {
+          await tx.rollback();
+          return { duplicate: true };
+        }
+        const { result, rows, atCommit } = await this.collectOutbox(tx.manager, work);
+        await tx.commit(rows.length > 0 ? [...atCommit, outboxInsert(rows, 0)] : atCommit);
+        return { duplicate: false, result };
+      } finally {
+        await tx.release();
+      }
     });
   }
 
@@ -197,7 +223,22 @@ export class UnitOfWork {
   }
 
   private async withOutbox<T>(manager: EntityManager, work: (ctx: UnitOfWorkContext) => Promise<T>): Promise<T> {
+    const { result, rows, atCommit } = await this.collectOutbox(manager, work);
+    for (const statement of atCommit) await manager.query(statement.sql, statement.params ? [...statement.params] : undefined);
+    if (rows.length > 0) {
+      const outbox = outboxInsert(rows, 0);
+      await manager.query(outbox.sql, outbox.params);
+    }
+    return result;
+  }
+
+  /** Runs the work with a `publish` that collects its outbox rows (for the caller to insert in the same transaction). */
+  private async collectOutbox<T>(
+    manager: EntityManager,
+    work: (ctx: UnitOfWorkContext) => Promise<T>,
+  ): Promise<{ result: T; rows: PendingRow[]; atCommit: Statement[] }> {
     const rows: PendingRow[] = [];
+    const atCommit: Statement[] = [];
     let open = true;
     const requestId = currentRequestId();
     const publish = (event: OutboundEvent): string => {
@@ -207,14 +248,12 @@ export class UnitOfWork {
       rows.push(row);
       return row.id;
     };
+    const queueAtCommit = (statement: Statement): void => {
+      if (!open) throw new Error('atCommit() called after its unit of work ended: the statement would not be in the transaction');
+      atCommit.push(statement);
+    };
     try {
-      const result = await work({ manager, publish });
-      open = false;
-      if (rows.length > 0) {
-        const outbox = outboxInsert(rows, 0);
-        await manager.query(outbox.sql, outbox.params);
-      }
-      return result;
+      return { result: await work({ manager, publish, atCommit: queueAtCommit }), rows, atCommit };
     } finally {
       open = false;
     }

@@ -15,7 +15,7 @@ describe('readSagaServiceConfig', () => {
       kafkaBrokers: ['127.0.0.1:9092'],
       registryUrls: ['http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003'],
       registryToken: 'a-token',
-      kafkaPartitionsConcurrently: 3,
+      kafkaPartitionsConcurrently: 12,
       crashAfterCommitOf: '',
     });
   });

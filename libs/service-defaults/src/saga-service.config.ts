@@ -48,8 +48,8 @@ export function readSagaServiceConfig<Extras extends object = Record<never, neve
     kafkaCredentials: readKafkaCredentials(env),
     registryUrls: env.list('REGISTRY_URLS', { default: ['http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003'], urls: true }),
     registryToken: env.string('REGISTRY_TOKEN'),
-    // 3: the partitions of each saga topic.
-    kafkaPartitionsConcurrently: env.int('KAFKA_PARTITIONS_CONCURRENTLY', { default: 3, min: 1, max: 16 }),
+    // The deployments set it (deploy/kafka-partitions.js, with the saga topics' partitions); 12 as they do.
+    kafkaPartitionsConcurrently: env.int('KAFKA_PARTITIONS_CONCURRENTLY', { default: 12, min: 1, max: 32 }),
     crashAfterCommitOf: env.string('CHAOS_CRASH_AFTER_COMMIT_OF', { default: '' }),
   };
   return { ...shared, ...(readExtras?.(env) ?? ({} as Extras)) };

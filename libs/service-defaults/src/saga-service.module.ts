@@ -46,7 +46,10 @@ export class SagaServiceModule {
             migrationsRun: false,
             synchronize: false,
             logger: new QueryCountingLogger(),
-            extra: { max: 20, connectionTimeoutMillis: 5000, statement_timeout: 10_000 },
+            // pipeline: a statement may be sent before the previous one is answered (node-postgres' pipeline mode);
+            // an event handler's transaction sends BEGIN with its inbox insert and COMMIT with its outbox insert
+            // that way (@shop/outbox InboxTransaction). TypeORM itself awaits each statement, as before.
+            extra: { max: 20, connectionTimeoutMillis: 5000, statement_timeout: 10_000, pipeline: true },
           }),
           dataSourceFactory: (dataSourceOptions?: DataSourceOptions) => {
             if (!dataSourceOptions) throw new Error('TypeORM gave no options to the data source factory');

@@ -51,7 +51,8 @@ export async function createThrowawayDatabase(opts: ThrowawayDatabaseOptions): P
       url,
       entities: opts.entities,
       migrations: opts.migrations,
-      extra: { max: 20, connectionTimeoutMillis: 5000 },
+      // pipeline: as the services' pools (libs/service-defaults' SagaServiceModule), for @shop/outbox's InboxTransaction.
+      extra: { max: 20, connectionTimeoutMillis: 5000, pipeline: true },
     } as DataSourceOptions);
     await ds.initialize();
     opened.push(ds);

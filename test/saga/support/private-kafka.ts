@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort, spawnLogged, stopChild } from '@shop/testing';
+import { SAGA_TOPIC_PARTITIONS } from '../../../deploy/kafka-partitions';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const KAFKA_LIB = join(ROOT, 'deploy', 'kafka', 'lib');
@@ -134,7 +135,7 @@ export class PrivateKafka {
     const admin = this.client().admin();
     await admin.connect();
     try {
-      await admin.createTopics({ waitForLeaders: true, timeout: 10_000, topics: SAGA_TOPICS.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
+      await admin.createTopics({ waitForLeaders: true, timeout: 10_000, topics: SAGA_TOPICS.map((topic) => ({ topic, numPartitions: SAGA_TOPIC_PARTITIONS, replicationFactor: 1 })) });
     } finally {
       await admin.disconnect();
     }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { eventually, freePort, HttpAnswer, httpCall, spawnLogged, stopChild, withPostgresAdmin } from '@shop/testing';
+import { PARTITIONS_CONSUMED_CONCURRENTLY } from '../../../deploy/kafka-partitions';
 import { serviceRegistryToken } from '../../../deploy/secrets';
 import { RegistryCluster, SERVICE_KEY, TOKEN as REGISTRY_TOKEN } from '../../registry/registry-cluster';
 import { StandInGateway } from '../../support/stand-in-gateway';
@@ -108,6 +109,8 @@ export class SagaSystem {
           DATABASE_URL: `postgres://${role}:${password}@127.0.0.1:5432/${databases[app]}`,
           REDIS_URL: 'redis://127.0.0.1:6379',
           KAFKA_BROKERS: kafka.brokers,
+          // As deployed (deploy/kafka-partitions.js, the private broker's topics have as many partitions).
+          KAFKA_PARTITIONS_CONCURRENTLY: String(PARTITIONS_CONSUMED_CONCURRENTLY),
           REGISTRY_URLS: registry.urls.join(','),
           // Each service its own registry credential, as deployed; the private broker is plaintext (no KAFKA_PASSWORD).
           REGISTRY_TOKEN: serviceRegistryToken(SERVICE_KEY, app),

@@ -18,7 +18,9 @@ const reservations = new Counter({
 /**
  * Inventory's side of the saga. OrderCreated -> reserve all lines or none (StockReserved | StockRejected);
  * OrderConfirmed -> reserved becomes sold; OrderCancelled -> release the reservation, if one exists. Each is one
- * transaction with the event's inbox record and the outbox row.
+ * transaction with the event's inbox record and the outbox row. The writes whose answer is not needed (the moves,
+ * the reservation's row) go with the COMMIT (`ctx.atCommit`): a hot product stays locked for two round trips (its
+ * lock, then the writes with the COMMIT) instead of four.
  */
 @Injectable()
 export class StockEventsHandler {
@@ -58,13 +60,13 @@ export class StockEventsHandler {
     const levels = await this.stock.lockLevels(ctx.manager, lines.map((l) => l.sku));
     const plan = planReservation(levels, lines);
     if (!plan.ok) {
-      await this.stock.insertReservation(ctx.manager, { orderId, status: 'REJECTED', lines }, plan.reason);
+      this.stock.insertReservation(ctx, { orderId, status: 'REJECTED', lines }, plan.reason);
       ctx.publish(sagaEvent('StockRejected', orderId, { reason: plan.reason, sku: plan.sku }));
       reservations.inc({ outcome: 'rejected' });
       return;
     }
-    for (const change of plan.changes) await this.stock.move(ctx.manager, change.sku, change.quantity, 'available', 'reserved');
-    await this.stock.insertReservation(ctx.manager, { orderId, status: 'RESERVED', lines }, null);
+    for (const change of plan.changes) this.stock.move(ctx, change.sku, change.quantity, 'available', 'reserved');
+    this.stock.insertReservation(ctx, { orderId, status: 'RESERVED', lines }, null);
     ctx.publish(sagaEvent('StockReserved', orderId, { customerId: event.payload.customerId, items: event.payload.items, totalCents: event.payload.totalCents }));
     reservations.inc({ outcome: 'reserved' });
   }
@@ -75,8 +77,8 @@ export class StockEventsHandler {
     if (!reservation) throw new Error(`OrderConfirmed for ${orderId} but no reservation exists (the OrderCreated was not handled?)`);
     assertReservationTransition(orderId, reservation.status, 'SOLD');
     await this.stock.lockLevels(ctx.manager, reservation.lines.map((l) => l.sku));
-    for (const l of reservation.lines) await this.stock.move(ctx.manager, l.sku, l.quantity, 'reserved', 'sold');
-    await this.stock.setReservationStatus(ctx.manager, orderId, 'SOLD', null);
+    for (const l of reservation.lines) this.stock.move(ctx, l.sku, l.quantity, 'reserved', 'sold');
+    this.stock.setReservationStatus(ctx, orderId, 'SOLD', null);
     reservations.inc({ outcome: 'sold' });
   }
 
@@ -86,7 +88,7 @@ export class StockEventsHandler {
     if (!reservation) {
       // Cancelled before its OrderCreated was handled: a tombstone makes a late OrderCreated reserve nothing.
       const lines = event.payload.items.map((l) => ({ sku: l.sku, quantity: l.quantity }));
-      await this.stock.insertReservation(ctx.manager, { orderId, status: 'CANCELLED', lines }, event.payload.reason);
+      this.stock.insertReservation(ctx, { orderId, status: 'CANCELLED', lines }, event.payload.reason);
       reservations.inc({ outcome: 'skipped' });
       return;
     }
@@ -96,8 +98,8 @@ export class StockEventsHandler {
       return;
     }
     await this.stock.lockLevels(ctx.manager, reservation.lines.map((l) => l.sku));
-    for (const l of reservation.lines) await this.stock.move(ctx.manager, l.sku, l.quantity, 'reserved', 'available');
-    await this.stock.setReservationStatus(ctx.manager, orderId, 'RELEASED', event.payload.reason);
+    for (const l of reservation.lines) this.stock.move(ctx, l.sku, l.quantity, 'reserved', 'available');
+    this.stock.setReservationStatus(ctx, orderId, 'RELEASED', event.payload.reason);
     reservations.inc({ outcome: 'released' });
   }
 }

@@ -30,12 +30,18 @@ export interface StockStore {
   findProduct(sku: string): Promise<ProductView | null>;
   /** The products' stock, their rows locked in sku order until `tx` ends (one lock order: no deadlock). */
   lockLevels(tx: Transaction, skus: readonly string[]): Promise<StockLevel[]>;
-  /** Moves `quantity` of a locked product from one count to another; throws rather than go negative. */
-  move(tx: Transaction, sku: string, quantity: number, from: 'available' | 'reserved', to: 'reserved' | 'sold' | 'available'): Promise<void>;
+  /**
+   * Moves `quantity` of a product locked by `lockLevels` from one count to another, sent with the unit of work's
+   * COMMIT (`ctx.atCommit`): the hot product's lock is held one round trip less. A negative count fails the
+   * whole transaction.
+   */
+  move(ctx: UnitOfWorkContext, sku: string, quantity: number, from: 'available' | 'reserved', to: 'reserved' | 'sold' | 'available'): void;
   /** The order's reservation, locked until `tx` ends; null when none exists. */
   lockReservation(tx: Transaction, orderId: string): Promise<ReservationRow | null>;
-  insertReservation(tx: Transaction, reservation: ReservationRow, reason: string | null): Promise<void>;
-  setReservationStatus(tx: Transaction, orderId: string, status: ReservationStatus, reason: string | null): Promise<void>;
+  /** Sent with the COMMIT, as `move`. */
+  insertReservation(ctx: UnitOfWorkContext, reservation: ReservationRow, reason: string | null): void;
+  /** Sent with the COMMIT, as `move`, on a reservation locked by `lockReservation`. */
+  setReservationStatus(ctx: UnitOfWorkContext, orderId: string, status: ReservationStatus, reason: string | null): void;
 }
 
 /** Nest's injection token of the port. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { UnitOfWorkContext } from '@shop/outbox';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ProductView, ReservationRow, StockStore } from '../application/stock-store.port';
 import type { ReservationStatus, StockLevel } from '../domain/stock';
@@ -31,13 +32,13 @@ export class StockRepository implements StockStore {
     return rows;
   }
 
-  /** Moves `quantity` between columns of one locked product; the CHECKs refuse a negative count. */
-  async move(manager: EntityManager, sku: string, quantity: number, from: 'available' | 'reserved', to: 'reserved' | 'sold' | 'available'): Promise<void> {
-    const result: [unknown[], number] = await manager.query(
-      `UPDATE products SET ${from} = ${from} - $2, ${to} = ${to} + $2 WHERE sku = $1 AND ${from} >= $2`,
-      [sku, quantity],
-    );
-    if (result[1] !== 1) throw new Error(`cannot move ${quantity} of ${sku} from ${from} to ${to}`);
+  /**
+   * Moves `quantity` between columns of one product locked by `lockLevels`, as a statement sent with the COMMIT
+   * (`atCommit`): the hot products' locks are held one round trip less. The CHECKs refuse a negative count (the
+   * transaction then fails as a whole), and the product exists: it was locked.
+   */
+  move(ctx: UnitOfWorkContext, sku: string, quantity: number, from: 'available' | 'reserved', to: 'reserved' | 'sold' | 'available'): void {
+    ctx.atCommit({ sql: `UPDATE products SET ${from} = ${from} - $2, ${to} = ${to} + $2 WHERE sku = $1`, params: [sku, quantity] });
   }
 
   async lockReservation(manager: EntityManager, orderId: string): Promise<ReservationRow | null> {
@@ -48,17 +49,17 @@ export class StockRepository implements StockStore {
     return rows[0] ? { orderId: rows[0].order_id, status: rows[0].status, lines: rows[0].lines } : null;
   }
 
-  async insertReservation(manager: EntityManager, r: ReservationRow, reason: string | null): Promise<void> {
-    await manager.query(`INSERT INTO reservations (order_id, status, lines, reason) VALUES ($1, $2, $3::jsonb, $4)`, [
-      r.orderId,
-      r.status,
-      JSON.stringify(r.lines),
-      reason,
-    ]);
+  /** Sent with the COMMIT (`atCommit`); a second reservation of the order is refused by the primary key. */
+  insertReservation(ctx: UnitOfWorkContext, r: ReservationRow, reason: string | null): void {
+    ctx.atCommit({
+      sql: `INSERT INTO reservations (order_id, status, lines, reason) VALUES ($1, $2, $3::jsonb, $4)`,
+      params: [r.orderId, r.status, JSON.stringify(r.lines), reason],
+    });
   }
 
-  async setReservationStatus(manager: EntityManager, orderId: string, status: ReservationStatus, reason: string | null): Promise<void> {
-    await manager.query(`UPDATE reservations SET status = $2, reason = COALESCE($3, reason), updated_at = now() WHERE order_id = $1`, [orderId, status, reason]);
+  /** Sent with the COMMIT (`atCommit`), on a reservation locked by `lockReservation`. */
+  setReservationStatus(ctx: UnitOfWorkContext, orderId: string, status: ReservationStatus, reason: string | null): void {
+    ctx.atCommit({ sql: `UPDATE reservations SET status = $2, reason = COALESCE($3, reason), updated_at = now() WHERE order_id = $1`, params: [orderId, status, reason] });
   }
 }
 
