@@ -6,7 +6,7 @@ import { forbidden } from '../access/request-principal';
 import { CommandType, KvDeleteResult, KvPutCommand, KvRollbackCommand, KvWriteResult } from '../state-machine/commands';
 import type { KvEntry } from '../state-machine/registry-state-machine';
 import { RegistryApiService } from './registry-api.service';
-import type { KvChange, ReadOptions } from './request-params';
+import type { KvChange, KvView, ReadOptions } from './request-params';
 
 /** A failed compare-and-swap: 409 with the key's current modIndex (CasConflictFilter). */
 export class CasConflict extends Error {
@@ -26,15 +26,14 @@ function entryJson(e: KvEntry): string {
 export class KvService {
   constructor(private readonly api: RegistryApiService) {}
 
-  /** One entry, a prefix's entries (`recurse`), or a key's recent versions (`history`). */
-  async read(key: string, what: { recurse: boolean; history: boolean }, caller: Principal, read: ReadOptions): Promise<string> {
-    const refused = readRefusal(caller, key);
+  async read(key: string, view: KvView, read: ReadOptions): Promise<string> {
+    const refused = readRefusal(read.caller, key);
     if (refused !== undefined) throw forbidden(refused);
     const sm = this.api.node.stateMachine;
-    const { recurse } = what;
+    const recurse = view === 'prefix';
     await this.api.readPoint(read, { kind: 'kv', key, recurse }, () => sm.kvChangeIndex(key, recurse));
     if (recurse) return `[${sm.list(key).map(entryJson).join(',')}]`;
-    if (what.history) {
+    if (view === 'history') {
       const versions = sm.versions(key);
       if (!versions) throw new ApiError(404, 'not_found', `no history for ${key} (only keys under config/ keep one)`);
       return `[${versions.map((v) => `{"modIndex":${v.modIndex},"value":${v.value ?? 'null'},"deleted":${v.value === null}}`).join(',')}]`;

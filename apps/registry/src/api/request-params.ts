@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { ArgumentMetadata, createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../access/access-rules';
+import { principalOf } from '../access/request-principal';
 import { flag, indexParam, validateKey, validateName, valueFromBody, waitParam } from './http-rules';
 
 /**
@@ -25,8 +27,13 @@ export const KvKey = createParamDecorator((opts: { emptyWhenRecursive?: boolean 
   return validateKey(key, { allowEmpty: opts?.emptyWhenRecursive === true && flag(queryOf(context), 'recurse') });
 });
 
-/** A query flag such as `?recurse`: present with any value, or none. */
-export const QueryFlag = createParamDecorator((name: string, context: ExecutionContext): boolean => flag(queryOf(context), name));
+/** What a KV read answers: one entry, a prefix's entries (`?recurse`), or a key's recent versions (`?history`). */
+export type KvView = 'entry' | 'prefix' | 'history';
+
+export const KvView = createParamDecorator((_: unknown, context: ExecutionContext): KvView => {
+  const query = queryOf(context);
+  return flag(query, 'recurse') ? 'prefix' : flag(query, 'history') ? 'history' : 'entry';
+});
 
 /** A query index such as `?cas=M`: a non-negative integer, or undefined when absent (400 `invalid_query`). */
 export const QueryIndex = createParamDecorator((name: string, context: ExecutionContext): number | undefined => indexParam(queryOf(context), name));
@@ -40,14 +47,15 @@ export const KvChange = createParamDecorator((_: unknown, context: ExecutionCont
   return rollbackTo === undefined ? { value: valueFromBody(requestOf(context).body) } : { rollbackTo };
 });
 
-/** What a read asks of consistency and blocking: `?stale`, `?index=N&wait=30s`. */
+/** What a read asks of consistency and blocking (`?stale`, `?index=N&wait=30s`), and who asks. */
 export interface ReadOptions {
   readonly stale: boolean;
   /** Block until what is read changed past this index; undefined: answer now. */
   readonly index: number | undefined;
   readonly waitMs: number;
-  /** Who asks (the client's address): its share of the node's blocking queries is bounded. */
+  /** Who asks: the client's address (its share of the node's blocking queries is bounded) and its principal. */
   readonly client: string;
+  readonly caller: Principal;
   /** The open response, whose socket a long wait keeps and whose close ends the wait. */
   readonly connection: ServerResponse;
 }
@@ -60,6 +68,7 @@ export const ReadOptions = createParamDecorator((_: unknown, context: ExecutionC
     index: indexParam(query, 'index'),
     waitMs: waitParam(query),
     client: request.ip,
+    caller: principalOf(request),
     connection: context.switchToHttp().getResponse<{ raw: ServerResponse }>().raw,
   };
 });
