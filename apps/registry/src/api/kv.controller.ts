@@ -6,7 +6,7 @@ import { CallerPrincipal } from '../access/request-principal';
 import { KV_WRITE_BODY_BOUNDS } from './http-rules';
 import { CasConflict, KvService } from './kv.service';
 import { LeaderWrite } from './leader-write';
-import { KvChange, KvKey, KvView, QueryIndex, ReadOptions } from './request-params';
+import { KvChange, KvKey, KvRead, QueryIndex } from './request-params';
 
 /** The contract's CAS answer `{"ok":false,"modIndex":current}`, in the error shape as well. */
 @Catch(CasConflict)
@@ -30,8 +30,8 @@ export class KvController {
   /** `?recurse` lists a prefix (the empty one too), `?history` a key's versions; `?stale`, `?index&wait` as every read. */
   @Get('*')
   @Header('content-type', 'application/json')
-  get(@KvKey({ emptyWhenRecursive: true }) key: string, @KvView() view: KvView, @ReadOptions() read: ReadOptions): Promise<string> {
-    return this.kv.read(key, view, read);
+  get(@KvRead() read: KvRead): Promise<string> {
+    return this.kv.read(read);
   }
 
   /** `?cas=M` writes only if the modIndex is M (0: absent); `?rollback=M` writes the value the key had at M. */

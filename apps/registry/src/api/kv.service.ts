@@ -6,7 +6,7 @@ import { forbidden } from '../access/request-principal';
 import { CommandType, KvDeleteResult, KvPutCommand, KvRollbackCommand, KvWriteResult } from '../state-machine/commands';
 import type { KvEntry } from '../state-machine/registry-state-machine';
 import { RegistryApiService } from './registry-api.service';
-import type { KvChange, KvView, ReadOptions } from './request-params';
+import type { KvChange, KvRead } from './request-params';
 
 /** A failed compare-and-swap: 409 with the key's current modIndex (CasConflictFilter). */
 export class CasConflict extends Error {
@@ -26,7 +26,8 @@ function entryJson(e: KvEntry): string {
 export class KvService {
   constructor(private readonly api: RegistryApiService) {}
 
-  async read(key: string, view: KvView, read: ReadOptions): Promise<string> {
+  async read(read: KvRead): Promise<string> {
+    const { key, view } = read;
     const refused = readRefusal(read.caller, key);
     if (refused !== undefined) throw forbidden(refused);
     const sm = this.api.node.stateMachine;

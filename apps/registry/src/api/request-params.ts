@@ -21,19 +21,8 @@ export class ValidName implements PipeTransform<string, string> {
 const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<FastifyRequest>();
 const queryOf = (context: ExecutionContext) => requestOf(context).query as Record<string, unknown>;
 
-/** The key of `/v1/kv/<key>` (it may contain slashes); empty only for `?recurse` reads when allowed (400 `invalid_key`). */
-export const KvKey = createParamDecorator((opts: { emptyWhenRecursive?: boolean } | undefined, context: ExecutionContext): string => {
-  const key = (requestOf(context).params as { '*': string })['*'];
-  return validateKey(key, { allowEmpty: opts?.emptyWhenRecursive === true && flag(queryOf(context), 'recurse') });
-});
-
-/** What a KV read answers: one entry, a prefix's entries (`?recurse`), or a key's recent versions (`?history`). */
-export type KvView = 'entry' | 'prefix' | 'history';
-
-export const KvView = createParamDecorator((_: unknown, context: ExecutionContext): KvView => {
-  const query = queryOf(context);
-  return flag(query, 'recurse') ? 'prefix' : flag(query, 'history') ? 'history' : 'entry';
-});
+/** The key a KV write names in `/v1/kv/<key>` (it may contain slashes; never empty): 400 `invalid_key`. */
+export const KvKey = createParamDecorator((_: unknown, context: ExecutionContext): string => validateKey((requestOf(context).params as { '*': string })['*'], { allowEmpty: false }));
 
 /** A query index such as `?cas=M`: a non-negative integer, or undefined when absent (400 `invalid_query`). */
 export const QueryIndex = createParamDecorator((name: string, context: ExecutionContext): number | undefined => indexParam(queryOf(context), name));
@@ -60,7 +49,7 @@ export interface ReadOptions {
   readonly connection: ServerResponse;
 }
 
-export const ReadOptions = createParamDecorator((_: unknown, context: ExecutionContext): ReadOptions => {
+function readOptionsOf(context: ExecutionContext): ReadOptions {
   const request = requestOf(context);
   const query = request.query as Record<string, unknown>;
   return {
@@ -71,4 +60,22 @@ export const ReadOptions = createParamDecorator((_: unknown, context: ExecutionC
     caller: principalOf(request),
     connection: context.switchToHttp().getResponse<{ raw: ServerResponse }>().raw,
   };
+}
+
+export const ReadOptions = createParamDecorator((_: unknown, context: ExecutionContext): ReadOptions => readOptionsOf(context));
+
+/** What a KV read answers: one entry, a prefix's entries (`?recurse`), or a key's recent versions (`?history`). */
+export type KvView = 'entry' | 'prefix' | 'history';
+
+/** `GET /v1/kv/<key>`: the key (empty only for `?recurse`), what to answer, and the read options, as one parameter. */
+export interface KvRead extends ReadOptions {
+  readonly key: string;
+  readonly view: KvView;
+}
+
+export const KvRead = createParamDecorator((_: unknown, context: ExecutionContext): KvRead => {
+  const query = queryOf(context);
+  const view: KvView = flag(query, 'recurse') ? 'prefix' : flag(query, 'history') ? 'history' : 'entry';
+  const key = validateKey((requestOf(context).params as { '*': string })['*'], { allowEmpty: view === 'prefix' });
+  return { key, view, ...readOptionsOf(context) };
 });
