@@ -146,9 +146,9 @@ async function measureAll(targets: { name: string; url: string }[]): Promise<{ r
 }
 
 /**
- * Every algorithm on, none limiting: the limits are far above what one machine can send. Each policy leases
+ * Every algorithm on, none limiting: the limits are far above what one machine can send. Each policy takes allowances of
  * up to 256 permits per Redis call (`leaseSize`, see docs/gateway.md): enough to cover the requests that
- * arrive during one Redis round trip at 64 connections; the leaky bucket (1 000 000/s) leases an outflow share
+ * arrive during one Redis round trip at 64 connections; the leaky bucket (1 000 000/s) takes an outflow share
  * of up to 62 departures per ms (1/16 of its outflow).
  */
 const notLimiting = [
@@ -206,9 +206,9 @@ async function main(): Promise<void> {
   startNode(join(__dirname, 'gateway', 'upstream.js'), [String(PORTS.upstream)]);
   await waitForHttp(PORTS.upstream, PATH_DIRECT);
 
-  // Four gateways: every policy on (the measured one; the leaky bucket, far faster than the traffic, leases a
-  // share of its outflow per ms); all but the leaky bucket, with leases and without (leaseSize 1: what leasing
-  // gives, within one run); none.
+  // Four gateways: every policy on (the measured one; the leaky bucket, far faster than the traffic, takes a
+  // share of its outflow per ms); all but the leaky bucket, with allowances and without (leaseSize 1: what allowances
+  // give, within one run); none.
   const startGateway = (port: number, rateLimits: unknown[], extraEnv: Record<string, string> = {}) => {
     const discovery = join(work, `discovery-${port}.json`);
     writeFileSync(
@@ -325,10 +325,10 @@ http {
   );
   lines.push(`without rate limits: gateway/reply-from ${ratio('gateway, no rate limits', 'reply-from')}   gateway/nginx ${ratio('gateway, no rate limits', 'nginx')}`);
   lines.push(
-    `redis: ${redis.requestsDecided} requests decided in ${redis.scriptCalls} script calls (${(redis.requestsDecided / Math.max(1, redis.scriptCalls)).toFixed(1)} requests per round trip); ${redis.decidedFromLeases} decided by leased permits alone, without Redis`,
+    `redis: ${redis.requestsDecided} requests decided in ${redis.scriptCalls} script calls (${(redis.requestsDecided / Math.max(1, redis.scriptCalls)).toFixed(1)} requests per round trip); ${redis.decidedFromLeases} decided by allowance permits alone, without Redis`,
   );
   lines.push(
-    `without the leaky bucket: ${noLeaky.decidedFromLeases} requests decided by leased permits alone, ${noLeaky.requestsDecided} decisions (requests and leases taken ahead) in ${noLeaky.scriptCalls} script calls`,
+    `without the leaky bucket: ${noLeaky.decidedFromLeases} requests decided by allowance permits alone, ${noLeaky.requestsDecided} decisions (requests and allowances taken ahead) in ${noLeaky.scriptCalls} script calls`,
   );
   lines.push(`rate limit policies during the run (none may reject): ${policies.map((p) => `${p.name} ${p.stats.admitted}/${p.stats.rejected}`).join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,7 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Module, OnModuleInit, Type } from '@nestjs/common';
 import { CommonModule, HealthRegistry } from '@shop/common';
+import { CatalogService } from './api/catalog.service';
 import { ClusterController } from './api/cluster.controller';
 import { KvController } from './api/kv.controller';
+import { KvService } from './api/kv.service';
 import { RegistryApiService } from './api/registry-api.service';
 import { ServicesController } from './api/services.controller';
 import { registerRaftMetrics } from './raft/registry-metrics';
@@ -43,7 +45,7 @@ export function registryModule(node: RegistryNode): Type<unknown> {
   @Module({
     imports: [CommonModule.forRoot()],
     controllers: [KvController, ServicesController, ClusterController],
-    providers: [{ provide: RegistryNode, useValue: node }, RegistryApiService, RegistryLifecycle],
+    providers: [{ provide: RegistryNode, useValue: node }, RegistryApiService, KvService, CatalogService, RegistryLifecycle],
   })
   class RegistryModule {}
   return RegistryModule;

@@ -40,7 +40,7 @@ export { DRAIN_BODY_BYTES, drainRequestThen } from './http/drain-request';
 export { bearerTokenMatcher } from './http/bearer-token';
 export type { SharedPortOptions } from './http/shared-port';
 export { readBoundedText, ResponseTooLargeError } from './http/read-bounded';
-export { createValidationPipe } from './http/validation';
+export { createValidationPipe, RefusalCode } from './http/validation';
 export { createLogger, JsonLogger } from './logging/json-logger';
 export { acceptOrCreateRequestId, currentRequestId, REQUEST_ID_HEADER, withRequestId } from './logging/request-context';
 export { collectProcessMetrics, httpRequestDuration, metricsRegistry } from './metrics/metrics';

@@ -3,12 +3,12 @@ import { RateLimitAlgorithm } from './algorithms/decision';
 import { FixedWindowLimiter } from './algorithms/fixed-window.limiter';
 import { SlidingWindowLimiter } from './algorithms/sliding-window.limiter';
 import { TokenBucketLimiter } from './algorithms/token-bucket.limiter';
-import { SharedLeakyBucket } from './leasing/shared-leaky-bucket';
+import { SharedLeakyBucket } from './allowance/shared-leaky-bucket';
 import type { RateLimitPolicy } from './policy';
 
 /**
  * What runs in Redis for each algorithm of a policy: the algorithm itself (algorithms/), except the leaky
- * bucket, which runs with the outflow shares it may lend (leasing/shared-leaky-bucket.ts).
+ * bucket, which runs with the outflow shares it may lend (allowance/shared-leaky-bucket.ts).
  */
 export const ALGORITHMS = {
   'fixed-window': new FixedWindowLimiter(),

@@ -10,9 +10,9 @@
  * `RateLimitEngine` applies the policies of `config/gateway/rate-limits` (parsed by `parseRateLimitPolicies`)
  * to a request, in one Redis call, with each policy's fallback (open | closed | local) when Redis is down.
  *
- * algorithms/ holds each algorithm alone: its pure decision, its Lua twin and its test. leasing/ wraps them so
- * that most requests under load need no Redis call at all: budget leasing (`leaseSize`, leasing/lease.ts) and,
- * for a fast leaky bucket, a share of its outflow instead (`SharedLeakyBucket`, leasing/shared-leaky-bucket.ts).
+ * algorithms/ holds each algorithm alone: its pure decision, its Lua twin and its test. allowance/ wraps them so
+ * that most requests under load need no Redis call at all: budget allowances (`leaseSize`, allowance/allowance.ts) and,
+ * for a fast leaky bucket, a share of its outflow instead (`SharedLeakyBucket`, allowance/shared-leaky-bucket.ts).
  */
 export { ALGORITHMS, advertisedLimit } from './algorithm-table';
 export { UNIT } from './algorithms/decision';
@@ -25,11 +25,11 @@ export { SlidingWindowLimiter } from './algorithms/sliding-window.limiter';
 export type { SlidingWindowState } from './algorithms/sliding-window.limiter';
 export { TokenBucketLimiter } from './algorithms/token-bucket.limiter';
 export type { TokenBucketState } from './algorithms/token-bucket.limiter';
-export { grantLease, LeaseBook, maxLease, maxShare } from './leasing/lease';
-export type { Grant } from './leasing/lease';
-export { LEASE_MS } from './leasing/lease-lifetime';
-export { SharedLeakyBucket } from './leasing/shared-leaky-bucket';
-export type { OutflowShare, SharedLeakyBucketState } from './leasing/shared-leaky-bucket';
+export { grantAllowance, AllowanceBook, maxAllowance, maxShare } from './allowance/allowance';
+export type { Grant } from './allowance/allowance';
+export { ALLOWANCE_MS } from './allowance/allowance-lifetime';
+export { SharedLeakyBucket } from './allowance/shared-leaky-bucket';
+export type { OutflowShare, SharedLeakyBucketState } from './allowance/shared-leaky-bucket';
 export { LocalRateLimiter } from './local-rate-limiter';
 export { MAX_POLICIES, MAX_SLIDING_LIMIT, parseRateLimitPolicies } from './policy';
 export type { RateLimitPolicy } from './policy';

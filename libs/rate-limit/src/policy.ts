@@ -12,7 +12,10 @@ interface PolicyBase {
   pathPrefix: string;
   key: KeyBy;
   onRedisError: OnRedisError;
-  /** Permits one gateway may take from Redis in one call and spend locally (1 = ask Redis for every request). */
+  /**
+   * The largest allowance: permits one gateway may take from Redis in one call and spend locally (1 = ask Redis
+   * for every request). Named before the word allowance was: the config key's documented field, kept.
+   */
   leaseSize: number;
 }
 
@@ -27,8 +30,8 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 export const MAX_POLICIES = 32;
 /** The sliding log keeps one entry per admitted request: bound its memory. */
 export const MAX_SLIDING_LIMIT = 10_000;
-/** Default lease (see lease.ts): small, and further capped at 1/16 of the policy's budget. */
-export const DEFAULT_LEASE_SIZE = 8;
+/** Default allowance (see allowance.ts): small, and further capped at 1/16 of the policy's budget. */
+export const DEFAULT_ALLOWANCE_SIZE = 8;
 
 /**
  * Parses and validates the value of `config/gateway/rate-limits`: an array of policies. Throws an Error naming
@@ -63,7 +66,7 @@ function parsePolicy(raw: unknown, at: string): RateLimitPolicy {
   if (!isOneOf(KEY_BY, key)) throw new Error(`${at}.key: expected ip, customer or global`);
   const onRedisError = o.onRedisError ?? 'open';
   if (!isOneOf(ON_REDIS_ERROR, onRedisError)) throw new Error(`${at}.onRedisError: expected open, closed or local`);
-  const leaseSize = int(o.leaseSize ?? DEFAULT_LEASE_SIZE, `${at}.leaseSize`, 1, 256);
+  const leaseSize = int(o.leaseSize ?? DEFAULT_ALLOWANCE_SIZE, `${at}.leaseSize`, 1, 256);
   const base: PolicyBase = { name, methods: methods as string[], pathPrefix, key, onRedisError, leaseSize };
   switch (o.algorithm) {
     case 'fixed-window':

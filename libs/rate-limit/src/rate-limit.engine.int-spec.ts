@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { LEASE_MS } from './leasing/lease-lifetime';
-import { SharedLeakyBucket, SharedLeakyBucketState } from './leasing/shared-leaky-bucket';
+import { ALLOWANCE_MS } from './allowance/allowance-lifetime';
+import { SharedLeakyBucket, SharedLeakyBucketState } from './allowance/shared-leaky-bucket';
 import { parseRateLimitPolicies, RateLimitPolicy } from './policy';
 import { RateLimitEngine, Verdict } from './rate-limit.engine';
 import { RedisRateLimiter } from './redis-rate-limiter';
@@ -86,14 +86,14 @@ describe('RateLimitEngine on a real Redis shared by two gateways', () => {
     ['fixed-window', { algorithm: 'fixed-window', limit: 400, windowMs: 60_000 }],
     ['sliding-window', { algorithm: 'sliding-window', limit: 400, windowMs: 60_000 }],
     ['token-bucket', { algorithm: 'token-bucket', capacity: 400, refillPerSec: 0.001 }],
-  ])('%s with leases (leaseSize 16): the two together never admit more than the limit', async (_name, raw) => {
+  ])('%s with allowances (leaseSize 16): the two together never admit more than the limit', async (_name, raw) => {
     const engines = await twoGateways([policy({ ...raw, leaseSize: 16 })]);
     const verdicts: Verdict[] = [];
-    // Waves, so that leases are taken (a lease follows the demand seen) and then spent without Redis.
+    // Waves, so that allowances are taken (an allowance follows the demand seen) and then spent without Redis.
     for (let wave = 0; wave < 12; wave++) verdicts.push(...(await fire(engines, 50)));
     const total = admitted(verdicts);
     expect(total).toBeLessThanOrEqual(400);
-    // Unspent leased permits are lost: at most two leases (the current one, the one taken ahead) per gateway.
+    // Unspent allowance permits are lost: at most two allowances (the current one, the one taken ahead) per gateway.
     expect(total).toBeGreaterThanOrEqual(400 - 2 * 2 * 16);
     const decidedByRedis = engines.reduce((n, e) => n + e.redisStatus().requestsDecided, 0);
     expect(decidedByRedis).toBeLessThan(verdicts.length);
@@ -138,13 +138,13 @@ describe('RateLimitEngine on a real Redis shared by two gateways', () => {
   });
 });
 
-describe('a fast leaky bucket leased as outflow shares, on a real Redis shared by two gateways', () => {
+describe('a fast leaky bucket handed out as outflow shares, on a real Redis shared by two gateways', () => {
   // 32 departures per ms; a gateway's share is at most 1/16 of that (leaseSize 256): 2 per ms.
   const fast = { algorithm: 'leaky-bucket', ratePerSec: 32_000, queue: 50, leaseSize: 256 };
 
-  /** Waits until Redis's clock is clear of a LEASE_MS epoch's last ms, where no share is granted. */
+  /** Waits until Redis's clock is clear of an ALLOWANCE_MS epoch's last ms, where no share is granted. */
   async function awayFromEpochEnd(): Promise<void> {
-    while ((await redisNowMs()) % LEASE_MS > LEASE_MS - 20) await new Promise((r) => setTimeout(r, 5));
+    while ((await redisNowMs()) % ALLOWANCE_MS > ALLOWANCE_MS - 20) await new Promise((r) => setTimeout(r, 5));
   }
 
   it('the script decides shares exactly as the pure twin: refused over promised departures, at most half the outflow', async () => {
@@ -180,7 +180,7 @@ describe('a fast leaky bucket leased as outflow shares, on a real Redis shared b
     // than one ms of the slowed outflow, departures a share must not overtake.
     expect(first.map((g) => g.share?.perMs).filter((x) => x !== undefined)).toEqual([8, 0, 0]);
     expect(first[0]!.share!.forMs).toBeGreaterThan(0);
-    expect(first[0]!.share!.forMs).toBeLessThanOrEqual(LEASE_MS);
+    expect(first[0]!.share!.forMs).toBeLessThanOrEqual(ALLOWANCE_MS);
   });
 
   it('a share taken ahead: the script reserves the next epoch exactly as the pure twin, at most half the outflow', async () => {
@@ -197,11 +197,11 @@ describe('a fast leaky bucket leased as outflow shares, on a real Redis shared b
         .decide([{ key, algorithmCode: 4, params, ask: want > 0 ? 'permits' : ahead ? 'share-next-epoch' : 'share', amount: Math.abs(want), shiftMs: 0 }])
         .then((g) => g[0]!);
     // Within SHARE_AHEAD_MS of the epoch's end, with time to spare for the call.
-    const inWindow = (t: number) => t % LEASE_MS >= LEASE_MS - 40 && t % LEASE_MS <= LEASE_MS - 20;
+    const inWindow = (t: number) => t % ALLOWANCE_MS >= ALLOWANCE_MS - 40 && t % ALLOWANCE_MS <= ALLOWANCE_MS - 20;
     while (!inWindow(await redisNowMs())) await new Promise((r) => setTimeout(r, 2));
     const first = await Promise.all([...Array.from({ length: 10 }, () => check(1)), check(-4, true), check(-13, true), check(-12, true)]);
     const startsIn = first[10]!.share!.startsInMs;
-    const now = LEASE_MS - startsIn;
+    const now = ALLOWANCE_MS - startsIn;
     const pure = new SharedLeakyBucket();
     let state: SharedLeakyBucketState | undefined;
     for (let i = 0; i < 10; i++) state = pure.decide(state, now, p).state;
@@ -213,9 +213,9 @@ describe('a fast leaky bucket leased as outflow shares, on a real Redis shared b
     expect(first.slice(10).map((g) => g.share)).toEqual(expected);
     expect(expected.map((s) => s.perMs)).toEqual([4, 0, 12]);
     // In the next epoch the shared water drains at 32 - 16 per ms: the 17th request of a ms waits 1 ms.
-    // The first call's instant lay a round trip (well under LEASE_MS / 2) before this one: its epoch's end is
-    // the multiple of LEASE_MS nearest to now + startsIn.
-    const epochEnd = Math.round(((await redisNowMs()) + startsIn) / LEASE_MS) * LEASE_MS;
+    // The first call's instant lay a round trip (well under ALLOWANCE_MS / 2) before this one: its epoch's end is
+    // the multiple of ALLOWANCE_MS nearest to now + startsIn.
+    const epochEnd = Math.round(((await redisNowMs()) + startsIn) / ALLOWANCE_MS) * ALLOWANCE_MS;
     while ((await redisNowMs()) <= epochEnd) await new Promise((r) => setTimeout(r, 2));
     const next = await Promise.all(Array.from({ length: 17 }, () => check(1)));
     expect(next.map((g) => g.delayMs)).toEqual([...Array.from({ length: 16 }, () => 0), 1]);
@@ -236,7 +236,7 @@ describe('a fast leaky bucket leased as outflow shares, on a real Redis shared b
     expect(reserved).toBeLessThanOrEqual((32 * 1_000_000) / 2);
   });
 
-  it('all-or-nothing: a request refused by another policy pours nothing into the leaky bucket, leased or not', async () => {
+  it('all-or-nothing: a request refused by another policy pours nothing into the leaky bucket, from an allowance or not', async () => {
     const strict = { name: 'strict', key: 'global', algorithm: 'fixed-window', limit: 3, windowMs: 60_000 };
     const [engine] = await twoGateways(parseRateLimitPolicies([strict, { name: 'leaky', key: 'global', ...fast }]));
     const verdicts: Verdict[] = [];

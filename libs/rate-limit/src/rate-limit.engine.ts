@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { advertisedLimit, algorithmOf } from './algorithm-table';
 import { Decision } from './algorithms/decision';
-import { Grant, LeaseBook, leaseShiftMs, maxLease, maxShare } from './leasing/lease';
+import { Grant, AllowanceBook, allowanceShiftMs, maxAllowance, maxShare } from './allowance/allowance';
 import { LocalRateLimiter } from './local-rate-limiter';
 import type { RateLimitPolicy } from './policy';
 import { LimitCheck, RedisRateLimiter } from './redis-rate-limiter';
@@ -47,15 +47,15 @@ interface CompiledPolicy {
   algorithmCode: number;
   params: readonly [number, number];
   limit: number;
-  /** Largest lease (1: no leasing), its sliding-log shift, and the leaky bucket's drain rate (units per ms). */
-  maxLease: number;
+  /** Largest allowance (1: no allowances), its sliding-log shift, and the leaky bucket's drain rate (units per ms). */
+  maxAllowance: number;
   shiftMs: number;
   leakPerMs: number;
-  /** A fast leaky bucket's largest outflow share (departures per ms; 0: none): it leases that instead of slots. */
+  /** A fast leaky bucket's largest outflow share (departures per ms; 0: none): it hands out that instead of slots. */
   maxShare: number;
-  /** Whether this gateway may hold permits of the policy at all (a lease or a share). */
-  leased: boolean;
-  /** A fixed window's leased permits die with their window. */
+  /** Whether this gateway may hold permits of the policy at all (an allowance or a share). */
+  takesAllowances: boolean;
+  /** A fixed window's allowance permits die with their window. */
   endsAtReset: boolean;
   stats: PolicyStats;
 }
@@ -66,7 +66,7 @@ export interface RateLimitEngineOptions {
   /** Keeps keys of different deployments (or test runs) apart. */
   keyPrefix?: string;
   localMaxKeys?: number;
-  /** This process's clock (ms) for leases; tests may pass their own. */
+  /** This process's clock (ms) for allowances; tests may pass their own. */
   clock?: () => number;
   onRedisStateChange?: (state: RedisState, error?: Error) => void;
 }
@@ -82,8 +82,8 @@ export class RateLimitEngine {
   private compiled: CompiledPolicy[] = [];
   private readonly redisLimiter: RedisRateLimiter | undefined;
   private readonly local: LocalRateLimiter;
-  private readonly leases = new LeaseBook();
-  /** Requests decided by leased permits alone, without a Redis call (status page, benchmark). */
+  private readonly allowances = new AllowanceBook();
+  /** Requests decided by allowance permits alone, without a Redis call (status page, benchmark). */
   private decidedFromLeases = 0;
   private readonly clock: () => number;
   private readonly keyPrefix: string;
@@ -114,7 +114,7 @@ export class RateLimitEngine {
       let stats = this.statsByName.get(policy.name);
       if (!stats) this.statsByName.set(policy.name, (stats = emptyStats()));
       const keyPrefix = `${this.keyPrefix}${policy.name}:${policy.key}:`;
-      const lease = maxLease(policy);
+      const allowance = maxAllowance(policy);
       const share = maxShare(policy);
       return {
         policy,
@@ -124,11 +124,11 @@ export class RateLimitEngine {
         algorithmCode: algorithm.code,
         params,
         limit: advertisedLimit(policy),
-        maxLease: lease,
-        shiftMs: leaseShiftMs(policy),
+        maxAllowance: allowance,
+        shiftMs: allowanceShiftMs(policy),
         leakPerMs: policy.algorithm === 'leaky-bucket' ? params[0] : 0,
         maxShare: share,
-        leased: lease > 1 || share > 0,
+        takesAllowances: allowance > 1 || share > 0,
         endsAtReset: policy.algorithm === 'fixed-window',
         stats,
       };
@@ -140,7 +140,7 @@ export class RateLimitEngine {
 
   /**
    * undefined when no policy applies (the common fast path: no promise, no allocation); the verdict itself when
-   * leased permits decide it (no promise either: the request goes on in the same turn); a promise when Redis
+   * allowance permits decide it (no promise either: the request goes on in the same turn); a promise when Redis
    * (or the fallback) must answer.
    */
   check(method: string, path: string, who: RequestIdentity): Verdict | Promise<Verdict> | undefined {
@@ -154,46 +154,46 @@ export class RateLimitEngine {
     const keys = matched.map((c) => this.keyFor(c, who));
     const now = this.clock();
     let covered = 0;
-    for (let i = 0; i < matched.length; i++) if (matched[i]!.leased && this.leases.has(keys[i]!, now)) covered++;
+    for (let i = 0; i < matched.length; i++) if (matched[i]!.takesAllowances && this.allowances.has(keys[i]!, now)) covered++;
     if (covered === matched.length) {
       this.decidedFromLeases++;
-      const verdict = this.verdict(matched, keys.map((key) => this.leases.take(key, now)));
-      this.leaseAhead(matched, keys);
+      const verdict = this.verdict(matched, keys.map((key) => this.allowances.take(key, now)));
+      this.takeAllowancesAhead(matched, keys);
       return verdict;
     }
-    // Partly covered: spend the leased permits held (given back if the request is refused), ask Redis for the
+    // Partly covered: spend the allowance permits held (given back if the request is refused), ask Redis for the
     // rest. A leaky bucket's permits are departures due in this very ms (a slot, or a share of this ms's
     // outflow), which a request that waits for Redis would spend late: those always ask Redis.
     let held: (Decision | undefined)[] | undefined;
     if (covered > 0) {
       held = new Array<Decision | undefined>(matched.length);
       for (let i = 0; i < matched.length; i++) {
-        if (matched[i]!.maxLease > 1 && matched[i]!.leakPerMs === 0 && this.leases.has(keys[i]!, now)) held[i] = this.leases.take(keys[i]!, now);
+        if (matched[i]!.maxAllowance > 1 && matched[i]!.leakPerMs === 0 && this.allowances.has(keys[i]!, now)) held[i] = this.allowances.take(keys[i]!, now);
       }
     }
     const verdict = this.decide(matched, keys, held);
-    if (held !== undefined) this.leaseAhead(matched, keys);
+    if (held !== undefined) this.takeAllowancesAhead(matched, keys);
     return verdict;
   }
 
   /**
-   * Takes the next lease of each key running low in the background, so that steady load never waits for Redis;
+   * Takes the next allowance of each key running low in the background, so that steady load never waits for Redis;
    * for a fast leaky bucket, the next epoch's outflow share when the running one is about to end.
    */
-  private leaseAhead(matched: CompiledPolicy[], keys: string[]): void {
+  private takeAllowancesAhead(matched: CompiledPolicy[], keys: string[]): void {
     if (this.redisLimiter === undefined || this.opts.redis!.status !== 'ready') return;
     for (let i = 0; i < matched.length; i++) {
       const c = matched[i]!;
       const key = keys[i]!;
       if (c.maxShare > 0) {
-        const want = this.leases.wantShareAhead(key, c.maxShare, this.clock());
-        if (want > 0) this.askInBackground({ key, algorithmCode: c.algorithmCode, params: c.params, ask: 'share-next-epoch', amount: want, shiftMs: 0 }, (grant, sentAt, receivedAt) => this.leases.settleShareAhead(key, grant, sentAt, receivedAt));
+        const want = this.allowances.wantShareAhead(key, c.maxShare, this.clock());
+        if (want > 0) this.askInBackground({ key, algorithmCode: c.algorithmCode, params: c.params, ask: 'share-next-epoch', amount: want, shiftMs: 0 }, (grant, sentAt, receivedAt) => this.allowances.settleShareAhead(key, grant, sentAt, receivedAt));
         continue;
       }
       // A leaky bucket's slots are never taken ahead: they would be plain permits, spent at any time.
-      if (c.maxLease === 1 || c.leakPerMs > 0) continue;
-      const want = this.leases.wantAhead(key, c.maxLease);
-      if (want > 0) this.askInBackground({ key, algorithmCode: c.algorithmCode, params: c.params, ask: 'permits', amount: want, shiftMs: c.shiftMs }, (grant, sentAt, receivedAt) => this.leases.settleAhead(key, grant, sentAt, receivedAt, c.endsAtReset));
+      if (c.maxAllowance === 1 || c.leakPerMs > 0) continue;
+      const want = this.allowances.wantAhead(key, c.maxAllowance);
+      if (want > 0) this.askInBackground({ key, algorithmCode: c.algorithmCode, params: c.params, ask: 'permits', amount: want, shiftMs: c.shiftMs }, (grant, sentAt, receivedAt) => this.allowances.settleAhead(key, grant, sentAt, receivedAt, c.endsAtReset));
     }
   }
 
@@ -213,7 +213,7 @@ export class RateLimitEngine {
     return this.compiled.map((c) => ({ policy: c.policy, stats: c.stats }));
   }
 
-  /** The Redis state, how many script calls decided how many requests (the batching at work), and how many leases decided. */
+  /** The Redis state, how many script calls decided how many requests (the batching at work), and how many requests allowance permits decided. */
   redisStatus(): { state: RedisState; lastError: string | undefined; scriptCalls: number; requestsDecided: number; decidedFromLeases: number } {
     const counters = this.redisLimiter?.counters ?? { calls: 0, requests: 0 };
     return {
@@ -229,17 +229,17 @@ export class RateLimitEngine {
     // Gate on the connection itself: while it is down, ioredis (without offline queue) would only throw.
     if (this.redisLimiter !== undefined && this.opts.redis!.status === 'ready') {
       const sentAt = this.clock();
-      // Per policy not held: lease > 0 when this request carries the lease call for its key (0: none, or one is
+      // Per policy not held: allowance > 0 when this request carries the allowance call for its key (0: none, or one is
       // already on its way, so this request asks for its own permit only).
       const asked: number[] = [];
-      const lease: number[] = [];
+      const allowance: number[] = [];
       const checks: LimitCheck[] = [];
       for (let i = 0; i < matched.length; i++) {
         if (held?.[i] !== undefined) continue;
         const c = matched[i]!;
-        const want = c.maxShare > 0 ? this.leases.wantShare(keys[i]!, c.maxShare, sentAt) : c.maxLease > 1 ? this.leases.want(keys[i]!, c.maxLease, sentAt) : 0;
+        const want = c.maxShare > 0 ? this.allowances.wantShare(keys[i]!, c.maxShare, sentAt) : c.maxAllowance > 1 ? this.allowances.want(keys[i]!, c.maxAllowance, sentAt) : 0;
         asked.push(i);
-        lease.push(want);
+        allowance.push(want);
         const asksShare = c.maxShare > 0 && want > 0;
         checks.push({ key: keys[i]!, algorithmCode: c.algorithmCode, params: c.params, ask: asksShare ? 'share' : 'permits', amount: asksShare ? want : Math.max(1, want), shiftMs: c.shiftMs });
       }
@@ -252,9 +252,9 @@ export class RateLimitEngine {
       const receivedAt = this.clock();
       for (let j = 0; j < asked.length; j++) {
         const c = matched[asked[j]!]!;
-        if (lease[j]! === 0) continue;
-        if (c.maxShare > 0) this.leases.settleShare(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt);
-        else this.leases.settle(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt, c.leakPerMs, c.endsAtReset);
+        if (allowance[j]! === 0) continue;
+        if (c.maxShare > 0) this.allowances.settleShare(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt);
+        else this.allowances.settle(keys[asked[j]!]!, grants?.[j], sentAt, receivedAt, c.leakPerMs, c.endsAtReset);
       }
       if (grants !== undefined) {
         if (this.redisState !== 'ready') this.setRedisState('ready');
@@ -269,9 +269,9 @@ export class RateLimitEngine {
     return this.decideWithoutRedis(matched, keys);
   }
 
-  /** All-or-nothing: a request refused (or decided without Redis) keeps none of the leased permits it held. */
+  /** All-or-nothing: a request refused (or decided without Redis) keeps none of the allowance permits it held. */
   private giveBack(keys: string[], held: (Decision | undefined)[]): void {
-    for (let i = 0; i < held.length; i++) if (held[i] !== undefined) this.leases.giveBack(keys[i]!);
+    for (let i = 0; i < held.length; i++) if (held[i] !== undefined) this.allowances.giveBack(keys[i]!);
   }
 
   /** Each policy's own onRedisError: open skips it, closed refuses (503), local decides in memory. */

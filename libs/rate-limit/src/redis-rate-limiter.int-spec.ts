@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import Redis, { ChainableCommander } from 'ioredis';
 import { algorithmOf } from './algorithm-table';
-import { LEASE_MS } from './leasing/lease-lifetime';
-import { Ask, Grant, grantLease } from './leasing/lease';
+import { ALLOWANCE_MS } from './allowance/allowance-lifetime';
+import { Ask, Grant, grantAllowance } from './allowance/allowance';
 import { parseRateLimitPolicies, RateLimitPolicy } from './policy';
 import { RedisRateLimiter } from './redis-rate-limiter';
 
@@ -45,8 +45,8 @@ afterAll(async () => {
 
 /**
  * One script call: the clock moves by `dt` ms, then requests for one key, each asking for `wants[i]` permits (1: a
- * plain request, more: a lease), all decided in that one call, in order. `shifted`: the sliding log records them
- * LEASE_MS ahead (as for a leased policy); a run that mixes both is a policy change, whose entries are not in time
+ * plain request, more: an allowance), all decided in that one call, in order. `shifted`: the sliding log records them
+ * ALLOWANCE_MS ahead (as for a policy with allowances); a run that mixes both is a policy change, whose entries are not in time
  * order.
  */
 interface Call {
@@ -67,11 +67,11 @@ const calls = fc.array(
 );
 
 const policy = (raw: Record<string, unknown>): RateLimitPolicy => parseRateLimitPolicies([{ name: 'p', key: 'global', ...raw }])[0]!;
-/** Rates with 3 decimals, slow enough that a lease of up to 40 permits runs into the limit. */
+/** Rates with 3 decimals, slow enough that an allowance of up to 40 permits runs into the limit. */
 const rate = fc.integer({ min: 1, max: 200_000 }).map((milli) => milli / 1000);
 
 /**
- * Runs `sequence` through the script in Redis and through `grantLease` (the pure twin, permit by permit) and
+ * Runs `sequence` through the script in Redis and through `grantAllowance` (the pure twin, permit by permit) and
  * expects every output field of every request to agree.
  */
 async function agree(p: RateLimitPolicy, sequence: Call[]): Promise<void> {
@@ -82,14 +82,14 @@ async function agree(p: RateLimitPolicy, sequence: Call[]): Promise<void> {
   clock = 1_700_000_000_000;
   for (const { dt, shifted, wants, ahead } of sequence) {
     clock += dt;
-    const shiftMs = shifted ? LEASE_MS : 0;
+    const shiftMs = shifted ? ALLOWANCE_MS : 0;
     // One turn of the event loop: the requests go out as one script call.
     const askOf = (i: number): Ask => (wants[i]! > 0 ? 'permits' : ahead?.[i] === true ? 'share-next-epoch' : 'share');
     const fromRedis = await Promise.all(
       wants.map((want, i) => limiter.decide([{ key, algorithmCode: algorithm.code, params, ask: askOf(i), amount: Math.abs(want), shiftMs }]).then((g) => g[0]!)),
     );
     const fromTwin: Grant[] = wants.map((want, i) => {
-      const next = grantLease(p, state, clock, askOf(i), Math.abs(want), shiftMs);
+      const next = grantAllowance(p, state, clock, askOf(i), Math.abs(want), shiftMs);
       state = next.state;
       return next.grant;
     });
@@ -100,13 +100,13 @@ async function agree(p: RateLimitPolicy, sequence: Call[]): Promise<void> {
   }
 }
 
-describe('the Lua script decides exactly as the pure twins, leases included (real Redis, one key per run)', () => {
+describe('the Lua script decides exactly as the pure twins, allowances included (real Redis, one key per run)', () => {
   it('fixed window', async () => {
     const params = fc.record({ limit: fc.integer({ min: 1, max: 30 }), windowMs: fc.integer({ min: 1, max: 1_000 }) });
     await fc.assert(fc.asyncProperty(params, calls, (raw, sequence) => agree(policy({ algorithm: 'fixed-window', ...raw }), sequence)));
   });
 
-  it('sliding window (log), with entries shifted for leases and the shift changing between calls', async () => {
+  it('sliding window (log), with entries shifted for allowances and the shift changing between calls', async () => {
     const params = fc.record({ limit: fc.integer({ min: 1, max: 30 }), windowMs: fc.integer({ min: 1, max: 1_000 }) });
     await fc.assert(fc.asyncProperty(params, calls, (raw, sequence) => agree(policy({ algorithm: 'sliding-window', ...raw }), sequence)));
   });
@@ -123,7 +123,7 @@ describe('the Lua script decides exactly as the pure twins, leases included (rea
 
   it('fast leaky bucket with outflow shares, for the running epoch and taken ahead for the next', async () => {
     // 16 to 64 departures per ms; bursts of requests, shares (negative wants) and shares asked ahead, with
-    // steps that cross the 100 ms epochs (the clock starts at a multiple of LEASE_MS).
+    // steps that cross the 100 ms epochs (the clock starts at a multiple of ALLOWANCE_MS).
     const params = fc.record({ ratePerSec: fc.integer({ min: 16, max: 64 }).map((perMs) => perMs * 1000), queue: fc.integer({ min: 0, max: 50 }) });
     const shareCalls = fc.array(
       fc.record({

@@ -1,20 +1,20 @@
 import type Redis from 'ioredis';
 import { ALGORITHMS } from './algorithm-table';
 import { UNIT } from './algorithms/decision';
-import type { Ask, Grant } from './leasing/lease';
+import type { Ask, Grant } from './allowance/allowance';
 
-/** One decision to make, for one key of one request (or for no request: a lease or share taken ahead). */
+/** One decision to make, for one key of one request (or for no request: an allowance or share taken ahead). */
 export interface LimitCheck {
   /** The Redis key of the bucket. */
   key: string;
   /** The algorithm's code (algorithm-table.ts) and its two Lua parameters, as its `luaArgs` gives them. */
   algorithmCode: number;
   params: readonly [number, number];
-  /** What is asked (leasing/lease.ts): permits, or a leaky bucket's outflow share. */
+  /** What is asked (allowance/allowance.ts): permits, or a leaky bucket's outflow share. */
   ask: Ask;
-  /** Permits wanted (1, or a lease of more), or departures per ms for a share. */
+  /** Permits wanted (1, or an allowance of more), or departures per ms for a share. */
   amount: number;
-  /** How far past now a sliding-log entry is recorded (see `leaseShiftMs`). */
+  /** How far past now a sliding-log entry is recorded (see `allowanceShiftMs`). */
   shiftMs: number;
 }
 
@@ -29,7 +29,7 @@ const table = (suffix: string) => `{ ${algorithms.map((a) => `[${a.code}] = ${a.
  * parameters in ARGV), then each request as the list of its keys. With ONE clock reading (Redis's TIME),
  * it loads each key's state once, decides the requests in order, each all-or-nothing (a request refused by
  * one policy spends nothing of the others), and writes each changed key once. A request admitted may then
- * take more permits of a key (a lease, up to `amount` in all) while that key's algorithm allows, exactly as that
+ * take more permits of a key (an allowance, up to `amount` in all) while that key's algorithm allows, exactly as that
  * many requests at the same instant would, in O(1) (`<name>_take`, see decision.ts). The whole call is atomic,
  * so any number of gateways sharing this Redis share each budget exactly.
  *

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiError } from '@shop/common';
 import type { FastifyRequest } from 'fastify';
 import { Principal } from './access-rules';
@@ -16,6 +17,9 @@ export function principalOf(request: FastifyRequest): Principal {
   if (!principal) throw new ApiError(401, 'unauthorized', 'missing or wrong bearer token');
   return principal;
 }
+
+/** `@CallerPrincipal()`: who sent the request, as the credential check found it. */
+export const CallerPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => principalOf(context.switchToHttp().getRequest<FastifyRequest>()));
 
 export function forbidden(message: string): ApiError {
   return new ApiError(403, 'forbidden', message);

@@ -8,9 +8,10 @@ import { NotLeader, ProposalTimeout } from '../raft/consensus';
 import { RegistryNode } from '../raft/registry-node';
 import { Command, CommandType } from '../state-machine/commands';
 import { WatchTopic } from '../watch/watch-hub';
-import { refusal } from '../access/access-rules';
-import { forbidden, principalOf } from '../access/request-principal';
+import { Principal, refusal } from '../access/access-rules';
+import { forbidden } from '../access/request-principal';
 import { FORWARDED_HEADER, toApiError } from './http-rules';
+import type { ReadOptions } from './request-params';
 
 const writes = new Counter({
   name: 'registry_writes_total',
@@ -18,6 +19,34 @@ const writes = new Counter({
   labelNames: ['command', 'outcome'] as const,
   registers: [metricsRegistry],
 });
+/** The `command` label of registry_writes_total. */
+const WRITE_LABEL: Readonly<Record<ClientCommand['type'], string>> = {
+  [CommandType.KvPut]: 'kv-put',
+  [CommandType.KvDelete]: 'kv-delete',
+  [CommandType.KvRollback]: 'kv-rollback',
+  [CommandType.ServiceRegister]: 'register',
+  [CommandType.ServiceHeartbeat]: 'heartbeat',
+  [CommandType.ServiceDeregister]: 'deregister',
+};
+
+export function countWrite(command: string, outcome: 'local' | 'forwarded' | 'forbidden' | 'error'): void {
+  writes.labels(command, outcome).inc();
+}
+
+/** A command a client may send (lease expiry is the leader's own). */
+export type ClientCommand = Exclude<Command, { type: CommandType.LeaseExpire }>;
+
+/** This node does not lead and knows who does: LeaderWrite forwards the HTTP request there. */
+export class ForwardToLeader extends Error {
+  constructor(
+    readonly leader: string,
+    /** The write's registry_writes_total label. */
+    readonly command: string,
+  ) {
+    super(`forward to ${leader}`);
+    this.name = 'ForwardToLeader';
+  }
+}
 const reads = new Counter({
   name: 'registry_reads_total',
   help: 'Client reads by consistency mode (linearizable, stale) and whether they blocked',
@@ -25,21 +54,15 @@ const reads = new Counter({
   registers: [metricsRegistry],
 });
 
-/** A write that was not proposed here: the leader's answer, to send back as is. */
-export interface Forwarded {
-  readonly forwarded: true;
-  readonly status: number;
-  readonly body: string;
-}
 
 const COPIED_RESPONSE_HEADERS = ['content-type', 'x-raft-index', 'x-raft-leader', 'retry-after'];
 /** The leader answers a forwarded write with a small JSON object. */
 const MAX_FORWARDED_ANSWER_BYTES = 1024 * 1024;
 
 /**
- * What every handler of the client API shares: writes go to the leader (proposed here, or the HTTP request is
- * proxied to the leader's URL), reads are linearizable through a read barrier unless `?stale`, and blocking
- * queries sleep on the watch hub.
+ * What every handler of the client API shares: writes are proposed here when this node leads (else LeaderWrite
+ * proxies the HTTP request to the leader with `forward`), reads are linearizable through a read barrier unless
+ * `?stale`, and blocking queries sleep on the watch hub.
  */
 @Injectable()
 export class RegistryApiService implements OnApplicationShutdown {
@@ -52,52 +75,37 @@ export class RegistryApiService implements OnApplicationShutdown {
   }
 
   /**
-   * Proposes `cmd` if this node leads; otherwise forwards the request to the leader. A request that was already
-   * forwarded once is never forwarded again (no loops while leadership moves): it gets 503 and is retried.
-   * The command carries who asked; a write its principal may not make is refused here, before it costs a log
-   * entry, and again by the state machine when applied (access-rules.ts): 403 either way.
+   * Proposes `cmd` on this node, with who asked. A write its principal may not make is refused here, before it
+   * costs a log entry, and again by the state machine when applied (access-rules.ts): 403 either way. NotLeader
+   * with a known leader becomes ForwardToLeader, for LeaderWrite; other failures answer as the contract says.
    */
-  async write(name: string, command: Command, request: FastifyRequest, reply: FastifyReply): Promise<{ index: number; result: unknown } | Forwarded> {
-    const cmd = command.type === CommandType.LeaseExpire ? command : { ...command, principal: principalOf(request) };
-    const refused = refusal(principalOf(request), cmd);
+  async write(command: ClientCommand, principal: Principal): Promise<{ index: number; result: unknown }> {
+    const name = WRITE_LABEL[command.type];
+    const cmd = { ...command, principal };
+    const refused = refusal(principal, cmd);
     if (refused !== undefined) {
-      writes.labels(name, 'forbidden').inc();
+      countWrite(name, 'forbidden');
       throw forbidden(refused);
     }
-    const deadline = performance.now() + this.node.options.leaderWaitMs;
-    for (;;) {
-      try {
-        const outcome = await this.node.propose(cmd);
-        const result = outcome.result as { ok?: boolean; reason?: string; message?: string };
-        if (result.ok === false && result.reason === 'forbidden') {
-          writes.labels(name, 'forbidden').inc();
-          throw forbidden(result.message ?? 'forbidden');
-        }
-        writes.labels(name, 'local').inc();
-        return outcome;
-      } catch (error) {
-        if (!(error instanceof NotLeader) || !error.leader || request.headers[FORWARDED_HEADER]) {
-          writes.labels(name, 'error').inc();
-          throw toApiError(error);
-        }
-        const forwarded = await this.forward(error.leader, request, reply);
-        if (forwarded) {
-          writes.labels(name, 'forwarded').inc();
-          return forwarded;
-        }
-        // The leader we know refused the connection (it died; an election is under way): nothing was sent,
-        // so asking again once a new leader is known is safe.
-        if (performance.now() >= deadline) {
-          writes.labels(name, 'error').inc();
-          throw new ApiError(503, 'leader_unreachable', `the leader ${error.leader} refuses connections`, { 'Retry-After': '1' });
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+    let outcome: { index: number; result: unknown };
+    try {
+      outcome = await this.node.propose(cmd);
+    } catch (error) {
+      if (error instanceof NotLeader && error.leader) throw new ForwardToLeader(error.leader, name);
+      countWrite(name, 'error');
+      throw toApiError(error);
     }
+    const result = outcome.result as { ok?: boolean; reason?: string; message?: string };
+    if (result.ok === false && result.reason === 'forbidden') {
+      countWrite(name, 'forbidden');
+      throw forbidden(result.message ?? 'forbidden');
+    }
+    countWrite(name, 'local');
+    return outcome;
   }
 
   /** Proxies the request to the leader; null when the connection was refused (the request was not sent). */
-  private async forward(leader: string, request: FastifyRequest, reply: FastifyReply): Promise<Forwarded | null> {
+  async forward(leader: string, request: FastifyRequest, reply: FastifyReply): Promise<string | null> {
     const base = this.node.peerUrl(leader);
     if (!base) throw new ApiError(503, 'no_leader', `leader ${leader} has no known URL`, { 'Retry-After': '1' });
     const headers: Record<string, string> = { [FORWARDED_HEADER]: this.node.nodeId };
@@ -117,7 +125,7 @@ export class RegistryApiService implements OnApplicationShutdown {
         if (typeof value === 'string') reply.header(name, value);
       }
       reply.code(res.statusCode);
-      return { forwarded: true, status: res.statusCode, body: text };
+      return text;
     } catch (error) {
       if (connectionRefused(error)) return null;
       // Sent, but no answer: the leader may have applied it.
@@ -130,30 +138,21 @@ export class RegistryApiService implements OnApplicationShutdown {
    * watches changed past `index` (or the wait ended), and a barrier again so the answer is not older than the
    * change that woke it.
    */
-  async readPoint(opts: {
-    stale: boolean;
-    index: number | undefined;
-    waitMs: number;
-    topic: WatchTopic;
-    changeIndex: () => number;
-    reply: FastifyReply;
-    /** Who asks (the client's address): its share of the node's blocking queries is bounded. */
-    client: string;
-  }): Promise<void> {
-    reads.labels(opts.stale ? 'stale' : 'linearizable', opts.index === undefined ? 'no' : 'yes').inc();
+  async readPoint(read: ReadOptions, topic: WatchTopic, changeIndex: () => number): Promise<void> {
+    reads.labels(read.stale ? 'stale' : 'linearizable', read.index === undefined ? 'no' : 'yes').inc();
     try {
-      if (!opts.stale) await this.node.readBarrier();
-      if (opts.index === undefined || opts.changeIndex() > opts.index) return;
+      if (!read.stale) await this.node.readBarrier();
+      if (read.index === undefined || changeIndex() > read.index) return;
       // The server's idle-socket timeout (30 s) would cut a longer wait: this socket may stay silent that long.
-      opts.reply.raw.setTimeout(opts.waitMs + 10_000);
+      read.connection.setTimeout(read.waitMs + 10_000);
       const gone = new AbortController();
       const onClose = () => gone.abort();
-      opts.reply.raw.once('close', onClose);
+      read.connection.once('close', onClose);
       try {
-        const changed = await this.node.watches.wait(opts.topic, opts.index, opts.waitMs, gone.signal, opts.client);
-        if (changed && !opts.stale) await this.node.readBarrier();
+        const changed = await this.node.watches.wait(topic, read.index, read.waitMs, gone.signal, read.client);
+        if (changed && !read.stale) await this.node.readBarrier();
       } finally {
-        opts.reply.raw.off('close', onClose);
+        read.connection.off('close', onClose);
       }
     } catch (error) {
       // A read that timed out changed nothing: 503, so that the client asks another node (504 is for writes).
@@ -161,10 +160,6 @@ export class RegistryApiService implements OnApplicationShutdown {
       throw toApiError(error);
     }
   }
-}
-
-export function isForwarded(x: unknown): x is Forwarded {
-  return typeof x === 'object' && x !== null && (x as Forwarded).forwarded === true;
 }
 
 function connectionRefused(error: unknown): boolean {

@@ -23,13 +23,13 @@ export interface Step<S> {
  * Redis, atomically, with Redis's clock). The Lua chunk defines four local functions, so that one script
  * call can decide many requests while reading and writing each key once. `param1, param2` are the algorithm's
  * two parameters, as `luaArgs` gives them (each algorithm's Lua names them: limit, window_ms; capacity, ...):
- *   `<luaName>_load(key, now, param1, param2, shiftMs)` -> state table (reads Redis; shiftMs: see `leaseShiftMs`)
+ *   `<luaName>_load(key, now, param1, param2, shiftMs)` -> state table (reads Redis; shiftMs: see `allowanceShiftMs`)
  *   `<luaName>_decide(st, now, param1, param2)` -> allowed, remaining, resetMs, retryAfterMs, delayMs, next state
  *                                        (pure: the Lua twin of `decide`)
  *   `<luaName>_take(st, now, param1, param2, want)` -> granted, remaining, resetMs, next state (nil when 0
  *                                        granted): in O(1), exactly what `decide` repeated at `now` until refused
  *                                        or `want` granted gives (the count, the last permit's numbers, the state);
- *                                        for leases (leasing/lease.ts)
+ *                                        for allowances (allowance/allowance.ts)
  *   `<luaName>_store(key, st, now, param1, param2, stamp)` (writes Redis, with an expiry; stamp: unique to the call)
  */
 export interface RateLimitAlgorithm<P, S> {

@@ -41,7 +41,7 @@ export function pour(level: number, queue: number, drainMs: (water: number) => n
  *
  *   arrivals: xx x xxx      ->  [ queue ]  -> drip . . . . (constant rate)
  *
- * What runs in Redis is this rule with outflow shares around it (leasing/shared-leaky-bucket.ts): a fast
+ * What runs in Redis is this rule with outflow shares around it (allowance/shared-leaky-bucket.ts): a fast
  * bucket lends gateways a share of its outflow per ms, and drains that much slower meanwhile.
  */
 export class LeakyBucketLimiter {

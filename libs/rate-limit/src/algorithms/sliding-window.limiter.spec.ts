@@ -56,9 +56,9 @@ describe('SlidingWindowLimiter (滑动窗口, log variant)', () => {
     expect(limiter.decide(s, 1100, p).decision.allowed).toBe(true);
   });
 
-  it('entries out of time order (a lease recorded one ahead, then the policy changed): each leaves the window at its own time', () => {
+  it('entries out of time order (an allowance recorded one ahead, then the policy changed): each leaves the window at its own time', () => {
     const p = { limit: 2, windowMs: 1000 };
-    // Recorded in this order: a leased permit taken at 1000 (recorded at 1000 + 100), then a plain request at 1050.
+    // Recorded in this order: an allowance permit taken at 1000 (recorded at 1000 + 100), then a plain request at 1050.
     const s = { hits: [1100, 1050] };
     expect(limiter.decide(s, 1060, p).decision).toMatchObject({ allowed: false, retryAfterMs: 990 });
     expect(limiter.decide(s, 2050, p).decision).toMatchObject({ allowed: true, remaining: 0 });

@@ -7,8 +7,8 @@ import { RateLimitAlgorithm, Step } from './decision';
 export interface SlidingWindowState {
   /**
    * Times of the admitted requests still inside the window, in the order recorded; never longer than `limit`.
-   * Usually oldest first, but a leased permit is recorded ahead of now (`leaseShiftMs`), so after a policy change
-   * (lease or not) a later entry may lie before an earlier one: nothing here relies on the order.
+   * Usually oldest first, but an allowance permit is recorded ahead of now (`allowanceShiftMs`), so after a policy change
+   * (allowance or not) a later entry may lie before an earlier one: nothing here relies on the order.
    */
   hits: readonly number[];
 }

@@ -1,14 +1,14 @@
 import { RateLimitAlgorithm, Step, UNIT, unitsPerMs } from '../algorithms/decision';
 import type { LeakyBucketParams } from '@shop/contracts';
 import { LeakyBucketState, pour } from '../algorithms/leaky-bucket.limiter';
-import { LEASE_MS } from './lease-lifetime';
+import { ALLOWANCE_MS } from './allowance-lifetime';
 
 /** The leaky bucket's state in Redis: its water, and the outflow lent to gateways' shares. */
 export interface SharedLeakyBucketState extends LeakyBucketState {
   /** Outflow reserved by gateways' shares (units per ms, see `share`) until `reservedUntil`; absent: none. */
   reserved?: number;
   reservedUntil?: number;
-  /** Outflow reserved by shares taken ahead for the epoch after, [reservedUntil, reservedUntil + LEASE_MS). */
+  /** Outflow reserved by shares taken ahead for the epoch after, [reservedUntil, reservedUntil + ALLOWANCE_MS). */
   nextReserved?: number;
 }
 
@@ -23,11 +23,11 @@ export interface OutflowShare {
 }
 
 /** How early, before its epoch begins, a share of the next epoch may be taken: it is held that much longer. */
-export const SHARE_AHEAD_MS = LEASE_MS / 2;
+export const SHARE_AHEAD_MS = ALLOWANCE_MS / 2;
 
 /**
  * The leaky bucket (algorithms/leaky-bucket.limiter.ts: `pour`) with outflow shares, as it runs in Redis: what
- * a gateway leases from a fast bucket. c departures in every ms until the end of the current LEASE_MS epoch are
+ * a gateway takes from a fast bucket. c departures in every ms until the end of the current ALLOWANCE_MS epoch are
  * set aside for one gateway (`share`), and the bucket drains at rate - c meanwhile. A gateway whose share is
  * about to end may take its share of the next epoch ahead (`share` with `ahead`), so that it never has to ask
  * Redis at the epoch's turn. Ms by ms the shared water and the shares together never let out more than the
@@ -54,10 +54,10 @@ local function leaky_bucket_level(st, now, per_ms)
   if now > st.u then
     level = level - (now - st.u) * per_ms
     if st.u < e then level = level + (math.min(now, e) - st.u) * r end
-    if n > 0 and now > e then level = level + math.max(0, math.min(now, e + ${LEASE_MS}) - math.max(st.u, e)) * n end
+    if n > 0 and now > e then level = level + math.max(0, math.min(now, e + ${ALLOWANCE_MS}) - math.max(st.u, e)) * n end
   end
   if now >= e then
-    if n > 0 and now < e + ${LEASE_MS} then r, e, n = n, e + ${LEASE_MS}, 0 else r, n = 0, 0 end
+    if n > 0 and now < e + ${ALLOWANCE_MS} then r, e, n = n, e + ${ALLOWANCE_MS}, 0 else r, n = 0, 0 end
   end
   return math.max(0, level), r, e, n
 end
@@ -69,7 +69,7 @@ local function leaky_bucket_drain_ms(water, now, per_ms, r, e, n)
     water, elapsed = water - first, e - now
   end
   if n > 0 then
-    local len = e + ${LEASE_MS} - math.max(now, e)
+    local len = e + ${ALLOWANCE_MS} - math.max(now, e)
     local second = len * (per_ms - n)
     if water <= second then return elapsed + water / (per_ms - n) end
     water, elapsed = water - second, elapsed + len
@@ -98,12 +98,12 @@ local function leaky_bucket_take(st, now, per_ms, queue, want)
 end
 local function leaky_bucket_share(st, now, per_ms, queue, want, ahead)
   local level, r, e, n = leaky_bucket_level(st, now, per_ms)
-  local epoch_end = (math.floor(now / ${LEASE_MS}) + 1) * ${LEASE_MS}
+  local epoch_end = (math.floor(now / ${ALLOWANCE_MS}) + 1) * ${ALLOWANCE_MS}
   if r == 0 and n == 0 then e = epoch_end end
   if ahead then
     local nn = n + want * ${UNIT}
     if e - now > ${SHARE_AHEAD_MS} or 2 * nn > per_ms or leaky_bucket_drain_ms(level, now, per_ms, r, e, n) > e - now then return 0, 0, 0, nil end
-    return want, ${LEASE_MS}, e - now, { l = level, u = now, r = r, e = e, n = nn }
+    return want, ${ALLOWANCE_MS}, e - now, { l = level, u = now, r = r, e = e, n = nn }
   end
   local nr = r + want * ${UNIT}
   if e - now < 2 or 2 * nr > per_ms or level > per_ms - nr then return 0, 0, 0, nil end
@@ -112,7 +112,7 @@ end
 local function leaky_bucket_store(key, st, now, per_ms, queue)
   redis.call('HSET', key, 'l', st.l, 'u', st.u, 'r', st.r, 'e', st.e, 'n', st.n)
   local live = math.ceil(leaky_bucket_drain_ms(st.l, now, per_ms, st.r, st.e, st.n))
-  if st.r > 0 or st.n > 0 then live = math.max(live, st.e + ${LEASE_MS} - now) end
+  if st.r > 0 or st.n > 0 then live = math.max(live, st.e + ${ALLOWANCE_MS} - now) end
   redis.call('PEXPIRE', key, live + 1000)
 end
 `;
@@ -130,7 +130,7 @@ end
   }
 
   /**
-   * Sets aside `want` departures per ms for one gateway, from now to the end of the current LEASE_MS epoch
+   * Sets aside `want` departures per ms for one gateway, from now to the end of the current ALLOWANCE_MS epoch
    * (every share of a key ends there), by draining the shared water that much slower meanwhile. Granted only
    * when (1) at least one whole ms is left, (2) shares keep at most half of the outflow, and (3) the water
    * already in the bucket drains within this ms at the slower rate: then every departure already promised
@@ -150,7 +150,7 @@ end
   ): { share: OutflowShare; state: SharedLeakyBucketState | undefined } {
     const perMs = unitsPerMs(p.ratePerSec);
     const current = drained(state, now, perMs);
-    const epochEnd = (Math.floor(now / LEASE_MS) + 1) * LEASE_MS;
+    const epochEnd = (Math.floor(now / ALLOWANCE_MS) + 1) * ALLOWANCE_MS;
     const until = current.reserved > 0 || current.next > 0 ? current.until : epochEnd;
     const refused = { share: { perMs: 0, forMs: 0, startsInMs: 0 }, state };
     if (ahead) {
@@ -158,7 +158,7 @@ end
       const reserves = { reserved: current.reserved, until, next: current.next };
       if (until - now > SHARE_AHEAD_MS || 2 * next > perMs || drainTime(current.level, now, perMs, reserves) > until - now) return refused;
       return {
-        share: { perMs: want, forMs: LEASE_MS, startsInMs: until - now },
+        share: { perMs: want, forMs: ALLOWANCE_MS, startsInMs: until - now },
         state: { level: current.level, updatedAt: now, reserved: current.reserved, reservedUntil: until, nextReserved: next },
       };
     }
@@ -194,12 +194,12 @@ function drained(state: SharedLeakyBucketState | undefined, now: number, perMs: 
   if (now > from) {
     level -= (now - from) * perMs;
     if (from < until) level += (Math.min(now, until) - from) * reserved;
-    if (next > 0 && now > until) level += Math.max(0, Math.min(now, until + LEASE_MS) - Math.max(from, until)) * next;
+    if (next > 0 && now > until) level += Math.max(0, Math.min(now, until + ALLOWANCE_MS) - Math.max(from, until)) * next;
   }
   if (now >= until) {
-    if (next > 0 && now < until + LEASE_MS) {
+    if (next > 0 && now < until + ALLOWANCE_MS) {
       reserved = next;
-      until += LEASE_MS;
+      until += ALLOWANCE_MS;
     } else {
       reserved = 0;
     }
@@ -218,7 +218,7 @@ function drainTime(water: number, now: number, perMs: number, r: Reserves): numb
     elapsed = r.until - now;
   }
   if (r.next > 0) {
-    const len = r.until + LEASE_MS - Math.max(now, r.until);
+    const len = r.until + ALLOWANCE_MS - Math.max(now, r.until);
     const second = len * (perMs - r.next);
     if (water <= second) return elapsed + water / (perMs - r.next);
     water -= second;
