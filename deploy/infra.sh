@@ -292,13 +292,7 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 # Topics are created on purpose (this script, the tests), never by a typo in a producer.
 auto.create.topics.enable=false
-# A demo-sized broker (see the JVM flags in kafka_start): the compaction buffer of __consumer_offsets and fewer
-# threads (the defaults are sized for a server's cores and disks).
-log.cleaner.dedupe.buffer.size=8388608
-num.io.threads=2
-num.network.threads=2
-num.recovery.threads.per.data.dir=1
-background.threads=2
+$(grep -v '^#' "$ROOT/deploy/kafka/demo-broker.properties")
 EOF
   )
 }
@@ -324,13 +318,10 @@ kafka_format_storage() {
 kafka_start() {
   info "starting the broker (log: .infra/kafka.log)"
   # setsid: the broker outlives this script and ignores a Ctrl-C meant for `npm run stack`.
-  # Memory of the demo's single broker (docs/consistency.md, "Memory of the demo"): a 128 MB heap grown from 16 MB
-  # and the serial collector (no G1 remembered sets; pauses are short on a heap this size); the log cleaner's
-  # dedupe buffer cut to 8 MB in the properties (its 128 MB default is what made a heap under 256 MB fail at start);
-  # the client JIT only (C1: no C2 compiler threads and a small code cache; on the demo's load it spent less CPU,
-  # not more). Measured on a throwaway broker: 149 to 167 MB resident at rest instead of 291 to 327 MB, and 4 to 5 s
-  # of CPU for 20,000 messages instead of 8 to 13 s.
-  setsid nohup java -Xmx128m -Xms16m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Djava.awt.headless=true \
+  # The demo broker's JVM flags (memory and CPU, and why): deploy/kafka/jvm.options, shared with the tests' brokers.
+  local jvm_flags
+  mapfile -t jvm_flags < <(grep -v '^#' "$ROOT/deploy/kafka/jvm.options" | grep .)
+  setsid nohup java "${jvm_flags[@]}" \
     -Dlog4j.configuration="file:$ROOT/deploy/kafka/log4j.properties" \
     -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_PROPERTIES" >>"$KAFKA_LOG" 2>&1 </dev/null 9>&- &
   echo $! >"$KAFKA_PID_FILE"

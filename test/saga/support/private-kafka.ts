@@ -1,11 +1,19 @@
 import { ChildProcess, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort, spawnLogged, stopChild } from '@shop/testing';
 import { SAGA_TOPIC_PARTITIONS } from '../../../deploy/kafka-partitions';
 
 const ROOT = join(__dirname, '..', '..', '..');
+
+/** The lines of a file of deploy/kafka/ that configures the demo broker, comments and blank lines left out. */
+function demoBrokerLines(file: 'jvm.options' | 'demo-broker.properties'): string[] {
+  return readFileSync(join(ROOT, 'deploy', 'kafka', file), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
 const KAFKA_LIB = join(ROOT, 'deploy', 'kafka', 'lib');
 const LOG4J = join(ROOT, 'deploy', 'kafka', 'log4j.properties');
 export const SAGA_TOPICS = ['order.events', 'inventory.events', 'payment.events'];
@@ -58,7 +66,8 @@ export class PrivateKafka {
   /** Starts the broker (again, from its data directory) and waits until a metadata request answers. */
   async resume(): Promise<void> {
     if (this.proc) return;
-    this.proc = spawnLogged('java', ['-Xmx384m', '-Xms64m', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${LOG4J}`, '-cp', `${KAFKA_LIB}/*`, 'kafka.Kafka', this.propertiesPath], {
+    // The JVM flags of the deployed demo broker (deploy/kafka/jvm.options): a benchmark measures the broker as deployed.
+    this.proc = spawnLogged('java', [...demoBrokerLines('jvm.options'), `-Dlog4j.configuration=file:${LOG4J}`, '-cp', `${KAFKA_LIB}/*`, 'kafka.Kafka', this.propertiesPath], {
       logFile: join(this.dir, 'kafka.log'),
     });
     try {
@@ -103,6 +112,7 @@ export class PrivateKafka {
       'transaction.state.log.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
       'auto.create.topics.enable=false',
+      ...demoBrokerLines('demo-broker.properties'),
       '',
     ].join('\n');
   }
