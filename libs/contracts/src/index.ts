@@ -28,6 +28,7 @@
 export { DEFAULT_BREAKER_OPTIONS } from './breaker-options';
 export type { BreakerOptions } from './breaker-options';
 export { CONFIG_KEYS } from './config-keys';
+export type { ProductView } from './public-api';
 export { KEY_BY, ON_REDIS_ERROR } from './rate-limit-policy';
 export type {
   AlgorithmName,

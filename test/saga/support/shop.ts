@@ -1,3 +1,4 @@
+import type { ProductView } from '@shop/contracts';
 import { eventually, HttpAnswer } from '@shop/testing';
 import { ProcessName, SagaSystem } from './saga-system';
 
@@ -16,14 +17,8 @@ export interface OrderView {
   history: { status: string; at: string }[];
 }
 
-export interface Product {
-  sku: string;
-  name: string;
-  priceCents: number;
-  available: number;
-  reserved: number;
-  sold: number;
-}
+/** A product as `GET /products` answers it: the contract's shape. */
+export type Product = ProductView;
 
 /** What the shop looked like before a scenario, to check the contract's invariants after it. */
 export interface Baseline {

@@ -1,18 +1,12 @@
+import type { ProductView } from '@shop/contracts';
 import type { UnitOfWorkContext } from '@shop/outbox';
 import type { ReservationStatus, StockLevel } from '../domain/stock';
 
 /** A write's transaction: the unit of work's, so that the stock moves and their events commit together. */
 type Transaction = UnitOfWorkContext['manager'];
 
-/** A product as the catalog shows it (`GET /products`). */
-export interface ProductView {
-  sku: string;
-  name: string;
-  priceCents: number;
-  available: number;
-  reserved: number;
-  sold: number;
-}
+/** A product as the catalog shows it (`GET /products`): the contract's shape. */
+export type { ProductView };
 
 /** The reservation of one order: what it holds, and where it stands. */
 export interface ReservationRow {

@@ -1,15 +1,9 @@
+import type { ProductView } from '@shop/contracts';
 import { HttpAnswer, request, requestWithRetry } from './http';
 import { customerSession } from './session';
 
-/** The gateway's public API (docs/architecture.md, docs/gateway.md). */
-export interface Product {
-  sku: string;
-  name: string;
-  priceCents: number;
-  available: number;
-  reserved: number;
-  sold: number;
-}
+/** The gateway's public API (docs/architecture.md, docs/gateway.md). A product: the contract's shape. */
+export type Product = ProductView;
 
 export interface OrderLine {
   sku: string;
