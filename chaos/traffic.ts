@@ -126,12 +126,8 @@ export class Traffic {
    * and identity bounds its password checks (a burst of a hundred meets 503s by design, which is not what a
    * scenario measures).
    */
-  async signInAll(concurrency = 4): Promise<void> {
-    const queue = [...CUSTOMERS];
-    const worker = async (): Promise<void> => {
-      for (let customer = queue.shift(); customer !== undefined; customer = queue.shift()) await this.sessions.headersFor(customer);
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+  signInAll(): Promise<void> {
+    return this.sessions.signInAll(CUSTOMERS);
   }
 
   start(): void {

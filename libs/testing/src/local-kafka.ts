@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { localKafkaConfig } from './local-kafka.config';
 
 /**
  * The Kafka broker that integration and end-to-end tests use, and who they are to it: KAFKA_BROKERS (default
@@ -18,9 +19,9 @@ export interface LocalKafka {
 
 const SECRETS_FILE = join(__dirname, '..', '..', '..', '.data', 'secrets.env');
 
-export function localKafka(env: NodeJS.ProcessEnv = process.env): LocalKafka {
-  const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').filter(Boolean);
-  const lines = env.KAFKA_SASL === 'off' || !existsSync(SECRETS_FILE) ? '' : readFileSync(SECRETS_FILE, 'utf8');
+export function localKafka(): LocalKafka {
+  const { brokers, saslOff } = localKafkaConfig;
+  const lines = saslOff || !existsSync(SECRETS_FILE) ? '' : readFileSync(SECRETS_FILE, 'utf8');
   const value = (name: string) => new RegExp(`^${name}=(.+)$`, 'm').exec(lines)?.[1];
   const credentialKey = value('KAFKA_CREDENTIAL_KEY') ?? '';
   return {
