@@ -89,11 +89,31 @@ export async function startSystem(opts: { portOffset?: number; healthTimeoutMs?:
       await Promise.all(inTier.map((p) => waitForHealth(p, healthTimeoutMs, children)));
     }
     await Promise.all(processes.filter((p) => p.app === 'order').map((p) => waitForPriceList(p, healthTimeoutMs)));
+    await Promise.all(processes.filter((p) => p.app === 'gateway').map((g) => waitForRoutes(g, processes, healthTimeoutMs)));
   } catch (error) {
     await system.stop();
     throw error;
   }
   return system;
+}
+
+/**
+ * Healthy is not yet routable: a gateway learns instances from the registry's watch. A suite that signs in right
+ * after start once met 503 no_instance for identity (the previous suite's stack had just stopped). Waits until the
+ * gateway lists every service instance of this stack, by its address.
+ */
+async function waitForRoutes(gateway: StackProcess, processes: StackProcess[], timeoutMs: number): Promise<void> {
+  const routed = processes.filter((p) => p.app !== 'gateway' && p.app !== 'registry');
+  const statusUrl = gateway.healthUrl.replace(/\/health$/, '/gateway/status');
+  await eventually(
+    `${gateway.name} routes to every service of this stack`,
+    async () => {
+      const status = (await (await fetch(statusUrl, { signal: AbortSignal.timeout(2000) })).json()) as { services?: Record<string, { address: string }[]> };
+      return routed.every((p) => (status.services?.[p.app] ?? []).some((u) => u.address.endsWith(`:${p.port}`)));
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 async function waitForHealth(
